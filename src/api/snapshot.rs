@@ -1,0 +1,16 @@
+//! A snapshot of one live project: everything a plan needs, fetched once.
+
+use super::wire::{Instance, InstanceSummary, Tenant};
+
+/// What the API said about a project at one moment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProjectSnapshot {
+    /// The project with its `instance_configurations`.
+    pub tenant: Tenant,
+    /// Every instance of the project (`GET /instances?tenantId=`), in API order.
+    pub summaries: Vec<InstanceSummary>,
+    /// Details (`GET /instances/{id}`) of the instances that matter to the plan: those
+    /// whose name or id aura.yaml declares. Instances that vanished between the list
+    /// and the GET (404) are left out.
+    pub instances: Vec<Instance>,
+}

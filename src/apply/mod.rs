@@ -1,0 +1,1 @@
+//! The executor: runs a plan's steps against the API, polling each to completion.

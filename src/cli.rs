@@ -1,0 +1,255 @@
+//! Command-line definitions (clap derive). This module only describes what the user
+//! can type; `commands` decides what each subcommand does. Flag names, defaults and
+//! exit codes are a contract (DESIGN.md §2).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::units::{Rate, WallDuration};
+
+/// Keep Neo4j Aura instances exactly as aura.yaml says.
+#[derive(Debug, Parser)]
+#[command(name = "auraform", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags accepted before or after any subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// The desired-state file.
+    #[arg(
+        short = 'f',
+        long = "file",
+        global = true,
+        default_value = "aura.yaml",
+        value_name = "PATH"
+    )]
+    pub file: PathBuf,
+
+    /// Base URL of the Aura API (https, or http on a loopback host).
+    #[arg(
+        long,
+        global = true,
+        env = "AURA_API_URL",
+        default_value = "https://api.neo4j.io",
+        value_name = "URL"
+    )]
+    pub api_url: String,
+
+    /// Use an in-process emulator of the Aura API, with its world kept in
+    /// `.auraform/emulator.json` beside aura.yaml. Needs no account and no network.
+    #[arg(long, global = true)]
+    pub emulator: bool,
+
+    /// When to colour output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// More logging on stderr (-v info, -vv debug, -vvv trace). Secrets are never logged.
+    #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Only errors on stderr.
+    #[arg(short = 'q', long = "quiet", global = true)]
+    pub quiet: bool,
+
+    /// Request budget shared by every API call: `N/min`, `N/s`, or a bare `N` (per minute).
+    /// For `emulator`, the limit it enforces per client id.
+    #[arg(long, global = true, default_value = "125/min", value_name = "RATE")]
+    pub rate_limit: Rate,
+
+    /// Interval between status polls of an asynchronous operation (e.g. `10s`).
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub poll_interval: Option<WallDuration>,
+
+    /// Per-step timeout (e.g. `20m`).
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub timeout: Option<WallDuration>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Output formats of plan-like commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check aura.yaml offline: syntax, types, and the built-in catalogue.
+    Validate,
+
+    /// Show what apply would change.
+    Plan(PlanArgs),
+
+    /// Carry out a plan: computed now (and confirmed), or a saved one.
+    Apply(ApplyArgs),
+
+    /// Report divergence between live instances and aura.yaml (exit 0 clean, 2 drift, 1 error).
+    Drift(DriftArgs),
+
+    /// Write an aura.yaml describing a live project.
+    Import(ImportArgs),
+
+    /// Compare two desired-state files offline (no API access).
+    Diff(DiffArgs),
+
+    /// Print the JSON Schema of aura.yaml (or of the plan JSON).
+    Schema(SchemaArgs),
+
+    /// Run the local Aura API emulator.
+    Emulator(EmulatorArgs),
+
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Save the plan to FILE for a later `apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Exit 2 when the plan has changes, 0 when it has none, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+
+    /// Limit the plan to these instances (repeatable).
+    #[arg(long = "target", value_name = "NAME")]
+    pub targets: Vec<String>,
+
+    /// Delete live instances of the project not listed in aura.yaml.
+    #[arg(long)]
+    pub prune: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A plan saved by `plan --out`; applied exactly, without asking.
+    #[arg(value_name = "PLAN_FILE")]
+    pub plan_file: Option<PathBuf>,
+
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    /// How many instances to work on at once.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub parallelism: u16,
+
+    /// Limit the apply to these instances (repeatable).
+    #[arg(long = "target", value_name = "NAME")]
+    pub targets: Vec<String>,
+
+    /// Delete live instances of the project not listed in aura.yaml.
+    #[arg(long)]
+    pub prune: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Project id or exact name (default: the project in aura.yaml, or the only one).
+    #[arg(long, value_name = "ID_OR_NAME")]
+    pub project: Option<String>,
+
+    /// Where to write the file (default: stdout).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Overwrite FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older desired state: a path, or `git:REV:PATH`.
+    #[arg(value_name = "OLD_FILE")]
+    pub old: String,
+
+    /// The newer desired state.
+    #[arg(value_name = "NEW_FILE")]
+    pub new: PathBuf,
+
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Print the schema of the plan JSON instead.
+    #[arg(long)]
+    pub plan: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on (loopback only).
+    #[arg(long, default_value = "127.0.0.1:8787", value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
+
+    /// Divide every lifecycle duration by this factor.
+    #[arg(long, default_value_t = 1.0, value_name = "FACTOR")]
+    pub speed: f64,
+
+    /// Keep the world in FILE across restarts (atomic writes).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
+    #[arg(long, default_value = "emulator", value_name = "ID")]
+    pub client_id: String,
+
+    #[arg(
+        long,
+        default_value = "emulator-secret",
+        value_name = "SECRET",
+        hide_default_value = true
+    )]
+    pub client_secret: String,
+
+    /// Lifetime of issued tokens, in seconds (real time).
+    #[arg(long, default_value_t = 3600, value_name = "SECONDS")]
+    pub token_ttl: u64,
+
+    /// Seed for ids, passwords and injected faults (reproducible runs).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Probability (0..=1) that a request gets an injected fault (5xx, 429, slow, dropped).
+    #[arg(long, default_value_t = 0.0, value_name = "P")]
+    pub fault_rate: f64,
+
+    /// Extra latency added to every response, in milliseconds.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub latency: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}

@@ -1,0 +1,38 @@
+//! One small function per subcommand. Each returns what the process should exit
+//! with; rendering of errors happens in `lib::run`.
+
+use crate::cli::{Cli, Command};
+use crate::error::{Error, Result};
+
+/// How a successful command wants the process to end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit 0.
+    Success,
+    /// Exit 2: changes or drift present (`--detailed-exitcode`, `drift`).
+    Changes,
+}
+
+#[allow(clippy::unused_async)] // the commands being built are async (API calls)
+pub async fn dispatch(cli: Cli) -> Result<Outcome> {
+    match cli.command {
+        Command::Validate => Err(Error::NotYetAvailable("validate")),
+        Command::Plan(_) => Err(Error::NotYetAvailable("plan")),
+        Command::Apply(_) => Err(Error::NotYetAvailable("apply")),
+        Command::Drift(_) => Err(Error::NotYetAvailable("drift")),
+        Command::Import(_) => Err(Error::NotYetAvailable("import")),
+        Command::Diff(_) => Err(Error::NotYetAvailable("diff")),
+        Command::Schema(_) => Err(Error::NotYetAvailable("schema")),
+        Command::Emulator(_) => Err(Error::NotYetAvailable("emulator")),
+        Command::Completions(args) => {
+            completions(args.shell);
+            Ok(Outcome::Success)
+        }
+    }
+}
+
+fn completions(shell: clap_complete::Shell) {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    clap_complete::generate(shell, &mut cmd, "auraform", &mut std::io::stdout());
+}

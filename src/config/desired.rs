@@ -1,0 +1,166 @@
+//! The validated desired state: what aura.yaml means once defaults are merged,
+//! variables expanded and every rule checked. Everything downstream (plan, apply,
+//! drift, diff) reads this type and never the raw YAML.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+
+use crate::api::wire::{CdcEnrichmentMode, CloudProvider, InstanceType};
+
+/// A whole aura.yaml, validated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Desired {
+    /// Project (API "tenant") id or exact name, variables expanded.
+    pub project: String,
+    /// Directory for `<instance>.env` credential files, resolved against the file's
+    /// own directory.
+    pub credentials_dir: PathBuf,
+    /// Delete live instances of the project that are not declared.
+    pub prune: bool,
+    /// Declared instances keyed by Aura instance name, in file order.
+    pub instances: IndexMap<String, DesiredInstance>,
+}
+
+/// Whether an instance should be running or paused.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum DesiredState {
+    #[default]
+    Running,
+    Paused,
+}
+
+impl DesiredState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DesiredState::Running => "running",
+            DesiredState::Paused => "paused",
+        }
+    }
+}
+
+impl fmt::Display for DesiredState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Create-time clone source: an instance (name declared in this file, or a live id)
+/// and optionally one of its snapshots.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SourceRef {
+    pub instance: String,
+    pub snapshot: Option<String>,
+}
+
+/// One declared instance with defaults merged.
+///
+/// `Option` fields are *unmanaged when `None`*: auraform neither sets them nor reports
+/// drift on them, which is how a user says "whatever the API chooses". Booleans
+/// default to `false` and are managed exactly.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DesiredInstance {
+    /// The Aura instance name (the key in `instances:`), 1–30 characters.
+    pub name: String,
+    pub instance_type: InstanceType,
+    pub cloud_provider: CloudProvider,
+    pub region: String,
+    /// `"4"` or `"5"`, as the API writes it.
+    pub version: String,
+    /// `"<n>GB"`, normalised.
+    pub memory: String,
+    pub storage: Option<String>,
+    pub state: DesiredState,
+    pub vector_optimized: bool,
+    pub graph_analytics_plugin: bool,
+    pub secondaries_count: Option<u32>,
+    pub cdc_enrichment_mode: Option<CdcEnrichmentMode>,
+    pub customer_managed_key_id: Option<String>,
+    pub source: Option<SourceRef>,
+    /// Pin to an existing instance id (8 lowercase hex): adopt it and rename it to `name`.
+    pub id: Option<String>,
+    pub prevent_destroy: bool,
+    pub allow_replace: bool,
+    /// Fields whose live value is never reverted nor reported as drift.
+    pub ignore_changes: Vec<Field>,
+}
+
+/// The fields of an instance that can differ between aura.yaml and the live API.
+/// Their `as_str` names are the aura.yaml keys, used in plans, drift reports and
+/// `ignore_changes`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    Name,
+    Type,
+    CloudProvider,
+    Region,
+    Version,
+    Memory,
+    Storage,
+    State,
+    VectorOptimized,
+    GraphAnalyticsPlugin,
+    SecondariesCount,
+    CdcEnrichmentMode,
+    CustomerManagedKeyId,
+}
+
+impl Field {
+    pub const ALL: &'static [Field] = &[
+        Field::Name,
+        Field::Type,
+        Field::CloudProvider,
+        Field::Region,
+        Field::Version,
+        Field::Memory,
+        Field::Storage,
+        Field::State,
+        Field::VectorOptimized,
+        Field::GraphAnalyticsPlugin,
+        Field::SecondariesCount,
+        Field::CdcEnrichmentMode,
+        Field::CustomerManagedKeyId,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::Type => "type",
+            Field::CloudProvider => "cloud_provider",
+            Field::Region => "region",
+            Field::Version => "version",
+            Field::Memory => "memory",
+            Field::Storage => "storage",
+            Field::State => "state",
+            Field::VectorOptimized => "vector_optimized",
+            Field::GraphAnalyticsPlugin => "graph_analytics_plugin",
+            Field::SecondariesCount => "secondaries_count",
+            Field::CdcEnrichmentMode => "cdc_enrichment_mode",
+            Field::CustomerManagedKeyId => "customer_managed_key_id",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Field> {
+        Field::ALL.iter().copied().find(|f| f.as_str() == s)
+    }
+
+    /// Fields that cannot change in place: a change means destroy + create, except
+    /// `type` professional-db → business-critical, which is an in-place upgrade.
+    pub fn is_immutable(self) -> bool {
+        matches!(
+            self,
+            Field::Type
+                | Field::CloudProvider
+                | Field::Region
+                | Field::Version
+                | Field::CustomerManagedKeyId
+        )
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

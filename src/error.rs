@@ -1,0 +1,26 @@
+//! The top-level error: wraps each phase's error and knows nothing else. Every
+//! variant renders as a miette diagnostic; `main` maps any error to exit code 1.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum Error {
+    /// A command whose implementation has not landed yet. Honest, not silent.
+    #[error("`auraform {0}` is not available in this build yet")]
+    #[diagnostic(
+        code(auraform::not_yet_available),
+        help("this command is planned; see the README for what works today")
+    )]
+    NotYetAvailable(&'static str),
+
+    #[error("{context}")]
+    #[diagnostic(code(auraform::io))]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

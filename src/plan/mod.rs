@@ -1,0 +1,1 @@
+//! Plans: the live model, the pure differ, ordered steps and their renderers.

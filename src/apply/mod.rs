@@ -1,1 +1,3 @@
 //! The executor: runs a plan's steps against the API, polling each to completion.
+
+pub mod credentials;

@@ -400,6 +400,14 @@ fn diff_instance(
             });
             return Outcome::Error;
         }
+        if let Some(id) = &d.id {
+            errors.push(PlanError::PinnedReplace {
+                name: d.name.clone(),
+                id: id.clone(),
+                fields: names,
+            });
+            return Outcome::Error;
+        }
         return Outcome::Change(replace_change(d, l, live, busy, settled_status, forcing));
     }
 
@@ -509,6 +517,46 @@ fn mutable_diffs(
     (fields, patch)
 }
 
+/// After an upgrade to business-critical, the PATCH-only fields the old tier did not
+/// have (CDC, secondaries) are set as for a create: the live side cannot report them
+/// before the upgrade, so "absent is unknown" would otherwise never set them.
+fn set_after_upgrade(
+    d: &DesiredInstance,
+    l: &LiveInstance,
+    fields: &mut Vec<FieldChange>,
+    patch: &mut PatchInstanceRequest,
+) {
+    let keep = |f: Field| !d.ignore_changes.contains(&f);
+    if keep(Field::CdcEnrichmentMode)
+        && patch.cdc_enrichment_mode.is_none()
+        && let Some(want) = &d.cdc_enrichment_mode
+        && l.cdc_enrichment_mode.as_ref() != Some(want)
+    {
+        fields.push(FieldChange::new(
+            Field::CdcEnrichmentMode,
+            l.cdc_enrichment_mode
+                .as_ref()
+                .and_then(|m| text(m.as_str())),
+            text(want.as_str()),
+            false,
+        ));
+        patch.cdc_enrichment_mode = Some(want.clone());
+    }
+    if keep(Field::SecondariesCount)
+        && patch.secondaries_count.is_none()
+        && let Some(want) = d.secondaries_count
+        && l.secondaries_count != Some(want)
+    {
+        fields.push(FieldChange::new(
+            Field::SecondariesCount,
+            l.secondaries_count.map(|n| FieldValue::Int(u64::from(n))),
+            Some(FieldValue::Int(u64::from(want))),
+            false,
+        ));
+        patch.secondaries_count = Some(want);
+    }
+}
+
 /// What a PATCH must be seen to have done.
 fn expected_from_patch(patch: &PatchInstanceRequest) -> ExpectedValues {
     ExpectedValues {
@@ -551,7 +599,10 @@ fn in_place(
     settled: ExpectedStatus,
     upgrade: bool,
 ) -> Outcome {
-    let (mut fields, patch) = mutable_diffs(d, l);
+    let (mut fields, mut patch) = mutable_diffs(d, l);
+    if upgrade {
+        set_after_upgrade(d, l, &mut fields, &mut patch);
+    }
     let manage_state = !d.ignore_changes.contains(&Field::State);
     let want_paused = if manage_state {
         d.state == DesiredState::Paused
@@ -834,6 +885,19 @@ fn create_fields(d: &DesiredInstance) -> Vec<FieldChange> {
         text(d.state.as_str()),
         false,
     ));
+    if let Some(src) = &d.source {
+        // Not an instance field, but what a reviewer must see: the data it starts with.
+        let from = match &src.snapshot {
+            Some(snap) => format!("{} (snapshot {snap})", src.instance),
+            None => src.instance.clone(),
+        };
+        f.push(FieldChange {
+            field: "source".to_owned(),
+            before: None,
+            after: Some(FieldValue::Text(from)),
+            forces_replacement: false,
+        });
+    }
     f
 }
 

@@ -69,6 +69,21 @@ pub enum PlanError {
     ReplaceForbidden { name: String, fields: String },
 
     #[error(
+        "instance `{name}` would have to be replaced ({fields}), but it is pinned to id `{id}`"
+    )]
+    #[diagnostic(
+        code(auraform::plan::pinned_replace),
+        help(
+            "a replacement gets a new id, which the `id:` pin would no longer match. Put the live values back in aura.yaml, or remove `id:` from `instances.{name}` (it is then matched by name) to replace it"
+        )
+    )]
+    PinnedReplace {
+        name: String,
+        id: String,
+        fields: String,
+    },
+
+    #[error(
         "--target `{name}` is neither declared in aura.yaml nor a live instance of the project"
     )]
     #[diagnostic(

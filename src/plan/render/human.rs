@@ -139,7 +139,7 @@ fn change_block(out: &mut String, p: &Paint, c: &Change) {
         "  {}",
         p.paint(
             BOLD,
-            &format!("# {} {} ({})", c.name, verb(c), action_chain(c))
+            &format!("# {} {}{}", c.name, verb(c), action_chain(c))
         )
     );
     for d in &c.depends_on {

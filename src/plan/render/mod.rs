@@ -11,7 +11,7 @@ pub use markdown::{MARKER_PREFIX, markdown};
 
 use crate::cli::Format;
 
-use super::model::{Change, ChangeKind, Plan};
+use super::model::{Action, Change, ChangeKind, Plan};
 
 /// Renders `plan` in `format`. `color` only affects the human format.
 pub fn render(plan: &Plan, format: Format, color: bool) -> String {
@@ -77,12 +77,23 @@ pub(crate) fn verb(change: &Change) -> String {
     }
 }
 
-/// `resume → update → pause`.
+/// ` (resume → update → pause)`; empty when the chain is just the change's own word
+/// (a plain `create`, `update`, `replace` or `delete`), which the verb already says.
 pub(crate) fn action_chain(change: &Change) -> String {
-    change
+    let own = match change.kind {
+        ChangeKind::Create => Action::Create,
+        ChangeKind::Update => Action::Update,
+        ChangeKind::Replace => Action::Replace,
+        ChangeKind::Delete => Action::Delete,
+    };
+    if change.actions == [own] {
+        return String::new();
+    }
+    let chain = change
         .actions
         .iter()
         .map(|a| a.as_str())
         .collect::<Vec<_>>()
-        .join(" → ")
+        .join(" → ");
+    format!(" ({chain})")
 }

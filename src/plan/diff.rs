@@ -32,6 +32,13 @@ use super::model::{
 /// be applied.
 pub fn plan(desired: &Desired, live: &Live, opts: &PlanOptions) -> Result<Plan, PlanError> {
     let mut errors = Vec::new();
+    if desired.project != live.project.id && desired.project != live.project.name {
+        errors.push(PlanError::ProjectMismatch {
+            declared: desired.project.clone(),
+            id: live.project.id.clone(),
+            name: live.project.name.clone(),
+        });
+    }
     check_targets(desired, live, opts, &mut errors);
     let in_scope = |name: &str| opts.targets.is_empty() || opts.targets.iter().any(|t| t == name);
 
@@ -65,6 +72,7 @@ pub fn plan(desired: &Desired, live: &Live, opts: &PlanOptions) -> Result<Plan, 
     }
 
     resolve_sources(desired, live, &identities, &mut changes, &mut errors);
+    check_clone_cycles(&changes, &mut errors);
 
     let prune = desired.prune || opts.prune;
     let claimed: HashSet<&str> = identities
@@ -1000,6 +1008,41 @@ fn resolve_sources(
                 [one] => (*one).to_owned(),
                 _ => src.to_owned(),
             });
+        }
+    }
+}
+
+/// Clones of clones created in one plan must not wait on each other in a circle.
+fn check_clone_cycles(changes: &[Change], errors: &mut Vec<PlanError>) {
+    let deps: HashMap<&str, &str> = changes
+        .iter()
+        .filter_map(|c| {
+            c.depends_on
+                .first()
+                .map(|d| (c.name.as_str(), d.instance.as_str()))
+        })
+        .collect();
+    let mut reported: HashSet<&str> = HashSet::new();
+    for start in deps.keys() {
+        let mut path = vec![*start];
+        let mut at = *start;
+        while let Some(&next) = deps.get(at) {
+            if next == *start {
+                if path.iter().all(|n| !reported.contains(n)) {
+                    reported.extend(path.iter().copied());
+                    let mut names: Vec<String> = path.iter().map(|n| format!("`{n}`")).collect();
+                    names.sort();
+                    errors.push(PlanError::CloneCycle {
+                        cycle: names.join(", "),
+                    });
+                }
+                break;
+            }
+            if path.contains(&next) {
+                break;
+            }
+            path.push(next);
+            at = next;
         }
     }
 }

@@ -103,6 +103,24 @@ pub enum PlanError {
     )]
     SourceUnavailable { name: String, source_name: String },
 
+    #[error("aura.yaml names project `{declared}`, but the live project is `{name}` ({id})")]
+    #[diagnostic(
+        code(auraform::plan::project_mismatch),
+        help("`project:` must be the project's id or its exact name")
+    )]
+    ProjectMismatch {
+        declared: String,
+        id: String,
+        name: String,
+    },
+
+    #[error("instances {cycle} clone each other in a circle; none of them can be created first")]
+    #[diagnostic(
+        code(auraform::plan::clone_cycle),
+        help("remove `source:` from one of them")
+    )]
+    CloneCycle { cycle: String },
+
     #[error("the plan has {} problems", errors.len())]
     #[diagnostic(code(auraform::plan::many), help("each problem is listed below"))]
     Many {

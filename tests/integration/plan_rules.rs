@@ -264,3 +264,32 @@ fn a_pinned_instance_is_never_replaced_because_the_pin_would_break() {
     let e = plan_of(&d, &live(vec![li("2f49c2b3", "legacy")], &[])).unwrap_err();
     assert_eq!(err_codes(&e), ["auraform::plan::pinned_replace"]);
 }
+
+#[test]
+fn the_live_project_must_be_the_declared_one() {
+    let mut d = desired(vec![di("orders")]);
+    d.project = "staging".into();
+    let e = plan_of(&d, &live(vec![], &[])).unwrap_err();
+    assert_eq!(err_codes(&e), ["auraform::plan::project_mismatch"]);
+    d.project = super::plan_support::PROJECT_ID.into();
+    assert!(plan_of(&d, &live(vec![], &[])).is_ok());
+}
+
+#[test]
+fn clones_in_a_circle_are_an_error() {
+    let d = desired(vec![di("a").source("b"), di("b").source("a")]);
+    let e = plan_of(&d, &live(vec![], &[])).unwrap_err();
+    assert_eq!(err_codes(&e), ["auraform::plan::clone_cycle"]);
+}
+
+#[test]
+fn colour_follows_the_flag_then_no_color_then_the_terminal() {
+    use auraform::cli::ColorChoice;
+    use auraform::plan::render::color_enabled;
+    assert!(color_enabled(ColorChoice::Always, false, Some("1")));
+    assert!(!color_enabled(ColorChoice::Never, true, None));
+    assert!(color_enabled(ColorChoice::Auto, true, None));
+    assert!(color_enabled(ColorChoice::Auto, true, Some("")));
+    assert!(!color_enabled(ColorChoice::Auto, true, Some("1")));
+    assert!(!color_enabled(ColorChoice::Auto, false, None));
+}

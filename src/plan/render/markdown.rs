@@ -123,7 +123,7 @@ pub fn markdown(plan: &Plan) -> String {
         for a in &plan.attention {
             let _ = writeln!(
                 out,
-                "- ❗ {} ({}) is {}: {}",
+                "- ❗ {} ({}) has status {}: {}",
                 code(&a.name),
                 code(&a.id),
                 code(a.status.as_str()),

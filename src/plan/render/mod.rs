@@ -9,7 +9,7 @@ mod markdown;
 pub use human::human;
 pub use markdown::{MARKER_PREFIX, markdown};
 
-use crate::cli::Format;
+use crate::cli::{ColorChoice, Format};
 
 use super::model::{Action, Change, ChangeKind, Plan};
 
@@ -19,6 +19,21 @@ pub fn render(plan: &Plan, format: Format, color: bool) -> String {
         Format::Human => human(plan, color),
         Format::Json => json(plan),
         Format::Markdown => markdown(plan),
+    }
+}
+
+/// Whether the human output should be coloured: `--color always|never` decide;
+/// `auto` colours only a terminal, and only when `NO_COLOR` is unset or empty
+/// (<https://no-color.org>). The caller reads the environment and the terminal.
+pub fn color_enabled(
+    choice: ColorChoice,
+    stdout_is_terminal: bool,
+    no_color: Option<&str>,
+) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => stdout_is_terminal && no_color.is_none_or(str::is_empty),
     }
 }
 

@@ -53,7 +53,7 @@ pub fn plan(desired: &Desired, live: &Live, opts: &PlanOptions) -> Result<Plan, 
         }
         let outcome = match identities.get(name.as_str()) {
             Some(Identity::Matched(id)) => match live.instance(id) {
-                Some(l) => diff_instance(d, l, live, &mut errors),
+                Some(l) => diff_instance(d, l, live, opts.report_only, &mut errors),
                 // Listed but gone before its details could be read (404): it is gone.
                 None => Outcome::Change(create_change(d, live, None, Vec::new(), None)),
             },
@@ -289,6 +289,7 @@ fn diff_instance(
     d: &DesiredInstance,
     l: &LiveInstance,
     live: &Live,
+    report_only: bool,
     errors: &mut Vec<PlanError>,
 ) -> Outcome {
     let busy = l.status.is_transitional();
@@ -394,26 +395,28 @@ fn diff_instance(
             })
             .collect::<Vec<_>>()
             .join(", ");
-        if !d.allow_replace {
-            errors.push(PlanError::ImmutableChange {
+        let refusal = if !d.allow_replace {
+            Some(PlanError::ImmutableChange {
                 name: d.name.clone(),
                 fields: names,
-            });
-            return Outcome::Error;
-        }
-        if d.prevent_destroy {
-            errors.push(PlanError::ReplaceForbidden {
+            })
+        } else if d.prevent_destroy {
+            Some(PlanError::ReplaceForbidden {
                 name: d.name.clone(),
                 fields: names,
-            });
-            return Outcome::Error;
-        }
-        if let Some(id) = &d.id {
-            errors.push(PlanError::PinnedReplace {
+            })
+        } else {
+            d.id.as_ref().map(|id| PlanError::PinnedReplace {
                 name: d.name.clone(),
                 id: id.clone(),
                 fields: names,
-            });
+            })
+        };
+        if let Some(refusal) = refusal {
+            if report_only {
+                return Outcome::Change(blocked_change(d, l, forcing, &refusal));
+            }
+            errors.push(refusal);
             return Outcome::Error;
         }
         return Outcome::Change(replace_change(d, l, live, busy, settled_status, forcing));
@@ -720,7 +723,32 @@ fn in_place(
         waits_for: busy.then(|| l.status.clone()),
         steps,
         depends_on: Vec::new(),
+        blocked: None,
     })
+}
+
+/// A replacement auraform refuses to plan, kept for a report (`report_only`): the
+/// fields that differ and why nothing will be done. No steps.
+fn blocked_change(
+    d: &DesiredInstance,
+    l: &LiveInstance,
+    forcing: Vec<FieldChange>,
+    refusal: &PlanError,
+) -> Change {
+    let (mutable, _) = mutable_diffs(d, l);
+    let mut fields = forcing;
+    fields.extend(mutable);
+    Change {
+        name: d.name.clone(),
+        id: Some(l.id.clone()),
+        kind: ChangeKind::Replace,
+        actions: vec![Action::Replace],
+        fields,
+        waits_for: None,
+        steps: Vec::new(),
+        depends_on: Vec::new(),
+        blocked: Some(refusal.to_string()),
+    }
 }
 
 /// Destroy and create again (`allow_replace: true`).
@@ -772,6 +800,7 @@ fn replace_change(
         waits_for: busy.then(|| l.status.clone()),
         steps,
         depends_on: Vec::new(),
+        blocked: None,
     }
 }
 
@@ -935,6 +964,7 @@ fn create_change(
         waits_for,
         steps: leading,
         depends_on: Vec::new(),
+        blocked: None,
     }
 }
 
@@ -1113,6 +1143,7 @@ fn unmanaged(
         waits_for,
         steps,
         depends_on: Vec::new(),
+        blocked: None,
     })
 }
 
@@ -1123,7 +1154,9 @@ fn summarize(changes: &[Change], unchanged: usize, unmanaged: usize, attention: 
         attention,
         ..Summary::default()
     };
-    for a in changes.iter().flat_map(|c| &c.actions) {
+    s.blocked = changes.iter().filter(|c| c.blocked.is_some()).count();
+    let planned = changes.iter().filter(|c| c.blocked.is_none());
+    for a in planned.flat_map(|c| &c.actions) {
         match a {
             Action::Create => s.create += 1,
             Action::Update => s.update += 1,

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::super::model::{Change, ChangeKind, FieldChange, Plan};
-use super::{action_chain, closing_line, symbol, verb};
+use super::{action_chain, change_symbol, closing_line, verb};
 
 const RESET: &str = "\x1b[0m";
 const BOLD: &str = "\x1b[1m";
@@ -65,7 +65,12 @@ pub fn human(plan: &Plan, color: bool) -> String {
     if !plan.changes.is_empty() {
         let _ = writeln!(
             out,
-            "auraform will perform the following actions ({} = create, {} = update in place, {} = replace, {} = delete):\n",
+            "{} ({} = create, {} = update in place, {} = replace, {} = delete):\n",
+            if plan.options.report_only {
+                "Live state differs from aura.yaml"
+            } else {
+                "auraform will perform the following actions"
+            },
             p.paint(GREEN, "+"),
             p.paint(YELLOW, "~"),
             p.paint(RED, "-/+"),
@@ -157,7 +162,7 @@ fn change_block(out: &mut String, p: &Paint, c: &Change) {
             )
         );
     }
-    let sym = symbol(c.kind);
+    let sym = change_symbol(c);
     let _ = writeln!(
         out,
         "{} instance {:?} {{",
@@ -172,6 +177,7 @@ fn change_block(out: &mut String, p: &Paint, c: &Change) {
         .max()
         .unwrap_or(2);
     let id = match (&c.id, c.kind) {
+        (Some(id), _) if c.blocked.is_some() => format!("{id:?}"),
         (Some(id), ChangeKind::Replace | ChangeKind::Create) => {
             format!("{id:?} -> (known after apply)")
         }
@@ -179,6 +185,7 @@ fn change_block(out: &mut String, p: &Paint, c: &Change) {
         (None, _) => "(known after apply)".to_owned(),
     };
     let id_marker = match (&c.id, c.kind) {
+        _ if c.blocked.is_some() => " ",
         (Some(_), ChangeKind::Replace | ChangeKind::Create) => "~",
         _ => " ",
     };

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::super::model::{Change, ChangeKind, Expectation, FieldValue, Plan, Step};
-use super::{action_chain, closing_line, symbol, verb};
+use super::{action_chain, change_symbol, closing_line, symbol, verb};
 
 /// Every auraform plan comment starts with this; the full marker is
 /// `<!-- auraform:plan project=<id> -->`. CI looks for a comment containing it and
@@ -141,7 +141,7 @@ fn details(out: &mut String, c: &Change) {
     let _ = writeln!(
         out,
         "<details><summary><code>{}</code> <b>{}</b> {}{}</summary>\n",
-        symbol(c.kind),
+        change_symbol(c),
         c.name,
         verb(c).replace('`', ""),
         action_chain(c)

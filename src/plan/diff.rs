@@ -3,10 +3,10 @@
 //! `apply` + `plan` converges to "no changes" (a property test checks it).
 //!
 //! Each row of DESIGN.md §4's table maps to one place below:
-//! identity ([`resolve_identities`]), create ([`create_chain`]), in-place update,
-//! upgrade, rename and pause/resume ([`in_place`]), replace and its refusals
-//! ([`diff_instance`]), waits for busy instances ([`settle`]), people-needed states,
-//! unmanaged instances and prune ([`unmanaged`]), and "absent is unknown" in every
+//! identity (`resolve_identities`), create (`create_steps`), in-place update,
+//! upgrade, rename and pause/resume (`in_place`), replace and its refusals
+//! (`diff_instance`), waits for busy instances (`settle`), people-needed states,
+//! unmanaged instances and prune (`unmanaged`), and "absent is unknown" in every
 //! comparison (`Option` on the live side is never compared when `None`).
 
 use std::collections::{HashMap, HashSet};

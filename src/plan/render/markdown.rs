@@ -95,6 +95,14 @@ pub fn markdown(plan: &Plan) -> String {
         "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
         s.create, s.update, s.replace, s.delete, s.pause, s.resume, s.upgrade, s.unchanged
     );
+    if s.blocked > 0 {
+        let _ = writeln!(
+            out,
+            "**{} change{} auraform refuses to make** (marked `!` below).\n",
+            s.blocked,
+            if s.blocked == 1 { "" } else { "s" }
+        );
+    }
 
     for c in &plan.changes {
         details(&mut out, c);
@@ -180,9 +188,13 @@ fn details(out: &mut String, c: &Change) {
             d.reason.replace('`', "")
         );
     }
-    let _ = writeln!(out, "Steps:\n");
-    for (i, step) in c.steps.iter().enumerate() {
-        let _ = writeln!(out, "{}. {}", i + 1, step_line(step));
+    if c.steps.is_empty() {
+        let _ = writeln!(out, "No steps: auraform will not make this change.");
+    } else {
+        let _ = writeln!(out, "Steps:\n");
+        for (i, step) in c.steps.iter().enumerate() {
+            let _ = writeln!(out, "{}. {}", i + 1, step_line(step));
+        }
     }
     let _ = writeln!(out, "\n</details>\n");
 }

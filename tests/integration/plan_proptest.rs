@@ -431,3 +431,36 @@ fn random_worlds_mostly_plan_and_change_things() {
         "only {changing}/{total} plans change anything"
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Report-only plans (drift, diff) never fail on a refusal: they list it as a
+    /// blocked change without steps, and everything else is planned as usual.
+    #[test]
+    fn report_only_plans_list_refusals_instead_of_failing(w in world()) {
+        let mut opts = w.opts.clone();
+        opts.report_only = true;
+        match auraform::plan::plan(&w.desired, &w.live, &opts) {
+            Ok(plan) => {
+                check_valid(&w, &plan)?;
+                for c in plan.changes.iter().filter(|c| c.blocked.is_some()) {
+                    prop_assert!(c.steps.is_empty());
+                }
+            }
+            Err(e) => {
+                for p in e.problems() {
+                    prop_assert!(
+                        !matches!(
+                            p,
+                            auraform::plan::PlanError::ImmutableChange { .. }
+                                | auraform::plan::PlanError::ReplaceForbidden { .. }
+                                | auraform::plan::PlanError::PinnedReplace { .. }
+                        ),
+                        "report-only plan failed with {p:?}"
+                    );
+                }
+            }
+        }
+    }
+}

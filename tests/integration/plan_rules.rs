@@ -293,3 +293,40 @@ fn colour_follows_the_flag_then_no_color_then_the_terminal() {
     assert!(!color_enabled(ColorChoice::Auto, true, Some("1")));
     assert!(!color_enabled(ColorChoice::Auto, false, None));
 }
+
+/// Response bodies as the real API sends them (NOTES.md fixtures): a GET without the
+/// toggles, CDC, secondaries or version must plan no changes for a matching file.
+#[test]
+fn real_api_bodies_plan_no_phantom_changes() {
+    use auraform::api::ProjectSnapshot;
+    use auraform::api::wire::{Envelope, Instance, InstanceSummary, Tenant};
+    let tenant: Envelope<Tenant> = serde_json::from_str(
+        r#"{"data":{"id":"6981ace7-efe8-4f5c-b7c5-267b5162ce91","name":"Production","instance_configurations":[]}}"#,
+    )
+    .unwrap();
+    let list: Envelope<Vec<InstanceSummary>> = serde_json::from_str(
+        r#"{"data":[
+            {"id":"2f49c2b3","name":"Production","tenant_id":"YOUR_TENANT_ID","cloud_provider":"gcp"},
+            {"id":"b51dc964","name":"Instance01","tenant_id":"YOUR_TENANT_ID","cloud_provider":"aws"}]}"#,
+    )
+    .unwrap();
+    let get: Envelope<Instance> = serde_json::from_str(
+        r#"{"data":{"id":"2f49c2b3","name":"Production","status":"running","tenant_id":"YOUR_TENANT_ID",
+            "cloud_provider":"gcp","connection_url":"YOUR_CONNECTION_URL","region":"europe-west1",
+            "type":"professional-db","memory":"8GB","storage":"16GB"}}"#,
+    )
+    .unwrap();
+    let live = auraform::plan::Live::from_snapshot(&ProjectSnapshot {
+        tenant: tenant.data,
+        summaries: list.data,
+        instances: vec![get.data],
+    });
+    let mut d = desired(vec![
+        di("Production").storage("16GB").cdc(CdcEnrichmentMode::Off),
+    ]);
+    d.project = "Production".into();
+    let plan = plan_ok(&d, &live);
+    assert!(!plan.has_changes(), "{:#?}", plan.changes);
+    assert_eq!(plan.unmanaged.len(), 1);
+    assert_eq!(plan.unmanaged[0].name, "Instance01");
+}

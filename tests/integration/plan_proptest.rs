@@ -464,3 +464,17 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// A file compared with itself (offline `diff`) shows nothing.
+    #[test]
+    fn a_file_against_itself_has_no_drift(w in world()) {
+        let live = Live::from_desired(&w.desired);
+        let plan = auraform::plan::plan(&w.desired, &live, &PlanOptions::report_only());
+        prop_assert!(plan.is_ok(), "{:?}", plan.err());
+        let plan = plan.unwrap();
+        prop_assert!(!plan.has_drift(), "{plan:#?}");
+    }
+}

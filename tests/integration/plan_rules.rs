@@ -330,3 +330,24 @@ fn real_api_bodies_plan_no_phantom_changes() {
     assert_eq!(plan.unmanaged.len(), 1);
     assert_eq!(plan.unmanaged[0].name, "Instance01");
 }
+
+#[test]
+fn offline_diff_plans_the_new_file_against_the_old_one() {
+    use auraform::plan::Live;
+    let old = desired(vec![di("orders"), di("legacy"), di("gone")]);
+    let new = desired(vec![
+        di("orders").memory("16GB").paused(),
+        di("legacy").region("us-east1"),
+        di("new"),
+    ]);
+    let plan =
+        auraform::plan::plan(&new, &Live::from_desired(&old), &PlanOptions::report_only()).unwrap();
+    assert_eq!(plan.change("orders").unwrap().actions.len(), 2);
+    assert!(plan.change("legacy").unwrap().blocked.is_some());
+    assert!(plan.change("new").is_some());
+    assert_eq!(plan.unmanaged.len(), 1);
+    // The same file against itself: nothing.
+    let same =
+        auraform::plan::plan(&old, &Live::from_desired(&old), &PlanOptions::report_only()).unwrap();
+    assert!(!same.has_drift());
+}

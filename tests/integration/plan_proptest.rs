@@ -325,6 +325,17 @@ fn check_valid(w: &World, plan: &Plan) -> Result<(), TestCaseError> {
         .filter_map(|d| d.id.as_deref())
         .collect();
     for c in &plan.changes {
+        for dep in &c.depends_on {
+            let other = plan.change(&dep.instance);
+            prop_assert!(
+                other.is_some_and(|o| dep.step < o.steps.len()),
+                "dangling dependency {dep:?}"
+            );
+        }
+        prop_assert!(
+            plan.attention.iter().all(|a| Some(&a.id) != c.id.as_ref()),
+            "a change on an instance that needs a person: {c:#?}"
+        );
         let mut waited: HashSet<&str> = HashSet::new();
         for s in &c.steps {
             let Some(id) = s.instance_id.as_deref() else {

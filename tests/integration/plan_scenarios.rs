@@ -523,3 +523,28 @@ fn s21_report_only_lists_refused_changes_instead_of_failing() {
 fn plan_of_default_fails(d: &auraform::config::Desired, l: &Live) -> bool {
     super::plan_support::plan_of(d, l).is_err()
 }
+
+#[test]
+fn s22_long_values_are_diffed_on_two_lines() {
+    let old_key = "arn:aws:kms:us-east-1:123456789:key/11111-a222-1212-x789-1212f1212f";
+    let new_key = "arn:aws:kms:us-east-1:123456789:key/11111-a222-1212-x789-1212f1212e";
+    let d = desired(vec![
+        di("vault")
+            .ty(InstanceType::EnterpriseDb)
+            .with(|d| d.customer_managed_key_id = Some(new_key.into()))
+            .allow_replace(),
+    ]);
+    let l = live(
+        vec![
+            li("11111111", "vault")
+                .ty(InstanceType::EnterpriseDb)
+                .with(|i| i.customer_managed_key_id = Some(old_key.into())),
+        ],
+        &[],
+    );
+    let plan = plan_ok(&d, &l);
+    assert_eq!(actions(&plan, "vault"), ["replace"]);
+    let coloured = human(&plan, true);
+    assert!(coloured.contains("\x1b[31mf\x1b[0m") && coloured.contains("\x1b[32me\x1b[0m"));
+    snap_all("s22_long_values_are_diffed_on_two_lines", &plan);
+}

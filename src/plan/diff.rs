@@ -1110,6 +1110,14 @@ fn unmanaged(
             "it has the name of a `prevent_destroy` instance in aura.yaml",
         ));
     }
+    // Pruning the source of a clone would race the clone.
+    if desired.instances.values().any(|d| {
+        d.source
+            .as_ref()
+            .is_some_and(|s| s.instance == name || s.instance == id)
+    }) {
+        return keep(Some("an instance in aura.yaml clones it (`source:`)"));
+    }
     let details = live.instance(id);
     if details.is_some_and(|l| l.status == InstanceStatus::Destroying) {
         return keep(Some("it is already being destroyed"));

@@ -351,3 +351,16 @@ fn offline_diff_plans_the_new_file_against_the_old_one() {
         auraform::plan::plan(&old, &Live::from_desired(&old), &PlanOptions::report_only()).unwrap();
     assert!(!same.has_drift());
 }
+
+#[test]
+fn prune_never_deletes_the_source_of_a_clone() {
+    let mut d = desired(vec![di("copy").source("prod")]);
+    d.prune = true;
+    let plan = plan_ok(
+        &d,
+        &live(vec![], &[("abcdef12", "prod"), ("deadbeef", "scratch")]),
+    );
+    assert_eq!(plan.unmanaged.len(), 1);
+    assert_eq!(plan.unmanaged[0].name, "prod");
+    assert!(plan.change("scratch").is_some());
+}

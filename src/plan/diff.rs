@@ -42,7 +42,7 @@ pub fn plan(desired: &Desired, live: &Live, opts: &PlanOptions) -> Result<Plan, 
     check_targets(desired, live, opts, &mut errors);
     let in_scope = |name: &str| opts.targets.is_empty() || opts.targets.iter().any(|t| t == name);
 
-    let identities = resolve_identities(desired, live, &mut errors);
+    let identities = resolve_identities(desired, live, &in_scope, &mut errors);
 
     let mut changes = Vec::new();
     let mut attention = Vec::new();
@@ -149,11 +149,13 @@ fn check_targets(desired: &Desired, live: &Live, opts: &PlanOptions, errors: &mu
 
 /// Matches every declared instance (in or out of `--target` scope: those out of scope
 /// still own their live instance, so it is not "unmanaged") to a live one. A pinned
-/// `id` wins; otherwise the name, among live instances no pin claims.
+/// `id` wins; otherwise the name, among live instances no pin claims. Only problems of
+/// instances in scope are reported.
 fn resolve_identities<'a>(
     desired: &'a Desired,
     live: &Live,
-    errors: &mut Vec<PlanError>,
+    in_scope: &dyn Fn(&str) -> bool,
+    all_errors: &mut Vec<PlanError>,
 ) -> HashMap<&'a str, Identity> {
     let mut pins: HashMap<&str, Vec<&str>> = HashMap::new();
     for (name, d) in &desired.instances {
@@ -162,7 +164,14 @@ fn resolve_identities<'a>(
         }
     }
     let mut ids = HashMap::new();
+    let mut ignored = Vec::new();
     for (name, d) in &desired.instances {
+        // Problems of instances outside `--target` do not block a targeted plan.
+        let errors = if in_scope(name) {
+            &mut *all_errors
+        } else {
+            &mut ignored
+        };
         let identity = if let Some(id) = &d.id {
             let pinned_by = &pins[id.as_str()];
             if pinned_by.len() > 1 {

@@ -364,3 +364,25 @@ fn prune_never_deletes_the_source_of_a_clone() {
     assert_eq!(plan.unmanaged[0].name, "prod");
     assert!(plan.change("scratch").is_some());
 }
+
+#[test]
+fn problems_outside_the_targets_do_not_block_a_targeted_plan() {
+    let d = desired(vec![
+        di("orders").memory("16GB"),
+        di("dup"),
+        di("lost").pin("0badf00d"),
+    ]);
+    let l = live(
+        vec![
+            li("11111111", "orders"),
+            li("22222222", "dup"),
+            li("33333333", "dup"),
+        ],
+        &[],
+    );
+    assert!(plan_of(&d, &l).is_err());
+    let opts = PlanOptions::new(vec!["orders".into()], false);
+    let plan = auraform::plan::plan(&d, &l, &opts).unwrap();
+    assert_eq!(plan.changes.len(), 1);
+    assert!(plan.unmanaged.is_empty());
+}

@@ -203,11 +203,7 @@ fn resolve_identities<'a>(
                 }
             }
         } else {
-            let candidates: Vec<&str> = live
-                .named(name)
-                .filter(|s| !pins.contains_key(s.id.as_str()))
-                .map(|s| s.id.as_str())
-                .collect();
+            let candidates = name_candidates(live, name, &|id| pins.contains_key(id));
             match candidates.as_slice() {
                 [] => Identity::Absent,
                 [one] => Identity::Matched((*one).to_owned()),
@@ -236,14 +232,45 @@ fn identities_claimed_by_ambiguity<'a>(
     desired: &'a Desired,
     live: &'a Live,
 ) -> impl Iterator<Item = &'a str> + 'a {
+    let pinned: HashSet<&str> = desired
+        .instances
+        .values()
+        .filter_map(|d| d.id.as_deref())
+        .collect();
     desired
         .instances
         .values()
         .filter(|d| d.id.is_none())
         .flat_map(move |d| {
-            let named: Vec<&str> = live.named(&d.name).map(|s| s.id.as_str()).collect();
+            let named = name_candidates(live, &d.name, &|id| pinned.contains(id));
             if named.len() > 1 { named } else { Vec::new() }
         })
+}
+
+/// The live instances an unpinned declaration called `name` may be: those with that
+/// name that no pin claims. When there are several and some are being destroyed (a
+/// delete and re-create in the console), the ones being destroyed do not count.
+fn name_candidates<'a>(live: &'a Live, name: &str, pinned: &dyn Fn(&str) -> bool) -> Vec<&'a str> {
+    let all: Vec<&str> = live
+        .summaries
+        .iter()
+        .filter(|s| s.name == name && !pinned(&s.id))
+        .map(|s| s.id.as_str())
+        .collect();
+    if all.len() > 1 {
+        let alive: Vec<&str> = all
+            .iter()
+            .copied()
+            .filter(|id| {
+                live.instance(id)
+                    .is_none_or(|l| l.status != InstanceStatus::Destroying)
+            })
+            .collect();
+        if !alive.is_empty() {
+            return alive;
+        }
+    }
+    all
 }
 
 /// The status a busy instance will settle in, as far as one can tell now. Unknown

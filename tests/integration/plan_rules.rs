@@ -386,3 +386,22 @@ fn problems_outside_the_targets_do_not_block_a_targeted_plan() {
     assert_eq!(plan.changes.len(), 1);
     assert!(plan.unmanaged.is_empty());
 }
+
+#[test]
+fn a_copy_being_destroyed_does_not_make_a_name_ambiguous() {
+    let d = desired(vec![di("orders").memory("16GB")]);
+    let l = live(
+        vec![
+            li("11111111", "orders").status("destroying"),
+            li("22222222", "orders"),
+        ],
+        &[],
+    );
+    let plan = plan_ok(&d, &l);
+    assert_eq!(
+        plan.change("orders").unwrap().id.as_deref(),
+        Some("22222222")
+    );
+    assert_eq!(plan.unmanaged.len(), 1);
+    assert_eq!(plan.unmanaged[0].id, "11111111");
+}

@@ -417,9 +417,10 @@ pub struct Attention {
     pub advice: String,
 }
 
-/// Action counts. `pause`/`resume`/`upgrade`/`wait` count action words; `create`,
-/// `update`, `replace`, `delete` count action words too (so a change with
-/// `["resume","update","pause"]` adds one to each of those three).
+/// Counts of action words over all (non-blocked) changes: a change with
+/// `["resume","update","pause"]` adds one to `resume`, `update` and `pause`. (The
+/// human closing line counts instances per [`ChangeKind`] instead, Terraform style:
+/// a pause-only change is one "to update" there.)
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     pub create: usize,
@@ -484,7 +485,8 @@ impl Plan {
     }
 }
 
-/// Instance counts per [`ChangeKind`].
+/// Instance counts per [`ChangeKind`]: `update` is every in-place change (update,
+/// upgrade, rename, pause, resume).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct KindCounts {
     pub create: usize,

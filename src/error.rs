@@ -14,6 +14,11 @@ pub enum Error {
     )]
     NotYetAvailable(&'static str),
 
+    /// Planning failed (ambiguous identity, immutable change, stale saved plan, …).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Plan(#[from] crate::plan::PlanError),
+
     #[error("{context}")]
     #[diagnostic(code(auraform::io))]
     Io {

@@ -14,6 +14,10 @@ pub enum Error {
     )]
     NotYetAvailable(&'static str),
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Emulator(#[from] crate::emulator::EmulatorError),
+
     #[error("{context}")]
     #[diagnostic(code(auraform::io))]
     Io {

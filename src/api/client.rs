@@ -37,8 +37,9 @@ use crate::units::Rate;
 /// The largest response auraform accepts. The biggest real answer is a tenant's
 /// `instance_configurations` (a flat cross-product of clouds × regions × tiers ×
 /// sizes × versions); the emulator's `demo` project, which offers everything, is
-/// about 1 MB, so 16 MiB leaves room for growth while stopping a runaway body.
-pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+/// 778 KB (measured by `response_cap_has_headroom`), so 8 MiB leaves ten times the
+/// room for growth while stopping a runaway body.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 
 /// How to reach and use the API.
 #[derive(Clone, Debug)]
@@ -60,7 +61,7 @@ pub struct ClientConfig {
 }
 
 impl ClientConfig {
-    /// Defaults: 125/min, 30 s per attempt, 10 s to connect, 16 MiB, 60 s margin.
+    /// Defaults: 125/min, 30 s per attempt, 10 s to connect, 8 MiB, 60 s margin.
     pub fn new(base_url: impl Into<String>, credentials: Credentials) -> Self {
         Self {
             base_url: base_url.into(),
@@ -1059,6 +1060,24 @@ mod tests {
             r#"{"errors":[{"message":"You do not have permission for this project","reason":"forbidden"}]}"#
         )));
         assert!(!is_auth_refusal(&raw(404, "")));
+    }
+
+    /// The biggest real answer (a project offering every tier everywhere, as the
+    /// emulator's `demo`) must sit far below the response cap.
+    #[test]
+    fn response_cap_has_headroom() {
+        let tenant = Tenant {
+            id: "6981ace7-efe8-4f5c-b7c5-267b5162ce91".to_owned(),
+            name: "demo".to_owned(),
+            instance_configurations: crate::catalogue::configurations(
+                crate::api::wire::InstanceType::KNOWN,
+            ),
+        };
+        let bytes = serde_json::to_vec(&Envelope { data: tenant })
+            .unwrap()
+            .len();
+        eprintln!("demo tenant body: {bytes} bytes");
+        assert!(bytes * 8 < DEFAULT_MAX_RESPONSE_BYTES, "{bytes}");
     }
 
     /// Every fixture of a shape auraform reads parses into its wire type.

@@ -342,8 +342,8 @@ impl AuraClient {
         Ok(lenient_instance(&raw))
     }
 
-    /// `DELETE /instances/{id}`: 202 (now `destroying`) and 404 (already gone)
-    /// both mean done.
+    /// `DELETE /instances/{id}`: 202 (now `destroying`), 404 (already gone) and a
+    /// 409 saying it is already `destroying` all mean done.
     pub async fn delete_instance(&self, id: &str) -> Result<(), ApiError> {
         let call = Call {
             method: Method::DELETE,
@@ -352,6 +352,14 @@ impl AuraClient {
         match self.execute(&call).await {
             Ok(_) => Ok(()),
             Err(e) if e.is_not_found() => Ok(()),
+            // A resend after a lost 202 can meet the deletion it started.
+            Err(ApiError::Busy(e))
+                if e.message
+                    .as_deref()
+                    .is_some_and(|m| m.ends_with("destroying")) =>
+            {
+                Ok(())
+            }
             Err(e) => Err(e),
         }
     }

@@ -89,8 +89,8 @@ async fn pacing_figures() {
     seed_state(&state).await;
 
     // A: fresh 60/min budget. 44 requests <= 60 fit in one burst: the budget imposes
-    // no wait, the floor is the dependency chain (token -> tenants -> tenant -> list
-    // -> GETs), i.e. five round trips; reported as n/a.
+    // no wait (floor 0); what remains is the dependency chain (token -> tenants ->
+    // tenant -> list -> GETs), five round trips.
     {
         let (emu, client) = limited(&state, Rate::per_minute(60)).await;
         let t = Instant::now();
@@ -138,7 +138,7 @@ async fn pacing_figures() {
         let floor = floor_at.saturating_duration_since(start);
         let s = stats(&emu).await;
         row(
-            "B: 80 instances after seeding 40, 60/min",
+            "B: 40 instances right after 41 seeding requests, 60/min",
             total - seeded,
             by_status(&s, "429"),
             wall,

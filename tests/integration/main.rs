@@ -4,6 +4,7 @@
 mod client_auth;
 mod client_common;
 mod client_cycle;
+mod client_errors;
 mod client_faults;
 mod client_pacing;
 mod client_projects;

@@ -165,3 +165,68 @@ async fn busy_instance_gives_busy_error() {
     assert_eq!(by_route(&s, "POST /v1/instances/{id}/pause"), 1, "{s}");
     emu.shutdown().await;
 }
+
+/// A create that times out is ambiguous: the client cannot know whether the API
+/// acted (the emulator abandons a request whose client went away; the live API may
+/// not), so it never resends and the list shows at most one. A read that times out
+/// is retried until its attempts run out and then reported as a timeout.
+#[tokio::test]
+async fn timeouts_make_a_create_ambiguous_and_reads_report_a_timeout() {
+    let emu = spawn(fast_emulator()).await;
+    let mut config = config_for(&emu);
+    config.request_timeout = Duration::from_millis(300);
+    config.retry.max_attempts = 3;
+    let client = AuraClient::new(config).unwrap();
+    let tenant_id = project_id(&emu, "demo");
+    client.list_tenants().await.unwrap(); // token cached
+    set_faults(&emu, json!({"latency_ms": 800})).await;
+
+    let sent_before = client.counts().requests;
+    let err = client
+        .create_instance(&create_request(&tenant_id, "slow-create"))
+        .await
+        .unwrap_err();
+    assert!(err.is_ambiguous(), "{err:?}");
+    assert!(err.to_string().contains("timed out"), "{err}");
+    assert_eq!(client.counts().requests - sent_before, 1, "sent once");
+
+    let err = client.list_tenants().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ApiError::Transport {
+                kind: auraform::api::TransportKind::Timeout,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.code().unwrap().to_string(), "auraform::api::timeout");
+
+    set_faults(&emu, json!({"latency_ms": 0})).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let listed = client.list_instances(&tenant_id).await.unwrap();
+    assert!(listed.iter().filter(|i| i.name == "slow-create").count() <= 1);
+    let s = stats(&emu).await;
+    assert!(by_route(&s, "POST /v1/instances") <= 1, "{s}");
+    emu.shutdown().await;
+}
+
+/// A body over the cap is refused with a clear error, not read to the end.
+#[tokio::test]
+async fn oversized_response_is_refused() {
+    let emu = spawn(fast_emulator()).await;
+    let mut config = config_for(&emu);
+    config.max_response_bytes = 64 * 1024; // the demo project is ~778 KB
+    let client = AuraClient::new(config).unwrap();
+    let err = client.resolve_project("demo").await.unwrap_err();
+    assert!(
+        matches!(err, ApiError::TooLarge { limit: 65_536, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.code().unwrap().to_string(),
+        "auraform::api::response_too_large"
+    );
+    emu.shutdown().await;
+}

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use reqwest::{Method, Url, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -505,17 +505,13 @@ impl AuraClient {
         }
         // The pacer bounds what is in flight; this only bounds memory for huge projects.
         let concurrency = 256;
-        let fetched: Vec<Result<Option<Instance>, ApiError>> = futures::stream::iter(wanted)
+        // Stops at the first failure (the GETs still in flight are dropped).
+        let fetched: Vec<Option<Instance>> = futures::stream::iter(wanted)
             .map(|id| self.get_instance(id))
             .buffered(concurrency)
-            .collect()
-            .await;
-        let mut instances = Vec::with_capacity(fetched.len());
-        for result in fetched {
-            if let Some(instance) = result? {
-                instances.push(instance);
-            }
-        }
+            .try_collect()
+            .await?;
+        let instances: Vec<Instance> = fetched.into_iter().flatten().collect();
         Ok(ProjectSnapshot {
             tenant,
             summaries,

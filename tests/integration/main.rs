@@ -7,6 +7,7 @@
 mod emulator_support;
 
 mod emulator_auth;
+mod emulator_cli;
 mod emulator_faults;
 mod emulator_lifecycle;
 mod emulator_persist;

@@ -53,7 +53,8 @@ use world::World;
 
 /// Everything the emulator can be told. Build it with [`EmulatorConfig::from_args`] for
 /// the CLI, or start from [`Default`] in tests and the embedded `--emulator`.
-#[derive(Clone, Debug)]
+/// `Debug` redacts the client secret.
+#[derive(Clone)]
 pub struct EmulatorConfig {
     /// Lifecycle durations (create ~120 s, resize ~90 s, …) are divided by this.
     pub speed: f64,
@@ -73,6 +74,23 @@ pub struct EmulatorConfig {
     pub state_file: Option<PathBuf>,
     /// `token_type` in the token response (`"Bearer"` by default; the docs show `"bearer"`).
     pub token_type: String,
+}
+
+impl std::fmt::Debug for EmulatorConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorConfig")
+            .field("speed", &self.speed)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("rate_limit", &self.rate_limit)
+            .field("token_ttl", &self.token_ttl)
+            .field("seed", &self.seed)
+            .field("fault_rate", &self.fault_rate)
+            .field("latency", &self.latency)
+            .field("state_file", &self.state_file)
+            .field("token_type", &self.token_type)
+            .finish()
+    }
 }
 
 impl Default for EmulatorConfig {
@@ -297,6 +315,30 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener, EmulatorError> {
     TcpListener::bind(addr)
         .await
         .map_err(|source| EmulatorError::Bind { addr, source })
+}
+
+/// A future that resolves on Ctrl-C (and SIGTERM on unix). The handlers are registered
+/// now, not on first poll, so a Ctrl-C right after the ready line is never lost (it would
+/// kill the process without the final save).
+pub fn interrupted() -> Result<impl Future<Output = ()> + Send + 'static, EmulatorError> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut int = signal(SignalKind::interrupt()).map_err(EmulatorError::Serve)?;
+        let mut term = signal(SignalKind::terminate()).map_err(EmulatorError::Serve)?;
+        Ok(async move {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
 }
 
 /// Serves the emulator described by `config` on `listener` until `shutdown` resolves.

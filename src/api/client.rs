@@ -4,12 +4,13 @@
 //! ([`error`](super::error)) → resend policy ([`retry`](super::retry)).
 //!
 //! Logging: one `debug` line per HTTP exchange (method, path, status, request id,
-//! duration) and a `debug` line per retry. Headers and bodies are never logged, so
-//! no verbosity shows a secret.
+//! duration), an `info` line per retry and per 429 pause, one `warn` if the API
+//! announces its version's end (`X-Tyk-Api-Expires`). Headers and bodies are never
+//! logged, so no verbosity shows a secret.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use futures::{StreamExt, TryStreamExt};
@@ -17,7 +18,7 @@ use reqwest::{Method, Url, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
-use tracing::debug;
+use tracing::{debug, info, warn};
 
 use super::auth::{Token, TokenCache};
 use super::credentials::Credentials;
@@ -115,6 +116,8 @@ struct Inner {
     retry: RetryPolicy,
     max_body: usize,
     counters: Counters,
+    /// Whether the `X-Tyk-Api-Expires` deprecation warning was already shown.
+    deprecation_warned: AtomicBool,
 }
 
 /// One logical call: what to send and how it may be resent.
@@ -199,6 +202,7 @@ impl AuraClient {
                 retry: config.retry,
                 max_body: config.max_response_bytes,
                 counters: Counters::default(),
+                deprecation_warned: AtomicBool::new(false),
             }),
         })
     }
@@ -688,7 +692,7 @@ impl AuraClient {
         if started.elapsed() + delay > self.inner.retry.deadline {
             return Err(err);
         }
-        debug!(
+        info!(
             method = %call.method,
             path = %call.shown_path(),
             delay_ms = delay.as_millis() as u64,
@@ -706,10 +710,17 @@ impl AuraClient {
                 .counters
                 .rate_limited
                 .fetch_add(1, Ordering::Relaxed);
-            // Hold every caller back, not only this one.
-            self.inner
-                .pacer
-                .pause_for(raw.retry_after.unwrap_or(Duration::from_secs(1)));
+            // Hold every caller back, not only this one; but never longer than the
+            // retry deadline, so an absurd Retry-After cannot freeze the client.
+            let pause = raw
+                .retry_after
+                .unwrap_or(Duration::from_secs(1))
+                .min(self.inner.retry.deadline);
+            info!(
+                pause_ms = pause.as_millis() as u64,
+                "rate limited by the API (429); pausing every request"
+            );
+            self.inner.pacer.pause_for(pause);
         }
     }
 
@@ -758,6 +769,19 @@ impl AuraClient {
                 .get("x-request-id")
                 .and_then(|v| v.to_str().ok())
                 .map(|s| s.chars().take(200).collect::<String>());
+            if headers.contains_key("x-tyk-api-expires")
+                && !inner.deprecation_warned.swap(true, Ordering::Relaxed)
+            {
+                let when: String = headers
+                    .get("x-tyk-api-expires")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("on an announced date")
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(64)
+                    .collect();
+                warn!("the Aura API version auraform uses is deprecated and expires {when}; upgrade auraform");
+            }
             let retry_after = headers
                 .get(header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())

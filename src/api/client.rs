@@ -1,7 +1,6 @@
 //! `AuraClient`: one typed method per Aura v1 operation auraform uses, every one
-//! going through the same path: token ([`auth`](super::auth)) → budget
-//! ([`pacer`](super::pacer)) → HTTP → size cap → error mapping
-//! ([`error`](super::error)) → resend policy ([`retry`](super::retry)).
+//! going through the same path: token (`auth`) → budget (`pacer`) → HTTP → size
+//! cap → error mapping (`error`) → resend policy (`retry`).
 //!
 //! Logging: one `debug` line per HTTP exchange (method, path, status, request id,
 //! duration), an `info` line per retry and per 429 pause, one `warn` if the API

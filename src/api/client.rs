@@ -114,6 +114,7 @@ struct Inner {
     pacer: Pacer,
     retry: RetryPolicy,
     max_body: usize,
+    request_timeout: Duration,
     counters: Counters,
     /// Whether the `X-Tyk-Api-Expires` deprecation warning was already shown.
     deprecation_warned: AtomicBool,
@@ -200,6 +201,7 @@ impl AuraClient {
                 pacer: Pacer::new(config.rate),
                 retry: config.retry,
                 max_body: config.max_response_bytes,
+                request_timeout: config.request_timeout,
                 counters: Counters::default(),
                 deprecation_warned: AtomicBool::new(false),
             }),
@@ -757,7 +759,7 @@ impl AuraClient {
         }
         request = request.header(header::ACCEPT, "application/json");
 
-        let permit = inner.pacer.acquire().await;
+        let mut permit = inner.pacer.acquire().await;
         inner.counters.requests.fetch_add(1, Ordering::Relaxed);
         let sent = Instant::now();
         let outcome = async {
@@ -794,6 +796,9 @@ impl AuraClient {
             })
         }
         .await;
+        if matches!(outcome, Err(NoAnswer::Transport(TransportKind::Timeout, _))) {
+            permit.hold_longer(inner.request_timeout);
+        }
         drop(permit);
         let elapsed_ms = sent.elapsed().as_millis() as u64;
         match &outcome {

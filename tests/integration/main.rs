@@ -19,5 +19,6 @@ mod client_common;
 mod client_cycle;
 mod client_errors;
 mod client_faults;
+mod client_instances;
 mod client_pacing;
 mod client_projects;

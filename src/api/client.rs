@@ -642,7 +642,10 @@ impl AuraClient {
                         return Err(match (&call.create_name, raw.status) {
                             (Some(name), 500..=599) => ApiError::AmbiguousCreate {
                                 name: name.clone(),
-                                cause: format!("HTTP {}", raw.status),
+                                cause: match &raw.request_id {
+                                    Some(id) => format!("HTTP {}, request id {id}", raw.status),
+                                    None => format!("HTTP {}", raw.status),
+                                },
                             },
                             _ => err,
                         });

@@ -184,7 +184,8 @@ impl Shared {
     /// The world, with every operation due by now completed.
     pub(crate) fn world(&self) -> MutexGuard<'_, World> {
         let mut w = lock(&self.world);
-        if w.advance(world::now_ms()) {
+        let now = w.now();
+        if w.advance(now) {
             self.changed();
         }
         w

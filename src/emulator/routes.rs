@@ -20,7 +20,7 @@ use super::errors::ApiError;
 use super::gateway::{self, TOKEN_PATH};
 use super::world::{
     InstanceRecord, MAX_INSTANCES_PER_PROJECT, OpKind, SnapshotRecord, TenantRecord, World,
-    durations, now_ms, uuid_from,
+    durations, uuid_from,
 };
 use super::{Shared, admin, auth, body, lock};
 use crate::api::wire::{
@@ -173,7 +173,7 @@ async fn get_tenant(State(shared): Shr, Path(tenant_id): Path<String>) -> ApiRes
     let tenant = world
         .tenant(&tenant_id)
         .ok_or_else(ApiError::tenant_not_found)?;
-    ok(StatusCode::OK, World::tenant_view(tenant))
+    ok(StatusCode::OK, world.tenant_view(tenant))
 }
 
 /// 200 with an endpoint when the project has an instance with metrics integration
@@ -239,8 +239,8 @@ struct Wanted<'a> {
 
 /// Finds the configuration row the request matches; the error names the first field that
 /// narrows the offer to nothing. Returns the storage that goes with the memory.
-fn check_offered(tenant: &TenantRecord, w: &Wanted<'_>) -> Result<String, ApiError> {
-    let rows = World::configurations(tenant);
+fn check_offered(world: &World, tenant: &TenantRecord, w: &Wanted<'_>) -> Result<String, ApiError> {
+    let rows = world.configurations(tenant);
     let rows: Vec<_> = rows
         .iter()
         .filter(|c| c.instance_type == *w.instance_type)
@@ -399,7 +399,7 @@ fn wrong_state(rec: &InstanceRecord, what: &str) -> ApiError {
 
 async fn get_instance(State(shared): Shr, Path(id): Path<String>) -> ApiResult {
     let world = shared.world();
-    let rec = visible(&world, &id, now_ms())?;
+    let rec = visible(&world, &id, world.now())?;
     ok(StatusCode::OK, World::view(rec))
 }
 
@@ -418,8 +418,8 @@ async fn create_instance(State(shared): Shr, req: Body) -> ApiResult {
     }
     let req: CreateInstanceRequest = body::typed(map)?;
     check_name(&req.name)?;
-    let now = now_ms();
     let mut world = shared.world();
+    let now = world.now();
     let tenant = world
         .tenant(&req.tenant_id)
         .ok_or_else(|| ApiError::tenant_not_found().with_field("tenant_id"))?
@@ -441,6 +441,7 @@ async fn create_instance(State(shared): Shr, req: Body) -> ApiResult {
         ));
     }
     let storage = check_offered(
+        &world,
         &tenant,
         &Wanted {
             instance_type: &req.instance_type,
@@ -577,8 +578,8 @@ async fn patch_instance(State(shared): Shr, Path(id): Path<String>, req: Body) -
     if let Some(name) = &req.name {
         check_name(name)?;
     }
-    let now = now_ms();
     let mut world = shared.world();
+    let now = world.now();
     let rec = existing(&world, &id)?.clone();
     not_busy(&rec)?;
     let rename_only = PatchInstanceRequest {
@@ -659,6 +660,7 @@ fn check_update(
             .tenant(&rec.tenant_id)
             .ok_or_else(ApiError::tenant_not_found)?;
         storage = check_offered(
+            world,
             tenant,
             &Wanted {
                 instance_type: &rec.instance_type,
@@ -740,8 +742,8 @@ fn check_update(
 /// second DELETE while it is being destroyed, as the spec says the API "will respond with
 /// error status codes for any other requests (most likely with 404)".
 async fn delete_instance(State(shared): Shr, Path(id): Path<String>) -> ApiResult {
-    let now = now_ms();
     let mut world = shared.world();
+    let now = world.now();
     let rec = existing(&world, &id)?;
     if rec.status == InstanceStatus::Destroying {
         return Err(ApiError::db_not_found(&id));
@@ -761,8 +763,8 @@ async fn delete_instance(State(shared): Shr, Path(id): Path<String>) -> ApiResul
 
 async fn pause(State(shared): Shr, Path(id): Path<String>, req: Body) -> ApiResult {
     body::object(req).await?;
-    let now = now_ms();
     let mut world = shared.world();
+    let now = world.now();
     let rec = existing(&world, &id)?;
     not_busy(rec)?;
     if rec.instance_type == InstanceType::FreeDb {
@@ -786,8 +788,8 @@ async fn pause(State(shared): Shr, Path(id): Path<String>, req: Body) -> ApiResu
 
 async fn resume(State(shared): Shr, Path(id): Path<String>, req: Body) -> ApiResult {
     body::object(req).await?;
-    let now = now_ms();
     let mut world = shared.world();
+    let now = world.now();
     let rec = existing(&world, &id)?;
     not_busy(rec)?;
     // Suspended instances (suspended by Aura) can be resumed too, as in the console.
@@ -813,8 +815,8 @@ async fn resume(State(shared): Shr, Path(id): Path<String>, req: Body) -> ApiRes
 /// smaller than the source (the API's documented "size disparity"), else 202 `overwriting`.
 async fn overwrite(State(shared): Shr, Path(id): Path<String>, req: Body) -> ApiResult {
     let req: OverwriteRequest = body::parse(req).await?;
-    let now = now_ms();
     let mut world = shared.world();
+    let now = world.now();
     let rec = existing(&world, &id)?;
     if rec.instance_type == InstanceType::FreeDb {
         return Err(ApiError::new(
@@ -905,6 +907,7 @@ async fn upgrade(State(shared): Shr, Path(id): Path<String>, req: Body) -> ApiRe
         .tenant(&rec.tenant_id)
         .ok_or_else(ApiError::tenant_not_found)?;
     let storage = check_offered(
+        &world,
         tenant,
         &Wanted {
             instance_type: &InstanceType::BusinessCritical,
@@ -1000,9 +1003,9 @@ async fn list_snapshots(
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> ApiResult {
-    let now = now_ms();
-    let (from, to) = day_bounds(query.as_deref(), now)?;
     let world = shared.world();
+    let now = world.now();
+    let (from, to) = day_bounds(query.as_deref(), now)?;
     existing(&world, &id)?;
     let list: Vec<_> = world
         .snapshots
@@ -1015,8 +1018,8 @@ async fn list_snapshots(
 
 async fn take_snapshot(State(shared): Shr, Path(id): Path<String>, req: Body) -> ApiResult {
     body::object(req).await?;
-    let now = now_ms();
     let mut world = shared.world();
+    let now = world.now();
     let rec = existing(&world, &id)?;
     not_busy(rec)?;
     if rec.instance_type == InstanceType::FreeDb {
@@ -1049,7 +1052,7 @@ async fn get_snapshot(State(shared): Shr, Path((id, sid)): Path<(String, String)
         .iter()
         .find(|s| s.instance_id == id && s.snapshot_id == sid)
         .ok_or_else(|| ApiError::snapshot_not_found(&sid))?;
-    ok(StatusCode::OK, World::snapshot_view(snap, now_ms()))
+    ok(StatusCode::OK, World::snapshot_view(snap, world.now()))
 }
 
 async fn restore(
@@ -1058,8 +1061,8 @@ async fn restore(
     req: Body,
 ) -> ApiResult {
     body::object(req).await?;
-    let now = now_ms();
     let mut world = shared.world();
+    let now = world.now();
     let rec = existing(&world, &id)?;
     not_busy(rec)?;
     if rec.status != InstanceStatus::Running {

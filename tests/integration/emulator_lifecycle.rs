@@ -319,6 +319,10 @@ async fn malformed_bodies_are_400_not_crashes() {
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.field(), Some("name"));
+    // A path segment that is not UTF-8 still gets a JSON error, not axum's plain text.
+    let r = emu.get("/v1/instances/%FF%FE").await;
+    assert!(r.status.is_client_error());
+    assert!(r.body["errors"][0]["message"].is_string(), "{:?}", r.body);
     // Unknown instance ids are 404 on every instance route.
     for r in [
         emu.get("/v1/instances/deadbeef").await,

@@ -1,12 +1,12 @@
 //! The emulated world: projects (tenants), instances and snapshots, and the lifecycle
 //! clock that moves instances through their statuses.
 //!
-//! Every asynchronous operation is an [`Operation`] with a wall-clock due time (unix
-//! milliseconds). [`World::advance`] completes whatever is due; it runs on every request
-//! and on a background tick, so what a client sees is exact whatever the tick rate. Wall
-//! clock rather than a monotonic clock because the world is persisted (`--state`): an
-//! operation in flight when the emulator stopped completes at the same moment after a
-//! restart, or at once if that moment has passed.
+//! Every asynchronous operation is an [`Operation`] with a due time in unix milliseconds.
+//! [`World::advance`] completes whatever is due; it runs on every request and on a
+//! background tick, so what a client sees is exact whatever the tick rate. Times are
+//! wall-clock (see [`Clock`]) because the world is persisted (`--state`): an operation in
+//! flight when the emulator stopped completes at the same moment after a restart, or at
+//! once if that moment has passed.
 //!
 //! Field presence follows NOTES.md §3.3 and lives in one place, [`World::view`]: no
 //! `storage` for free-db, `memory` absent while destroying, `connection_url` empty while

@@ -46,6 +46,7 @@ pub(crate) async fn front(State(shared): State<Arc<Shared>>, req: Request, next:
             lock(&shared.stats).dropped += 1;
             return dropped();
         };
+        let response = json_errors(response).await;
         lock(&shared.stats).record(&method, &route, response.status());
         response
     };
@@ -129,6 +130,37 @@ async fn api(shared: &Shared, req: Request, next: Next) -> Option<Response> {
         }
     }
     Some(next.run(req).await)
+}
+
+/// A safety net: an error answered by axum itself (an undecodable path segment, say) is
+/// plain text; rewrap it in the API's error shape so clients only ever see JSON errors.
+async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let message = if text.is_empty() {
+        status.canonical_reason().unwrap_or("Error").to_owned()
+    } else {
+        text
+    };
+    let mut wrapped = ApiError::new(status, "invalid-request", message).into_response();
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            wrapped.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    wrapped
 }
 
 fn is_json(req: &Request) -> bool {

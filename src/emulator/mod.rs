@@ -10,7 +10,9 @@
 //! | module | owns |
 //! |---|---|
 //! | `world` | projects, instances, snapshots; the lifecycle clock; field presence per tier |
-//! | `routes` | the Aura API handlers and tier rules |
+//! | `routes` | the router, 404/405, `/oauth/token`, projects, the routes not emulated |
+//! | `instances` | instance routes: tier and status rules, validation against `instance_configurations` |
+//! | `snapshots` | snapshot routes and restore |
 //! | `gateway` | what the API gateway does before a handler: `X-Request-Id`, latency, faults, rate limit, auth, 415 |
 //! | `auth` | `/oauth/token` credentials and bearer tokens (401 vs 403) |
 //! | `limits` | the per-client sliding-window rate limiter |
@@ -26,9 +28,11 @@ mod body;
 mod errors;
 mod faults;
 mod gateway;
+mod instances;
 mod limits;
 mod persist;
 mod routes;
+mod snapshots;
 mod world;
 
 use std::net::SocketAddr;
@@ -184,7 +188,8 @@ impl Shared {
     /// The world, with every operation due by now completed.
     pub(crate) fn world(&self) -> MutexGuard<'_, World> {
         let mut w = lock(&self.world);
-        if w.advance(world::now_ms()) {
+        let now = w.now();
+        if w.advance(now) {
             self.changed();
         }
         w

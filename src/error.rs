@@ -19,6 +19,11 @@ pub enum Error {
     #[diagnostic(transparent)]
     Plan(#[from] crate::plan::PlanError),
 
+    /// The emulator could not start or serve.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Emulator(#[from] crate::emulator::EmulatorError),
+
     #[error("{context}")]
     #[diagnostic(code(auraform::io))]
     Io {

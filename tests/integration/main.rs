@@ -1,4 +1,27 @@
-//! The one integration-test binary (STYLE.md). Each topic is a module.
+//! The one integration-test binary (STYLE.md). Each topic is a module; add yours below.
+
+// This whole binary is tests: a failed unwrap is a failed test, helpers included.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/emulator.rs"]
+mod emulator_support;
+
+mod emulator_auth;
+mod emulator_cli;
+mod emulator_faults;
+mod emulator_lifecycle;
+mod emulator_persist;
+mod emulator_routes;
+mod emulator_shapes;
+
+mod client_auth;
+mod client_common;
+mod client_cycle;
+mod client_errors;
+mod client_faults;
+mod client_instances;
+mod client_pacing;
+mod client_projects;
 
 mod plan_proptest;
 mod plan_rules;

@@ -19,6 +19,11 @@ pub enum Error {
     #[diagnostic(transparent)]
     Plan(#[from] crate::plan::PlanError),
 
+    /// The Aura API refused or could not be reached.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Api(#[from] crate::api::ApiError),
+
     /// The emulator could not start or serve.
     #[error(transparent)]
     #[diagnostic(transparent)]

@@ -74,7 +74,7 @@ async fn admin(req: Request, next: Next) -> Response {
 }
 
 /// The API path through the gateway. `None` means: drop the connection.
-async fn api(shared: &Shared, req: Request, next: Next) -> Option<Response> {
+async fn api(shared: &Shared, mut req: Request, next: Next) -> Option<Response> {
     let (latency, fault) = {
         let mut faults = lock(&shared.faults);
         (faults.latency, faults.draw())
@@ -100,7 +100,22 @@ async fn api(shared: &Shared, req: Request, next: Next) -> Option<Response> {
     let is_token = req.uri().path() == TOKEN_PATH;
     let bearer = lock(&shared.tokens).bearer(req.headers(), now);
     let client = if is_token {
-        auth::basic(req.headers()).map(|p| p.client_id)
+        if let Some(p) = auth::basic(req.headers()) {
+            Some(p.client_id)
+        } else {
+            // Credentials may be in the form body instead (RFC 6749): read it to
+            // attribute the request, and hand the same bytes on to the handler.
+            let (parts, body) = req.into_parts();
+            let bytes = axum::body::to_bytes(body, 64 * 1024)
+                .await
+                .unwrap_or_default();
+            let form: Vec<(String, String)> =
+                serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+            req = Request::from_parts(parts, Body::from(bytes));
+            form.into_iter()
+                .find(|(k, _)| k == "client_id")
+                .map(|(_, v)| v)
+        }
     } else {
         bearer.client_id().map(str::to_owned)
     };

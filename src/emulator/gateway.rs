@@ -10,8 +10,10 @@
 //!    and unknown routes (those answer 404 to anyone).
 //! 6. `Content-Type: application/json` on POST/PATCH (415).
 //!
-//! Then the handler runs, and the response is counted in the stats (`/_emulator/stats`
-//! counts API responses only, injected ones included, never admin requests).
+//! Then the handler runs. A successful POST/PATCH/DELETE is saved to the `--state` file
+//! before the response leaves, and the response is counted in the stats
+//! (`/_emulator/stats` counts API responses only, injected ones included, never admin
+//! requests).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -35,7 +37,7 @@ pub(crate) const ADMIN_PREFIX: &str = "/_emulator/";
 pub(crate) async fn front(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     let request_id = shared.next_request_id();
     let mut response = if req.uri().path().starts_with(ADMIN_PREFIX) {
-        admin(req, next).await
+        admin(&shared, req, next).await
     } else {
         let method = req.method().clone();
         let route = req
@@ -57,7 +59,7 @@ pub(crate) async fn front(State(shared): State<Arc<Shared>>, req: Request, next:
 }
 
 /// Admin routes: no auth, no faults, loopback peers only.
-async fn admin(req: Request, next: Next) -> Response {
+async fn admin(shared: &Shared, req: Request, next: Next) -> Response {
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -70,7 +72,12 @@ async fn admin(req: Request, next: Next) -> Response {
         )
         .into_response();
     }
-    next.run(req).await
+    let changes = *req.method() == Method::POST;
+    let response = next.run(req).await;
+    if changes && response.status().is_success() {
+        shared.commit().await;
+    }
+    response
 }
 
 /// The API path through the gateway. `None` means: drop the connection.
@@ -144,7 +151,12 @@ async fn api(shared: &Shared, mut req: Request, next: Next) -> Option<Response> 
             );
         }
     }
-    Some(next.run(req).await)
+    let mutating = matches!(*req.method(), Method::POST | Method::PATCH | Method::DELETE);
+    let response = next.run(req).await;
+    if mutating && response.status().is_success() {
+        shared.commit().await;
+    }
+    Some(response)
 }
 
 /// A safety net: an error answered by axum itself (an undecodable path segment, say) is

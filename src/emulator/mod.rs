@@ -195,6 +195,19 @@ impl Shared {
         w
     }
 
+    /// After a request may have changed the world (the gateway calls this for every
+    /// successful POST/PATCH/DELETE): with `--state`, save it before answering, so
+    /// whatever a client saw acknowledged survives a restart (the `--emulator` runs of
+    /// `plan`, `apply`, `plan` are separate processes). Clock-driven changes need no such
+    /// care: they follow from the saved due times.
+    pub(crate) async fn commit(&self) {
+        if let Some(p) = self.persister.get()
+            && let Err(e) = p.flush().await
+        {
+            tracing::warn!("{e}: {:?}", std::error::Error::source(&e));
+        }
+    }
+
     /// Marks the world changed (saved soon when `--state` is set).
     pub(crate) fn changed(&self) {
         if let Some(p) = self.persister.get() {

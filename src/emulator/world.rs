@@ -517,7 +517,10 @@ mod tests {
         let id = a.new_instance_id();
         assert_eq!(id, b.new_instance_id());
         assert_eq!(id.len(), 8);
-        assert!(id.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)));
+        assert!(
+            id.bytes()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+        );
         assert_eq!(a.new_password(), b.new_password());
     }
 

@@ -13,3 +13,4 @@ mod emulator_lifecycle;
 mod emulator_persist;
 mod emulator_routes;
 mod emulator_shapes;
+mod emulator_spec;

@@ -151,7 +151,10 @@ async fn api(shared: &Shared, mut req: Request, next: Next) -> Option<Response> 
             );
         }
     }
-    let mutating = matches!(*req.method(), Method::POST | Method::PATCH | Method::DELETE);
+    // Token requests and sizing estimates change nothing worth a write.
+    let mutating = matches!(*req.method(), Method::POST | Method::PATCH | Method::DELETE)
+        && !is_token
+        && req.uri().path() != "/v1/instances/sizing";
     let response = next.run(req).await;
     if mutating && response.status().is_success() {
         shared.commit().await;

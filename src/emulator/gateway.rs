@@ -4,7 +4,8 @@
 //! 1. `X-Request-Id` on every response, admin routes included.
 //! 2. Admin routes (`/_emulator/…`) skip everything below; they answer loopback peers only.
 //! 3. `--latency`, then an injected fault drawn for this request (5xx, 429, slow, drop).
-//!    Injected faults never consume rate-limit budget.
+//!    An injected 5xx, 429 or drop answers here and consumes no rate-limit budget; a
+//!    slow one carries on below after its delay.
 //! 4. The per-client rate limit (429 + `Retry-After`; refused requests are not counted).
 //! 5. Bearer authentication (401 missing/unknown, 403 expired), except `/oauth/token`
 //!    and unknown routes (those answer 404 to anyone).
@@ -34,6 +35,7 @@ pub(crate) const TOKEN_PATH: &str = "/oauth/token";
 /// Prefix of the emulator's own routes.
 pub(crate) const ADMIN_PREFIX: &str = "/_emulator/";
 
+/// The middleware around every route (see the module doc for the order of concerns).
 pub(crate) async fn front(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     let request_id = shared.next_request_id();
     let mut response = if req.uri().path().starts_with(ADMIN_PREFIX) {

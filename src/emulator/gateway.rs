@@ -42,16 +42,20 @@ pub(crate) async fn front(State(shared): State<Arc<Shared>>, req: Request, next:
         admin(&shared, req, next).await
     } else {
         let method = req.method().clone();
+        let path = req.uri().path().to_owned();
         let route = req
             .extensions()
             .get::<MatchedPath>()
             .map_or_else(|| "(unmatched)".to_owned(), |p| p.as_str().to_owned());
         let Some(response) = api(&shared, req, next).await else {
             lock(&shared.stats).dropped += 1;
+            tracing::info!("{method} {path} -> dropped connection (injected)");
             return dropped();
         };
         let response = json_errors(response).await;
         lock(&shared.stats).record(&method, &route, response.status());
+        // Method, path and status only: never headers (tokens) or bodies (passwords).
+        tracing::info!("{method} {path} -> {}", response.status().as_u16());
         response
     };
     if let Ok(v) = HeaderValue::from_str(&request_id) {

@@ -4,14 +4,17 @@
 //! 1. `X-Request-Id` on every response, admin routes included.
 //! 2. Admin routes (`/_emulator/…`) skip everything below; they answer loopback peers only.
 //! 3. `--latency`, then an injected fault drawn for this request (5xx, 429, slow, drop).
-//!    Injected faults never consume rate-limit budget.
+//!    An injected 5xx, 429 or drop answers here and consumes no rate-limit budget; a
+//!    slow one carries on below after its delay.
 //! 4. The per-client rate limit (429 + `Retry-After`; refused requests are not counted).
 //! 5. Bearer authentication (401 missing/unknown, 403 expired), except `/oauth/token`
 //!    and unknown routes (those answer 404 to anyone).
 //! 6. `Content-Type: application/json` on POST/PATCH (415).
 //!
-//! Then the handler runs, and the response is counted in the stats (`/_emulator/stats`
-//! counts API responses only, injected ones included, never admin requests).
+//! Then the handler runs. A successful POST/PATCH/DELETE is saved to the `--state` file
+//! before the response leaves, and the response is counted in the stats
+//! (`/_emulator/stats` counts API responses only, injected ones included, never admin
+//! requests).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -32,22 +35,27 @@ pub(crate) const TOKEN_PATH: &str = "/oauth/token";
 /// Prefix of the emulator's own routes.
 pub(crate) const ADMIN_PREFIX: &str = "/_emulator/";
 
+/// The middleware around every route (see the module doc for the order of concerns).
 pub(crate) async fn front(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     let request_id = shared.next_request_id();
     let mut response = if req.uri().path().starts_with(ADMIN_PREFIX) {
-        admin(req, next).await
+        admin(&shared, req, next).await
     } else {
         let method = req.method().clone();
+        let path = req.uri().path().to_owned();
         let route = req
             .extensions()
             .get::<MatchedPath>()
             .map_or_else(|| "(unmatched)".to_owned(), |p| p.as_str().to_owned());
         let Some(response) = api(&shared, req, next).await else {
             lock(&shared.stats).dropped += 1;
+            tracing::info!("{method} {path} -> dropped connection (injected)");
             return dropped();
         };
         let response = json_errors(response).await;
         lock(&shared.stats).record(&method, &route, response.status());
+        // Method, path and status only: never headers (tokens) or bodies (passwords).
+        tracing::info!("{method} {path} -> {}", response.status().as_u16());
         response
     };
     if let Ok(v) = HeaderValue::from_str(&request_id) {
@@ -57,7 +65,7 @@ pub(crate) async fn front(State(shared): State<Arc<Shared>>, req: Request, next:
 }
 
 /// Admin routes: no auth, no faults, loopback peers only.
-async fn admin(req: Request, next: Next) -> Response {
+async fn admin(shared: &Shared, req: Request, next: Next) -> Response {
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -70,11 +78,16 @@ async fn admin(req: Request, next: Next) -> Response {
         )
         .into_response();
     }
-    next.run(req).await
+    let changes = *req.method() == Method::POST;
+    let response = next.run(req).await;
+    if changes && response.status().is_success() {
+        shared.commit().await;
+    }
+    response
 }
 
 /// The API path through the gateway. `None` means: drop the connection.
-async fn api(shared: &Shared, req: Request, next: Next) -> Option<Response> {
+async fn api(shared: &Shared, mut req: Request, next: Next) -> Option<Response> {
     let (latency, fault) = {
         let mut faults = lock(&shared.faults);
         (faults.latency, faults.draw())
@@ -100,7 +113,22 @@ async fn api(shared: &Shared, req: Request, next: Next) -> Option<Response> {
     let is_token = req.uri().path() == TOKEN_PATH;
     let bearer = lock(&shared.tokens).bearer(req.headers(), now);
     let client = if is_token {
-        auth::basic(req.headers()).map(|p| p.client_id)
+        if let Some(p) = auth::basic(req.headers()) {
+            Some(p.client_id)
+        } else {
+            // Credentials may be in the form body instead (RFC 6749): read it to
+            // attribute the request, and hand the same bytes on to the handler.
+            let (parts, body) = req.into_parts();
+            let bytes = axum::body::to_bytes(body, 64 * 1024)
+                .await
+                .unwrap_or_default();
+            let form: Vec<(String, String)> =
+                serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+            req = Request::from_parts(parts, Body::from(bytes));
+            form.into_iter()
+                .find(|(k, _)| k == "client_id")
+                .map(|(_, v)| v)
+        }
     } else {
         bearer.client_id().map(str::to_owned)
     };
@@ -129,7 +157,15 @@ async fn api(shared: &Shared, req: Request, next: Next) -> Option<Response> {
             );
         }
     }
-    Some(next.run(req).await)
+    // Token requests and sizing estimates change nothing worth a write.
+    let mutating = matches!(*req.method(), Method::POST | Method::PATCH | Method::DELETE)
+        && !is_token
+        && req.uri().path() != "/v1/instances/sizing";
+    let response = next.run(req).await;
+    if mutating && response.status().is_success() {
+        shared.commit().await;
+    }
+    Some(response)
 }
 
 /// A safety net: an error answered by axum itself (an undecodable path segment, say) is

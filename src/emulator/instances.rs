@@ -290,7 +290,6 @@ pub(super) async fn create_instance(State(shared): Shr, req: Body) -> ApiResult 
         .get(&id)
         .map(|rec| World::created_view(rec, password));
     drop(world);
-    shared.changed();
     match created {
         Some(c) => ok(StatusCode::ACCEPTED, c),
         None => Err(ApiError::db_not_found(&id)),
@@ -376,7 +375,6 @@ pub(super) async fn patch_instance(
             World::view(r)
         });
         drop(world);
-        shared.changed();
         return ok(StatusCode::OK, view);
     }
     let update = check_update(&world, &rec, &req)?;
@@ -397,7 +395,6 @@ pub(super) async fn patch_instance(
         )
     };
     drop(world);
-    shared.changed();
     ok(StatusCode::ACCEPTED, view)
 }
 
@@ -537,7 +534,6 @@ pub(super) async fn delete_instance(State(shared): Shr, Path(id): Path<String>) 
         now,
     );
     drop(world);
-    shared.changed();
     ok(StatusCode::ACCEPTED, view)
 }
 
@@ -562,7 +558,6 @@ pub(super) async fn pause(State(shared): Shr, Path(id): Path<String>, req: Body)
         now,
     );
     drop(world);
-    shared.changed();
     ok(StatusCode::ACCEPTED, view)
 }
 
@@ -587,7 +582,6 @@ pub(super) async fn resume(State(shared): Shr, Path(id): Path<String>, req: Body
         now,
     );
     drop(world);
-    shared.changed();
     ok(StatusCode::ACCEPTED, view)
 }
 
@@ -647,7 +641,6 @@ pub(super) async fn overwrite(State(shared): Shr, Path(id): Path<String>, req: B
         now,
     );
     drop(world);
-    shared.changed();
     ok(StatusCode::ACCEPTED, view)
 }
 
@@ -706,7 +699,6 @@ pub(super) async fn upgrade(State(shared): Shr, Path(id): Path<String>, req: Bod
         World::view(r)
     });
     drop(world);
-    shared.changed();
     ok(StatusCode::OK, view)
 }
 

@@ -147,10 +147,17 @@ impl EmulatorConfig {
                 self.fault_rate
             )));
         }
-        if self.token_ttl.is_zero() {
-            return Err(EmulatorError::Config(
-                "--token-ttl must be at least 1 second".to_owned(),
-            ));
+        if self.token_ttl.is_zero() || self.token_ttl > MAX_TOKEN_TTL {
+            return Err(EmulatorError::Config(format!(
+                "--token-ttl must be between 1 and {} seconds",
+                MAX_TOKEN_TTL.as_secs()
+            )));
+        }
+        if self.latency > MAX_LATENCY {
+            return Err(EmulatorError::Config(format!(
+                "--latency must be at most {} ms",
+                MAX_LATENCY.as_millis()
+            )));
         }
         if self.client_id.is_empty() || self.client_id.contains(':') {
             return Err(EmulatorError::Config(
@@ -165,6 +172,11 @@ impl EmulatorConfig {
         Ok(())
     }
 }
+
+/// Longest token lifetime accepted (a year): keeps expiry arithmetic far from overflow.
+const MAX_TOKEN_TTL: Duration = Duration::from_secs(365 * 24 * 3600);
+/// Longest added latency accepted (ten minutes); also the cap for `POST /_emulator/faults`.
+pub(crate) const MAX_LATENCY: Duration = Duration::from_secs(600);
 
 /// Locks a mutex, shrugging off poisoning: every critical section leaves the state
 /// consistent, so a panic elsewhere is no reason to stop serving.
@@ -193,6 +205,19 @@ impl Shared {
             self.changed();
         }
         w
+    }
+
+    /// After a request may have changed the world (the gateway calls this for every
+    /// successful POST/PATCH/DELETE): with `--state`, save it before answering, so
+    /// whatever a client saw acknowledged survives a restart (the `--emulator` runs of
+    /// `plan`, `apply`, `plan` are separate processes). Clock-driven changes need no such
+    /// care: they follow from the saved due times.
+    pub(crate) async fn commit(&self) {
+        if let Some(p) = self.persister.get()
+            && let Err(e) = p.flush().await
+        {
+            tracing::warn!("{e}: {:?}", std::error::Error::source(&e));
+        }
     }
 
     /// Marks the world changed (saved soon when `--state` is set).

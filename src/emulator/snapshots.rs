@@ -84,7 +84,6 @@ pub(super) async fn take_snapshot(
         completes_ms,
     });
     drop(world);
-    shared.changed();
     ok(StatusCode::ACCEPTED, SnapshotCreated { snapshot_id })
 }
 
@@ -134,6 +133,5 @@ pub(super) async fn restore(
         now,
     );
     drop(world);
-    shared.changed();
     ok(StatusCode::ACCEPTED, view)
 }

@@ -260,13 +260,15 @@ impl World {
         self.clock.now_ms()
     }
 
-    /// A lifecycle duration at the current speed, in milliseconds (at least 1).
+    /// A lifecycle duration at the current speed, in milliseconds: at least 1, and at
+    /// most ~285,000 years (a vanishingly small speed), far from overflow.
     pub(crate) fn duration_ms(&self, base_secs: f64) -> i64 {
+        const LONGEST: f64 = 9e15;
         let ms = (base_secs * 1000.0 / self.speed).round();
-        if ms.is_finite() && ms >= 1.0 {
-            ms.min(i64::MAX as f64) as i64
-        } else {
+        if ms.is_nan() || ms < 1.0 {
             1
+        } else {
+            ms.min(LONGEST) as i64
         }
     }
 
@@ -488,5 +490,42 @@ impl World {
             timestamp: rfc3339(s.taken_ms),
             exportable: s.profile == SnapshotProfile::AdHoc,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_scale_with_speed_and_stay_in_range() {
+        let mut w = World::seeded(Some(1), 1.0);
+        assert_eq!(w.duration_ms(durations::CREATE), 120_000);
+        w.speed = 1000.0;
+        assert_eq!(w.duration_ms(durations::CREATE), 120);
+        w.speed = 1e300;
+        assert_eq!(w.duration_ms(durations::CREATE), 1);
+        w.speed = 1e-300;
+        assert_eq!(w.duration_ms(durations::CREATE), 9_000_000_000_000_000);
+    }
+
+    #[test]
+    fn seeded_worlds_repeat_and_ids_are_8_hex() {
+        let mut a = World::seeded(Some(9), 1.0);
+        let mut b = World::seeded(Some(9), 1.0);
+        assert_eq!(a.tenants[0].id, b.tenants[0].id);
+        let id = a.new_instance_id();
+        assert_eq!(id, b.new_instance_id());
+        assert_eq!(id.len(), 8);
+        assert!(
+            id.bytes()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+        );
+        assert_eq!(a.new_password(), b.new_password());
+    }
+
+    #[test]
+    fn timestamps_are_rfc3339_without_fractions() {
+        assert_eq!(rfc3339(1_674_222_282_123), "2023-01-20T13:44:42Z");
     }
 }

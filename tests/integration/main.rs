@@ -13,6 +13,7 @@ mod emulator_lifecycle;
 mod emulator_persist;
 mod emulator_routes;
 mod emulator_shapes;
+mod emulator_spec;
 
 mod client_auth;
 mod client_common;

@@ -888,3 +888,70 @@ pub(crate) enum Context {
     Instances,
     Other,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(name: &str) -> Option<String> {
+        match name {
+            "A" => Some("alpha".to_owned()),
+            "EMPTY" => Some(String::new()),
+            _ => None,
+        }
+    }
+
+    fn expand(s: &str) -> (Option<String>, Vec<ErrorCode>) {
+        let text = format!("k: {s}\n");
+        let node = Spanned::new(Node::Str(s.to_owned()), Span::new(3, s.len()));
+        let mut r = Reader::new(&text, &env);
+        let out = r.expand(s, &node);
+        (out, r.errors.iter().map(|e| e.code).collect())
+    }
+
+    #[test]
+    fn expansion_rules() {
+        assert_eq!(expand("x-${A}-y").0.as_deref(), Some("x-alpha-y"));
+        assert_eq!(expand("${B:-def}").0.as_deref(), Some("def"));
+        assert_eq!(expand("${EMPTY:-def}").0.as_deref(), Some("def"));
+        assert_eq!(expand("${EMPTY}").0.as_deref(), Some(""));
+        assert_eq!(expand("$${A}").0.as_deref(), Some("${A}"));
+        assert_eq!(expand("cost: $5").0.as_deref(), Some("cost: $5"));
+        assert_eq!(expand("${B:-}").0.as_deref(), Some(""));
+        assert_eq!(expand("${B}"), (None, vec![ErrorCode::UnsetVariable]));
+        assert_eq!(expand("${B}${C}").1, vec![ErrorCode::UnsetVariable; 2]);
+        assert_eq!(expand("${1A}").1, vec![ErrorCode::InvalidVariable]);
+        assert_eq!(expand("${A").1, vec![ErrorCode::InvalidVariable]);
+        assert_eq!(expand("${}").1, vec![ErrorCode::InvalidVariable]);
+    }
+
+    #[test]
+    fn unset_variable_span_is_exact() {
+        let s = "ab${NOPE}cd";
+        let text = format!("k: {s}\n");
+        let node = Spanned::new(Node::Str(s.to_owned()), Span::new(3, s.len()));
+        let mut r = Reader::new(&text, &env);
+        assert_eq!(r.expand(s, &node), None);
+        let span = r.errors[0].span().unwrap();
+        assert_eq!(&text[span.offset..span.end()], "${NOPE}");
+    }
+
+    #[test]
+    fn suggestions_catch_typos_case_and_dashes_only() {
+        assert_eq!(
+            did_you_mean("memroy", SETTINGS_KEYS.iter().copied()),
+            Some("memory")
+        );
+        assert_eq!(
+            did_you_mean("Memory", SETTINGS_KEYS.iter().copied()),
+            Some("memory")
+        );
+        assert_eq!(
+            did_you_mean("cloud-provider", SETTINGS_KEYS.iter().copied()),
+            Some("cloud_provider")
+        );
+        assert_eq!(did_you_mean("off", ["OFF", "DIFF", "FULL"]), Some("OFF"));
+        assert_eq!(did_you_mean("banana", SETTINGS_KEYS.iter().copied()), None);
+        assert_eq!(did_you_mean("x", TOP_KEYS.iter().copied()), None);
+    }
+}

@@ -383,12 +383,10 @@ impl<'a> Validator<'a> {
     fn invalid<T>(
         &mut self,
         inst: &str,
-        field: &str,
         (v, from_defaults): (&Spanned<T>, bool),
         msg: String,
         help: String,
     ) {
-        let _ = field;
         let (message, label) = if from_defaults {
             if !self.reported_defaults.insert(v.span) {
                 return;
@@ -489,7 +487,6 @@ impl<'a> Validator<'a> {
                         .unwrap_or_default();
                     self.invalid(
                         name,
-                        "type",
                         (v, d),
                         format!("unknown type `{}`", v.value),
                         format!("{hint}allowed types: {}", known.join(", ")),
@@ -521,7 +518,6 @@ impl<'a> Validator<'a> {
                         .unwrap_or_default();
                     self.invalid(
                         name,
-                        "cloud_provider",
                         (v, d),
                         format!("unknown cloud provider `{}`", v.value),
                         format!("{hint}allowed: {}", known.join(", ")),
@@ -552,7 +548,6 @@ impl<'a> Validator<'a> {
                 } else {
                     self.invalid(
                         name,
-                        "version",
                         (v, d),
                         format!("unknown version `{}`", v.value),
                         "allowed versions: \"5\" (calendar versions) and \"4\"".to_owned(),
@@ -564,7 +559,7 @@ impl<'a> Validator<'a> {
         };
 
         // Sizes.
-        let size = |this: &mut Self, field: &str, (v, d): (&Spanned<String>, bool)| {
+        let size = |this: &mut Self, (v, d): (&Spanned<String>, bool)| {
             if catalogue::parse_gb(&v.value).is_some() {
                 return Some(v.value.clone());
             }
@@ -573,7 +568,6 @@ impl<'a> Validator<'a> {
                 .unwrap_or_default();
             this.invalid(
                 name,
-                field,
                 (v, d),
                 format!("`{}` is not a size", v.value),
                 format!("{hint}write sizes as a whole number of gigabytes followed by GB, with no space, e.g. `8GB`"),
@@ -588,7 +582,7 @@ impl<'a> Validator<'a> {
                 None
             }
             Some(m) => {
-                let r = size(self, "memory", m);
+                let r = size(self, m);
                 ok &= r.is_some();
                 r
             }
@@ -597,7 +591,7 @@ impl<'a> Validator<'a> {
         let storage = match storage_m {
             None => None,
             Some(s) => {
-                let r = size(self, "storage", s);
+                let r = size(self, s);
                 ok &= r.is_some();
                 r
             }
@@ -615,7 +609,6 @@ impl<'a> Validator<'a> {
                     .unwrap_or_default();
                 self.invalid(
                     name,
-                    "state",
                     (v, d),
                     format!("unknown state `{}`", v.value),
                     format!("{hint}allowed: running, paused"),
@@ -636,7 +629,6 @@ impl<'a> Validator<'a> {
         {
             self.invalid(
                 name,
-                "secondaries_count",
                 (v, d),
                 format!("secondaries_count {} is out of range", v.value),
                 format!("allowed: 0 to {MAX_SECONDARIES}"),
@@ -660,7 +652,6 @@ impl<'a> Validator<'a> {
                         .unwrap_or_default();
                     self.invalid(
                         name,
-                        "cdc_enrichment_mode",
                         (v, d),
                         format!("unknown CDC enrichment mode `{}`", v.value),
                         format!("{hint}allowed (uppercase): {}", known.join(", ")),
@@ -676,7 +667,6 @@ impl<'a> Validator<'a> {
             Some((v, d)) if v.value.trim().is_empty() => {
                 self.invalid(
                     name,
-                    "customer_managed_key_id",
                     (v, d),
                     "customer_managed_key_id is empty".to_owned(),
                     "give the key id, or remove the line".to_owned(),
@@ -697,7 +687,6 @@ impl<'a> Validator<'a> {
                 };
                 self.invalid(
                     name,
-                    "id",
                     (v, false),
                     format!("`{}` is not an instance id", v.value),
                     format!(

@@ -29,6 +29,11 @@ pub enum Error {
     #[diagnostic(transparent)]
     Emulator(#[from] crate::emulator::EmulatorError),
 
+    /// aura.yaml is unreadable or invalid: every problem, located.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] crate::config::ConfigErrors),
+
     #[error("{context}")]
     #[diagnostic(code(auraform::io))]
     Io {

@@ -30,3 +30,9 @@ mod plan_saved;
 mod plan_scenarios;
 mod plan_schema;
 mod plan_support;
+
+mod config_cli;
+mod config_diagnostics;
+mod config_examples;
+mod config_robustness;
+mod config_semantics;

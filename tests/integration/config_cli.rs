@@ -74,19 +74,13 @@ fn schema_prints_the_committed_schema_exactly() {
 }
 
 #[test]
-fn schema_plan_prints_the_plan_schema_or_says_it_is_missing() {
-    let path = std::path::Path::new("schema/plan.schema.json");
-    if path.exists() {
-        let out = auraform().args(["schema", "--plan"]).assert().success();
-        assert!(out.get_output().stdout == std::fs::read(path).expect("plan schema"));
-    } else {
-        let out = auraform().args(["schema", "--plan"]).assert().code(1);
-        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
-        assert!(
-            stderr.contains("plan JSON schema is not available"),
-            "{stderr}"
-        );
-    }
+fn schema_plan_prints_the_committed_plan_schema() {
+    let committed = std::fs::read("schema/plan.schema.json").expect("plan schema");
+    let out = auraform().args(["schema", "--plan"]).assert().success();
+    assert!(
+        out.get_output().stdout == committed,
+        "auraform schema --plan differs from schema/plan.schema.json"
+    );
 }
 
 /// Exactly what a user sees on stderr with `NO_COLOR=1` (ASCII art, no colour).

@@ -1,8 +1,11 @@
 //! One small function per subcommand. Each returns what the process should exit
 //! with; rendering of errors happens in `lib::run`.
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, GlobalArgs, PlanArgs};
 use crate::error::{Error, Result};
+use crate::pipeline;
+use crate::plan::{self, PlanOptions, render::render};
+use crate::session::Session;
 
 /// How a successful command wants the process to end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,7 +20,7 @@ pub enum Outcome {
 pub async fn dispatch(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Validate => validate(&cli.global.file),
-        Command::Plan(_) => Err(Error::NotYetAvailable("plan")),
+        Command::Plan(args) => plan(&cli.global, &args).await,
         Command::Apply(_) => Err(Error::NotYetAvailable("apply")),
         Command::Drift(_) => Err(Error::NotYetAvailable("drift")),
         Command::Import(_) => Err(Error::NotYetAvailable("import")),
@@ -29,6 +32,54 @@ pub async fn dispatch(cli: Cli) -> Result<Outcome> {
             Ok(Outcome::Success)
         }
     }
+}
+
+/// `plan`: what apply would change, on stdout in the requested format; `--out`
+/// saves it for `apply PLAN_FILE`.
+async fn plan(global: &GlobalArgs, args: &PlanArgs) -> Result<Outcome> {
+    let session = Session::open(global).await?;
+    let planned = pipeline::plan(&session, &global.file, &PlanOptions::from(args)).await;
+    session.close().await;
+    let planned = planned?;
+    if let Some(out) = &args.out {
+        plan::save(out, &planned.plan, &planned.loaded.desired, &planned.live)?;
+    }
+    print_stdout(&render(&planned.plan, args.format, stdout_color(global)))?;
+    if let Some(out) = &args.out {
+        eprintln!(
+            "Saved the plan to {}. Apply exactly this plan with: auraform apply {}",
+            out.display(),
+            out.display()
+        );
+    }
+    Ok(if args.detailed_exitcode && planned.plan.has_changes() {
+        Outcome::Changes
+    } else {
+        Outcome::Success
+    })
+}
+
+/// Whether stdout output may be coloured (`--color`, `NO_COLOR`, terminal).
+fn stdout_color(global: &GlobalArgs) -> bool {
+    use std::io::IsTerminal;
+    let no_color = std::env::var("NO_COLOR").ok();
+    plan::render::color_enabled(
+        global.color,
+        std::io::stdout().is_terminal(),
+        no_color.as_deref(),
+    )
+}
+
+/// Writes requested output to stdout; a closed pipe is an error, not a panic.
+fn print_stdout(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|source| Error::Io {
+            context: "cannot write to stdout".to_owned(),
+            source,
+        })
 }
 
 /// `auraform emulator`: serve the local Aura API on loopback until Ctrl-C. Prints exactly
@@ -75,18 +126,12 @@ fn validate(file: &std::path::Path) -> Result<Outcome> {
 /// `schema`: print the JSON Schema of aura.yaml (identical to
 /// `schema/aura.schema.json`), or with `--plan` the plan JSON schema.
 fn schema(plan: bool) -> Result<Outcome> {
-    use std::io::Write;
     let text = if plan {
         crate::plan::schema::plan_schema_json()
     } else {
         crate::config::schema::generate_string()
     };
-    std::io::stdout()
-        .write_all(text.as_bytes())
-        .map_err(|source| Error::Io {
-            context: "cannot write the schema to stdout".to_owned(),
-            source,
-        })?;
+    print_stdout(&text)?;
     Ok(Outcome::Success)
 }
 

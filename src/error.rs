@@ -14,6 +14,10 @@ pub enum Error {
     )]
     NotYetAvailable(&'static str),
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Apply(#[from] crate::apply::ApplyError),
+
     #[error("{context}")]
     #[diagnostic(code(auraform::io))]
     Io {

@@ -18,6 +18,11 @@ pub enum Error {
     #[diagnostic(transparent)]
     Apply(#[from] crate::apply::ApplyError),
 
+    /// Planning failed (ambiguous identity, immutable change, stale saved plan, …).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Plan(#[from] crate::plan::PlanError),
+
     #[error("{context}")]
     #[diagnostic(code(auraform::io))]
     Io {

@@ -1,0 +1,163 @@
+//! Everything that can stop a plan. The differ collects every problem it finds and
+//! reports them together (one [`PlanError::Many`] with each as a related diagnostic),
+//! so a user fixes aura.yaml once, not once per error.
+
+use std::path::PathBuf;
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use super::saved::StaleReason;
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum PlanError {
+    #[error(
+        "{count} live instances are named `{name}`; auraform cannot tell which one aura.yaml means"
+    )]
+    #[diagnostic(
+        code(auraform::plan::ambiguous_name),
+        help(
+            "pin the one you mean with `id:` under `instances.{name}` (one of: {ids}); the others then show as unmanaged"
+        )
+    )]
+    AmbiguousName {
+        name: String,
+        count: usize,
+        ids: String,
+    },
+
+    #[error(
+        "instance `{name}` is pinned to id `{id}`, which does not exist in project `{project}`"
+    )]
+    #[diagnostic(
+        code(auraform::plan::pinned_id_not_found),
+        help(
+            "check the id (`auraform import` lists the live ones), or remove `id:` to create a new instance called `{name}`"
+        )
+    )]
+    PinnedIdNotFound {
+        name: String,
+        id: String,
+        project: String,
+    },
+
+    #[error("instances {names} are all pinned to the same id `{id}`")]
+    #[diagnostic(
+        code(auraform::plan::duplicate_pin),
+        help("an `id:` pin adopts one live instance; keep it on one declaration only")
+    )]
+    DuplicatePin { id: String, names: String },
+
+    #[error("instance `{name}` cannot change {fields} in place")]
+    #[diagnostic(
+        code(auraform::plan::immutable_change),
+        help(
+            "Aura cannot change these fields of an existing instance. Put the live values back in aura.yaml, or add `allow_replace: true` to `instances.{name}` to destroy it and create it again (its data is lost)"
+        )
+    )]
+    ImmutableChange { name: String, fields: String },
+
+    #[error(
+        "instance `{name}` would have to be replaced ({fields}), but it has `prevent_destroy: true`"
+    )]
+    #[diagnostic(
+        code(auraform::plan::prevent_destroy),
+        help(
+            "put the live values back in aura.yaml; to really replace it, remove `prevent_destroy` first (its data is lost)"
+        )
+    )]
+    ReplaceForbidden { name: String, fields: String },
+
+    #[error(
+        "--target `{name}` is neither declared in aura.yaml nor a live instance of the project"
+    )]
+    #[diagnostic(
+        code(auraform::plan::unknown_target),
+        help("declared instances: {declared}")
+    )]
+    UnknownTarget { name: String, declared: String },
+
+    #[error(
+        "instance `{name}` clones `{source_name}`, which is not live and not created by this plan"
+    )]
+    #[diagnostic(
+        code(auraform::plan::source_unavailable),
+        help(
+            "add `--target {source_name}` so the source is created first, or plan without --target"
+        )
+    )]
+    SourceUnavailable { name: String, source_name: String },
+
+    #[error("the plan has {} problems", errors.len())]
+    #[diagnostic(code(auraform::plan::many), help("each problem is listed below"))]
+    Many {
+        #[related]
+        errors: Vec<PlanError>,
+    },
+
+    #[error("cannot read the saved plan {}", path.display())]
+    #[diagnostic(
+        code(auraform::plan::saved_read),
+        help("check the path given to `apply`")
+    )]
+    SavedRead {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{} is not a saved auraform plan: {message}", path.display())]
+    #[diagnostic(
+        code(auraform::plan::saved_invalid),
+        help("create it with `auraform plan --out FILE`; saved plans are not meant to be edited")
+    )]
+    SavedInvalid { path: PathBuf, message: String },
+
+    #[error("{} has plan format version {found}; this auraform reads version {expected}", path.display())]
+    #[diagnostic(
+        code(auraform::plan::saved_version),
+        help("make the plan again with this auraform: `auraform plan --out FILE`")
+    )]
+    SavedVersion {
+        path: PathBuf,
+        found: String,
+        expected: String,
+    },
+
+    #[error("cannot write the plan to {}", path.display())]
+    #[diagnostic(
+        code(auraform::plan::saved_write),
+        help("check that the directory exists and is writable")
+    )]
+    SavedWrite {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("the saved plan is stale: {reason}")]
+    #[diagnostic(
+        code(auraform::plan::stale),
+        help("nothing was changed; run `auraform plan --out FILE` again and review the new plan")
+    )]
+    Stale { reason: StaleReason },
+}
+
+impl PlanError {
+    /// One error as is, several as [`PlanError::Many`].
+    pub(crate) fn collect(mut errors: Vec<PlanError>) -> Option<PlanError> {
+        match errors.len() {
+            0 => None,
+            1 => errors.pop(),
+            _ => Some(PlanError::Many { errors }),
+        }
+    }
+
+    /// The individual problems (itself, or each of `Many`).
+    pub fn problems(&self) -> Vec<&PlanError> {
+        match self {
+            PlanError::Many { errors } => errors.iter().collect(),
+            other => vec![other],
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! The live model: what the API said about a project, in a shape the differ can put
+//! next to [`DesiredInstance`](crate::config::DesiredInstance).
+//!
+//! Every field the API may omit is an `Option`, and `None` means *unknown*: the differ
+//! never reports a difference on it (NOTES.md §3.3, §9.6–9.7). That is the whole
+//! defence against the phantom diffs the Terraform provider showed for CDC and
+//! secondaries.
+
+use crate::api::ProjectSnapshot;
+use crate::api::wire::{CdcEnrichmentMode, CloudProvider, Instance, InstanceStatus, InstanceType};
+
+use super::model::ProjectRef;
+
+/// One live project.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Live {
+    pub project: ProjectRef,
+    /// Every instance of the project (the list endpoint), in API order. Identity by
+    /// name and the unmanaged list come from here.
+    pub summaries: Vec<LiveSummary>,
+    /// Details of the instances the plan needs (those aura.yaml declares by name or
+    /// id), in API order.
+    pub instances: Vec<LiveInstance>,
+}
+
+/// `id` and `name` of any instance of the project.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LiveSummary {
+    pub id: String,
+    pub name: String,
+}
+
+/// One live instance with its details. `None` = the API did not say.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LiveInstance {
+    pub id: String,
+    pub name: String,
+    pub status: InstanceStatus,
+    pub instance_type: InstanceType,
+    pub cloud_provider: CloudProvider,
+    pub region: String,
+    pub version: Option<String>,
+    pub memory: Option<String>,
+    pub storage: Option<String>,
+    pub vector_optimized: Option<bool>,
+    pub graph_analytics_plugin: Option<bool>,
+    pub secondaries_count: Option<u32>,
+    pub cdc_enrichment_mode: Option<CdcEnrichmentMode>,
+    pub customer_managed_key_id: Option<String>,
+}
+
+impl From<&Instance> for LiveInstance {
+    fn from(i: &Instance) -> Self {
+        LiveInstance {
+            id: i.id.clone(),
+            name: i.name.clone(),
+            status: i.status.clone(),
+            instance_type: i.instance_type.clone(),
+            cloud_provider: i.cloud_provider.clone(),
+            region: i.region.clone(),
+            version: non_empty(i.version.as_ref()),
+            memory: non_empty(i.memory.as_ref()),
+            storage: non_empty(i.storage.as_ref()),
+            vector_optimized: i.vector_optimized,
+            graph_analytics_plugin: i.graph_analytics_plugin,
+            secondaries_count: i.secondaries_count,
+            cdc_enrichment_mode: i.cdc_enrichment_mode.clone(),
+            customer_managed_key_id: non_empty(i.customer_managed_key_id.as_ref()),
+        }
+    }
+}
+
+/// An empty string from the API says as little as an absent one.
+fn non_empty(s: Option<&String>) -> Option<String> {
+    s.filter(|s| !s.trim().is_empty()).cloned()
+}
+
+impl Live {
+    /// Builds the live model from what the API client fetched.
+    ///
+    /// Details that the list does not mention (an instance created between the two
+    /// calls) are added to the summaries, so identity never misses an instance.
+    pub fn from_snapshot(snapshot: &ProjectSnapshot) -> Live {
+        let mut summaries: Vec<LiveSummary> = snapshot
+            .summaries
+            .iter()
+            .map(|s| LiveSummary {
+                id: s.id.clone(),
+                name: s.name.clone(),
+            })
+            .collect();
+        let instances: Vec<LiveInstance> =
+            snapshot.instances.iter().map(LiveInstance::from).collect();
+        for i in &instances {
+            match summaries.iter_mut().find(|s| s.id == i.id) {
+                // The detail is newer than the list: trust its name (a rename may
+                // have landed in between).
+                Some(s) => s.name.clone_from(&i.name),
+                None => summaries.push(LiveSummary {
+                    id: i.id.clone(),
+                    name: i.name.clone(),
+                }),
+            }
+        }
+        Live {
+            project: ProjectRef {
+                id: snapshot.tenant.id.clone(),
+                name: snapshot.tenant.name.clone(),
+            },
+            summaries,
+            instances,
+        }
+    }
+
+    /// The details of instance `id`, if fetched.
+    pub fn instance(&self, id: &str) -> Option<&LiveInstance> {
+        self.instances.iter().find(|i| i.id == id)
+    }
+
+    /// Every instance (summary) called `name`.
+    pub fn named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a LiveSummary> + 'a {
+        self.summaries.iter().filter(move |s| s.name == name)
+    }
+}

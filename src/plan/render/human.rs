@@ -1,0 +1,219 @@
+//! Terraform-style text: `+` create, `~` update in place, `-/+` replace, `-` delete,
+//! `# forces replacement` on the field, `before -> after` per field, and the closing
+//! `Plan: …` line.
+
+use std::fmt::Write;
+
+use super::super::model::{Change, ChangeKind, FieldChange, Plan};
+use super::{action_chain, closing_line, symbol, verb};
+
+const RESET: &str = "\x1b[0m";
+const BOLD: &str = "\x1b[1m";
+const GREEN: &str = "\x1b[32m";
+const YELLOW: &str = "\x1b[33m";
+const RED: &str = "\x1b[31m";
+const DIM: &str = "\x1b[2m";
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn paint(&self, style: &str, s: &str) -> String {
+        if self.on {
+            format!("{style}{s}{RESET}")
+        } else {
+            s.to_owned()
+        }
+    }
+}
+
+fn kind_color(kind: ChangeKind) -> &'static str {
+    match kind {
+        ChangeKind::Create => GREEN,
+        ChangeKind::Update => YELLOW,
+        ChangeKind::Replace | ChangeKind::Delete => RED,
+    }
+}
+
+/// The plan for a terminal. `color` adds ANSI colours (the caller decides, from
+/// `--color` and `NO_COLOR`).
+pub fn human(plan: &Plan, color: bool) -> String {
+    let p = Paint { on: color };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Project {} ({})",
+        p.paint(BOLD, &format!("{:?}", plan.project.name)),
+        plan.project.id
+    );
+    if !plan.options.targets.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            p.paint(
+                DIM,
+                &format!(
+                    "Limited to --target {}: other instances are not looked at.",
+                    plan.options.targets.join(", ")
+                )
+            )
+        );
+    }
+    let _ = writeln!(out);
+
+    if !plan.changes.is_empty() {
+        let _ = writeln!(
+            out,
+            "auraform will perform the following actions ({} = create, {} = update in place, {} = replace, {} = delete):\n",
+            p.paint(GREEN, "+"),
+            p.paint(YELLOW, "~"),
+            p.paint(RED, "-/+"),
+            p.paint(RED, "-"),
+        );
+        for c in &plan.changes {
+            change_block(&mut out, &p, c);
+        }
+    }
+
+    if !plan.unmanaged.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            p.paint(
+                BOLD,
+                "Unmanaged instances (live in the project, not in aura.yaml; left alone):"
+            )
+        );
+        for u in &plan.unmanaged {
+            let _ = write!(out, "  ? {:?} ({})", u.name, u.id);
+            if let Some(why) = &u.kept_because {
+                let _ = write!(out, ": not pruned because {why}");
+            }
+            out.push('\n');
+        }
+        if plan.unmanaged.iter().all(|u| u.kept_because.is_none()) {
+            let _ = writeln!(
+                out,
+                "{}",
+                p.paint(
+                    DIM,
+                    "  Declare them in aura.yaml to manage them, or delete them with `prune: true` / --prune."
+                )
+            );
+        }
+        out.push('\n');
+    }
+
+    if !plan.attention.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            p.paint(
+                BOLD,
+                "Instances that need a person (auraform will not touch them):"
+            )
+        );
+        for a in &plan.attention {
+            let _ = writeln!(
+                out,
+                "  {} {:?} ({}) is {}: {}",
+                p.paint(RED, "!"),
+                a.name,
+                a.id,
+                a.status,
+                a.advice
+            );
+        }
+        out.push('\n');
+    }
+
+    let _ = writeln!(out, "{}", p.paint(BOLD, &closing_line(plan)));
+    out
+}
+
+fn change_block(out: &mut String, p: &Paint, c: &Change) {
+    let color = kind_color(c.kind);
+    let _ = writeln!(
+        out,
+        "  {}",
+        p.paint(
+            BOLD,
+            &format!("# {} {} ({})", c.name, verb(c), action_chain(c))
+        )
+    );
+    for d in &c.depends_on {
+        let _ = writeln!(
+            out,
+            "  {}",
+            p.paint(
+                DIM,
+                &format!(
+                    "# starts after step {} of `{}`: {}",
+                    d.step + 1,
+                    d.instance,
+                    d.reason
+                )
+            )
+        );
+    }
+    let sym = symbol(c.kind);
+    let _ = writeln!(
+        out,
+        "{} instance {:?} {{",
+        p.paint(color, &format!("{sym:>3}")),
+        c.name
+    );
+    let width = c
+        .fields
+        .iter()
+        .map(|f| f.field.len())
+        .chain(std::iter::once(2))
+        .max()
+        .unwrap_or(2);
+    let id = match (&c.id, c.kind) {
+        (Some(id), ChangeKind::Replace) => format!("{id:?} -> (known after apply)"),
+        (Some(id), _) => format!("{id:?}"),
+        (None, _) => "(known after apply)".to_owned(),
+    };
+    let id_marker = if c.kind == ChangeKind::Replace {
+        "~"
+    } else {
+        " "
+    };
+    let _ = writeln!(out, "      {id_marker} {:<width$} = {id}", "id");
+    for f in &c.fields {
+        field_line(out, p, c.kind, f, width);
+    }
+    let _ = writeln!(out, "    }}\n");
+}
+
+fn field_line(out: &mut String, p: &Paint, kind: ChangeKind, f: &FieldChange, width: usize) {
+    let (marker, color, value) = match (&f.before, &f.after) {
+        (None, Some(after)) if kind == ChangeKind::Create => ("+", GREEN, after.to_string()),
+        (Some(before), None) => ("-", RED, format!("{before} -> null")),
+        (before, after) => (
+            "~",
+            YELLOW,
+            format!(
+                "{} -> {}",
+                before
+                    .as_ref()
+                    .map_or_else(|| "(unknown)".to_owned(), ToString::to_string),
+                after
+                    .as_ref()
+                    .map_or_else(|| "null".to_owned(), ToString::to_string)
+            ),
+        ),
+    };
+    let _ = write!(
+        out,
+        "      {} {:<width$} = {value}",
+        p.paint(color, marker),
+        f.field
+    );
+    if f.forces_replacement {
+        let _ = write!(out, " {}", p.paint(RED, "# forces replacement"));
+    }
+    out.push('\n');
+}

@@ -1,0 +1,196 @@
+//! Markdown for pull-request comments (tfcmt conventions): a hidden marker so CI can
+//! find and update its one comment, deletions and replacements warned first, a
+//! summary table, one collapsible `<details>` per instance, and the closing line.
+
+use std::fmt::Write;
+
+use super::super::model::{Change, ChangeKind, Expectation, FieldValue, Plan, Step};
+use super::{action_chain, closing_line, symbol, verb};
+
+/// Every auraform plan comment starts with this; the full marker is
+/// `<!-- auraform:plan project=<id> -->`. CI looks for a comment containing it and
+/// edits that comment instead of adding a new one.
+pub const MARKER_PREFIX: &str = "<!-- auraform:plan";
+
+/// Inline code that survives any value (backticks inside are replaced, pipes escaped
+/// so tables hold).
+fn code(s: &str) -> String {
+    format!("`{}`", s.replace('`', "'").replace('|', "\\|"))
+}
+
+fn value(v: Option<&FieldValue>) -> String {
+    match v {
+        None => "—".to_owned(),
+        Some(FieldValue::Text(s)) => code(s),
+        Some(other) => code(&other.to_string()),
+    }
+}
+
+/// The plan as a Markdown PR comment.
+pub fn markdown(plan: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{MARKER_PREFIX} project={} -->", plan.project.id);
+    let _ = writeln!(
+        out,
+        "### auraform plan for project {} ({})\n",
+        code(&plan.project.name),
+        code(&plan.project.id)
+    );
+    if !plan.options.targets.is_empty() {
+        let targets: Vec<String> = plan.options.targets.iter().map(|t| code(t)).collect();
+        let _ = writeln!(out, "_Limited to `--target` {}._\n", targets.join(", "));
+    }
+
+    let destructive: Vec<&Change> = plan.changes.iter().filter(|c| c.is_destructive()).collect();
+    if !destructive.is_empty() {
+        let _ = writeln!(out, "> [!CAUTION]");
+        let _ = writeln!(
+            out,
+            "> **⚠️ Data will be lost: this plan destroys {} instance{}.**",
+            destructive.len(),
+            if destructive.len() == 1 { "" } else { "s" }
+        );
+        for c in &destructive {
+            let what = match c.kind {
+                ChangeKind::Replace => {
+                    let forcing: Vec<String> = c
+                        .fields
+                        .iter()
+                        .filter(|f| f.forces_replacement)
+                        .map(|f| {
+                            format!(
+                                "{} {} → {}",
+                                f.field,
+                                value(f.before.as_ref()),
+                                value(f.after.as_ref())
+                            )
+                        })
+                        .collect();
+                    format!(
+                        "replaced (destroyed and created again): {}",
+                        forcing.join(", ")
+                    )
+                }
+                _ => "deleted (prune: not in aura.yaml)".to_owned(),
+            };
+            let _ = writeln!(
+                out,
+                "> - {} **{}** ({}) is {what}",
+                code(symbol(c.kind)),
+                c.name,
+                code(c.id.as_deref().unwrap_or("?"))
+            );
+        }
+        out.push('\n');
+    }
+
+    let s = &plan.summary;
+    let _ = writeln!(
+        out,
+        "| create | update | replace | delete | pause | resume | upgrade | unchanged |"
+    );
+    let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+        s.create, s.update, s.replace, s.delete, s.pause, s.resume, s.upgrade, s.unchanged
+    );
+
+    for c in &plan.changes {
+        details(&mut out, c);
+    }
+
+    if !plan.unmanaged.is_empty() {
+        let _ = writeln!(
+            out,
+            "**Unmanaged instances** (live in the project, not in aura.yaml; left alone):\n"
+        );
+        for u in &plan.unmanaged {
+            let _ = write!(out, "- {} ({})", code(&u.name), code(&u.id));
+            if let Some(why) = &u.kept_because {
+                let _ = write!(out, ": not pruned because {why}");
+            }
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+
+    if !plan.attention.is_empty() {
+        let _ = writeln!(
+            out,
+            "**Instances that need a person** (auraform will not touch them):\n"
+        );
+        for a in &plan.attention {
+            let _ = writeln!(
+                out,
+                "- ❗ {} ({}) is {}: {}",
+                code(&a.name),
+                code(&a.id),
+                code(a.status.as_str()),
+                a.advice
+            );
+        }
+        out.push('\n');
+    }
+
+    let _ = writeln!(out, "**{}**", closing_line(plan));
+    out
+}
+
+fn details(out: &mut String, c: &Change) {
+    let _ = writeln!(
+        out,
+        "<details><summary><code>{}</code> <b>{}</b> {} ({})</summary>\n",
+        symbol(c.kind),
+        c.name,
+        verb(c).replace('`', ""),
+        action_chain(c)
+    );
+    let _ = writeln!(
+        out,
+        "Instance id: {}\n",
+        c.id.as_deref()
+            .map_or_else(|| "(known after apply)".to_owned(), code)
+    );
+    if !c.fields.is_empty() {
+        let _ = writeln!(out, "| field | before | after | |");
+        let _ = writeln!(out, "|---|---|---|---|");
+        for f in &c.fields {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                code(&f.field),
+                value(f.before.as_ref()),
+                value(f.after.as_ref()),
+                if f.forces_replacement {
+                    "**forces replacement**"
+                } else {
+                    ""
+                }
+            );
+        }
+        out.push('\n');
+    }
+    for d in &c.depends_on {
+        let _ = writeln!(
+            out,
+            "Starts after step {} of {}: {}.\n",
+            d.step + 1,
+            code(&d.instance),
+            d.reason.replace('`', "")
+        );
+    }
+    let _ = writeln!(out, "Steps:\n");
+    for (i, step) in c.steps.iter().enumerate() {
+        let _ = writeln!(out, "{}. {}", i + 1, step_line(step));
+    }
+    let _ = writeln!(out, "\n</details>\n");
+}
+
+fn step_line(step: &Step) -> String {
+    let until = match &step.expect {
+        Expectation::Gone => "until gone".to_owned(),
+        Expectation::Status { status, .. } => format!("until {}", status.as_str()),
+    };
+    format!("{} {until}", code(step.action.as_str()))
+}

@@ -1,0 +1,88 @@
+//! Renderers: the same [`Plan`] as Terraform-style text for a terminal, as the JSON
+//! document of the plan contract, and as Markdown for a pull-request comment.
+//! They are pure: the caller decides colour (from `--color` and `NO_COLOR`) and where
+//! the text goes (stdout).
+
+mod human;
+mod markdown;
+
+pub use human::human;
+pub use markdown::{MARKER_PREFIX, markdown};
+
+use crate::cli::Format;
+
+use super::model::{Change, ChangeKind, Plan};
+
+/// Renders `plan` in `format`. `color` only affects the human format.
+pub fn render(plan: &Plan, format: Format, color: bool) -> String {
+    match format {
+        Format::Human => human(plan, color),
+        Format::Json => json(plan),
+        Format::Markdown => markdown(plan),
+    }
+}
+
+/// The plan JSON: exactly one pretty-printed document and a final newline.
+pub fn json(plan: &Plan) -> String {
+    // Serializing plain data to a String cannot fail (no maps with non-string keys,
+    // no I/O); an empty object would still be one valid document.
+    let mut s = serde_json::to_string_pretty(plan).unwrap_or_else(|_| "{}".to_owned());
+    s.push('\n');
+    s
+}
+
+/// The closing line of the human and Markdown forms.
+pub fn closing_line(plan: &Plan) -> String {
+    if plan.changes.is_empty() {
+        if plan.attention.is_empty() {
+            "No changes. Live state matches aura.yaml.".to_owned()
+        } else {
+            let n = plan.attention.len();
+            format!(
+                "No changes to apply, but {n} instance{} need{} a person (see above).",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "s" } else { "" }
+            )
+        }
+    } else {
+        let k = plan.kind_counts();
+        format!(
+            "Plan: {} to create, {} to update, {} to replace, {} to delete.",
+            k.create, k.update, k.replace, k.delete
+        )
+    }
+}
+
+/// Terraform's symbol for a change.
+pub(crate) fn symbol(kind: ChangeKind) -> &'static str {
+    match kind {
+        ChangeKind::Create => "+",
+        ChangeKind::Update => "~",
+        ChangeKind::Replace => "-/+",
+        ChangeKind::Delete => "-",
+    }
+}
+
+/// "will be created", "will be updated in place", … for a change.
+pub(crate) fn verb(change: &Change) -> String {
+    let base = match change.kind {
+        ChangeKind::Create => "will be created",
+        ChangeKind::Update => "will be updated in place",
+        ChangeKind::Replace => "must be replaced: destroyed and created again, its data is lost",
+        ChangeKind::Delete => "will be destroyed (prune), its data is lost",
+    };
+    match &change.waits_for {
+        Some(status) => format!("{base}, after waiting for it to finish `{status}`"),
+        None => base.to_owned(),
+    }
+}
+
+/// `resume → update → pause`.
+pub(crate) fn action_chain(change: &Change) -> String {
+    change
+        .actions
+        .iter()
+        .map(|a| a.as_str())
+        .collect::<Vec<_>>()
+        .join(" → ")
+}

@@ -1,0 +1,323 @@
+//! Saved plan files (`plan --out FILE`, `apply FILE`).
+//!
+//! A saved plan is the plan JSON with one more key, `made_from`: a SHA-256 digest of
+//! the desired state (over a canonical serialization, so formatting and comments in
+//! aura.yaml do not matter, values do) and a fingerprint of every live instance the
+//! plan is about (its id, name and details). `apply FILE` recomputes both and refuses
+//! the plan when either moved, saying what moved ([`check_fresh`]).
+//!
+//! Nothing secret exists in a plan (request bodies carry no password; the API returns
+//! the password only in the create *response*), so nothing secret is saved.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Write;
+use std::path::Path;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::config::{Desired, DesiredInstance};
+
+use super::error::PlanError;
+use super::live::{Live, LiveInstance};
+use super::model::{FORMAT_VERSION, Plan, PlanOptions};
+
+/// What a saved plan was made from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Provenance {
+    /// `sha256:<hex>` of the canonical desired state.
+    pub config_digest: String,
+    /// The live project and instances the plan looked at.
+    pub live: LiveFingerprint,
+}
+
+/// Fingerprint of the live instances within the plan's scope (all of the project's
+/// instances, or those `--target` names).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct LiveFingerprint {
+    pub project_id: String,
+    /// Instance id → name and `sha256:<hex>` of its details.
+    pub instances: BTreeMap<String, InstanceFingerprint>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct InstanceFingerprint {
+    pub name: String,
+    pub digest: String,
+}
+
+/// Why a saved plan no longer fits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StaleReason {
+    /// The plan was made for another project.
+    ProjectChanged { saved: String, now: String },
+    /// aura.yaml means something else now.
+    ConfigChanged,
+    /// These live instances changed, appeared or vanished.
+    LiveChanged(Vec<LiveDelta>),
+}
+
+/// One live instance that moved since the plan was made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LiveDelta {
+    pub id: String,
+    pub name: String,
+    pub kind: DeltaKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeltaKind {
+    Appeared,
+    Vanished,
+    Changed,
+}
+
+impl fmt::Display for StaleReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StaleReason::ProjectChanged { saved, now } => write!(
+                f,
+                "it was made for project {saved}, but aura.yaml now resolves to project {now}"
+            ),
+            StaleReason::ConfigChanged => f.write_str("aura.yaml changed since the plan was made"),
+            StaleReason::LiveChanged(deltas) => {
+                f.write_str("live instances changed since the plan was made: ")?;
+                for (i, d) in deltas.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    let what = match d.kind {
+                        DeltaKind::Appeared => "appeared",
+                        DeltaKind::Vanished => "is gone",
+                        DeltaKind::Changed => "changed",
+                    };
+                    write!(f, "`{}` ({}) {what}", d.name, d.id)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn sha256(v: &Value) -> String {
+    // serde_json without `preserve_order` writes object keys sorted, and arrays keep
+    // their order: the serialization is canonical.
+    let bytes = serde_json::to_vec(v).unwrap_or_default();
+    format!("sha256:{}", hex::encode(Sha256::digest(&bytes)))
+}
+
+fn canonical_instance(d: &DesiredInstance) -> Value {
+    json!({
+        "name": d.name,
+        "type": d.instance_type.as_str(),
+        "cloud_provider": d.cloud_provider.as_str(),
+        "region": d.region,
+        "version": d.version,
+        "memory": d.memory,
+        "storage": d.storage,
+        "state": d.state.as_str(),
+        "vector_optimized": d.vector_optimized,
+        "graph_analytics_plugin": d.graph_analytics_plugin,
+        "secondaries_count": d.secondaries_count,
+        "cdc_enrichment_mode": d.cdc_enrichment_mode.as_ref().map(|m| m.as_str().to_owned()),
+        "customer_managed_key_id": d.customer_managed_key_id,
+        "source": d.source.as_ref().map(|s| json!({"instance": s.instance, "snapshot": s.snapshot})),
+        "id": d.id,
+        "prevent_destroy": d.prevent_destroy,
+        "allow_replace": d.allow_replace,
+        "ignore_changes": d.ignore_changes.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
+    })
+}
+
+/// `sha256:<hex>` of the desired state: every value that can change a plan or an
+/// apply (instances in file order, prune, project, credentials directory).
+pub fn config_digest(desired: &Desired) -> String {
+    let v = json!({
+        "project": desired.project,
+        "prune": desired.prune,
+        "credentials_dir": desired.credentials_dir.to_string_lossy(),
+        "instances": desired.instances.values().map(canonical_instance).collect::<Vec<_>>(),
+    });
+    sha256(&v)
+}
+
+fn instance_digest(l: &LiveInstance) -> String {
+    sha256(&json!({
+        "id": l.id,
+        "name": l.name,
+        "status": l.status.as_str(),
+        "type": l.instance_type.as_str(),
+        "cloud_provider": l.cloud_provider.as_str(),
+        "region": l.region,
+        "version": l.version,
+        "memory": l.memory,
+        "storage": l.storage,
+        "vector_optimized": l.vector_optimized,
+        "graph_analytics_plugin": l.graph_analytics_plugin,
+        "secondaries_count": l.secondaries_count,
+        "cdc_enrichment_mode": l.cdc_enrichment_mode.as_ref().map(|m| m.as_str().to_owned()),
+        "customer_managed_key_id": l.customer_managed_key_id,
+    }))
+}
+
+/// The live fingerprint of the instances a plan with `opts` is about.
+pub fn live_fingerprint(desired: &Desired, live: &Live, opts: &PlanOptions) -> LiveFingerprint {
+    let targeted_pins: Vec<&str> = desired
+        .instances
+        .values()
+        .filter(|d| opts.targets.contains(&d.name))
+        .filter_map(|d| d.id.as_deref())
+        .collect();
+    let in_scope = |id: &str, name: &str| {
+        opts.targets.is_empty()
+            || opts.targets.iter().any(|t| t == name)
+            || targeted_pins.contains(&id)
+    };
+    let instances = live
+        .summaries
+        .iter()
+        .filter(|s| in_scope(&s.id, &s.name))
+        .map(|s| {
+            let digest = live.instance(&s.id).map_or_else(
+                || sha256(&json!({ "id": s.id, "name": s.name })),
+                instance_digest,
+            );
+            (
+                s.id.clone(),
+                InstanceFingerprint {
+                    name: s.name.clone(),
+                    digest,
+                },
+            )
+        })
+        .collect();
+    LiveFingerprint {
+        project_id: live.project.id.clone(),
+        instances,
+    }
+}
+
+/// What `plan` was made from.
+pub fn provenance(desired: &Desired, live: &Live, opts: &PlanOptions) -> Provenance {
+    Provenance {
+        config_digest: config_digest(desired),
+        live: live_fingerprint(desired, live, opts),
+    }
+}
+
+/// The plan with its provenance attached: what `save` writes.
+pub fn seal(mut plan: Plan, desired: &Desired, live: &Live) -> Plan {
+    plan.made_from = Some(provenance(desired, live, &plan.options));
+    plan
+}
+
+/// Writes the plan (sealed with what it was made from) to `path`, atomically: a
+/// temporary file in the same directory, renamed over `path` once complete.
+pub fn save(path: &Path, plan: &Plan, desired: &Desired, live: &Live) -> Result<(), PlanError> {
+    let sealed = seal(plan.clone(), desired, live);
+    let write_err = |source: std::io::Error| PlanError::SavedWrite {
+        path: path.to_owned(),
+        source,
+    };
+    let mut json = serde_json::to_vec_pretty(&sealed).map_err(|e| write_err(e.into()))?;
+    json.push(b'\n');
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(write_err)?;
+    tmp.write_all(&json).map_err(write_err)?;
+    tmp.as_file().sync_all().map_err(write_err)?;
+    tmp.persist(path).map_err(|e| write_err(e.error))?;
+    Ok(())
+}
+
+/// Reads a saved plan. Fails on anything that is not a plan of this format version
+/// with its provenance.
+pub fn load(path: &Path) -> Result<Plan, PlanError> {
+    let bytes = std::fs::read(path).map_err(|source| PlanError::SavedRead {
+        path: path.to_owned(),
+        source,
+    })?;
+    from_json(path, &bytes)
+}
+
+/// Parses a saved plan (`path` is only used in errors).
+pub fn from_json(path: &Path, bytes: &[u8]) -> Result<Plan, PlanError> {
+    let invalid = |message: String| PlanError::SavedInvalid {
+        path: path.to_owned(),
+        message,
+    };
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| invalid(e.to_string()))?;
+    let found = value
+        .get("format_version")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid("it has no `format_version`".to_owned()))?;
+    if found != FORMAT_VERSION {
+        return Err(PlanError::SavedVersion {
+            path: path.to_owned(),
+            found: found.to_owned(),
+            expected: FORMAT_VERSION.to_owned(),
+        });
+    }
+    let plan: Plan = serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;
+    if plan.made_from.is_none() {
+        return Err(invalid(
+            "it has no `made_from` (a `--format json` plan is not a saved plan; use `plan --out FILE`)"
+                .to_owned(),
+        ));
+    }
+    Ok(plan)
+}
+
+/// Whether `saved` still fits the current desired and live state. Says what moved
+/// when it does not.
+pub fn check_fresh(saved: &Plan, desired: &Desired, live: &Live) -> Result<(), StaleReason> {
+    let Some(made_from) = &saved.made_from else {
+        return Err(StaleReason::ConfigChanged);
+    };
+    if made_from.live.project_id != live.project.id {
+        return Err(StaleReason::ProjectChanged {
+            saved: made_from.live.project_id.clone(),
+            now: live.project.id.clone(),
+        });
+    }
+    if made_from.config_digest != config_digest(desired) {
+        return Err(StaleReason::ConfigChanged);
+    }
+    let now = live_fingerprint(desired, live, &saved.options);
+    let before = &made_from.live.instances;
+    let mut deltas = Vec::new();
+    for (id, fp) in before {
+        match now.instances.get(id) {
+            None => deltas.push(LiveDelta {
+                id: id.clone(),
+                name: fp.name.clone(),
+                kind: DeltaKind::Vanished,
+            }),
+            Some(n) if n != fp => deltas.push(LiveDelta {
+                id: id.clone(),
+                name: n.name.clone(),
+                kind: DeltaKind::Changed,
+            }),
+            Some(_) => {}
+        }
+    }
+    for (id, fp) in &now.instances {
+        if !before.contains_key(id) {
+            deltas.push(LiveDelta {
+                id: id.clone(),
+                name: fp.name.clone(),
+                kind: DeltaKind::Appeared,
+            });
+        }
+    }
+    if deltas.is_empty() {
+        Ok(())
+    } else {
+        Err(StaleReason::LiveChanged(deltas))
+    }
+}

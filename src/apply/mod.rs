@@ -6,6 +6,7 @@
 //! | [`cancel`] | the Ctrl-C token: no new steps, in-flight calls finish, polls stop |
 //! | [`progress`] | live lines on a terminal, timestamped lines elsewhere; stderr only |
 //! | [`report`] | the final per-instance report and the exit code |
+//! | [`schedule`] | chains in parallel, steps in order, dependencies, Ctrl-C between steps |
 //! | [`confirm`] | the `yes` prompt and its refusal without a terminal |
 //! | [`credentials`] | the only copy of a new instance's password, written before anything else |
 //! | [`error`] | errors that end the command |
@@ -16,6 +17,7 @@ pub mod credentials;
 pub mod error;
 pub mod progress;
 pub mod report;
+pub mod schedule;
 pub mod wait;
 
 pub use cancel::Cancel;

@@ -317,10 +317,10 @@ impl Expectation {
         if differs(self.name.as_ref(), Some(&inst.name)) {
             return Some("name");
         }
-        if differs(self.memory.as_ref(), inst.memory.as_ref()) {
+        if differs_size(self.memory.as_deref(), inst.memory.as_deref()) {
             return Some("memory");
         }
-        if differs(self.storage.as_ref(), inst.storage.as_ref()) {
+        if differs_size(self.storage.as_deref(), inst.storage.as_deref()) {
             return Some("storage");
         }
         if differs(self.instance_type.as_ref(), Some(&inst.instance_type)) {
@@ -351,6 +351,41 @@ impl Expectation {
             return Some("cdc_enrichment_mode");
         }
         None
+    }
+}
+
+/// Sizes compare without case or spaces (`8GB` = `8 gb`), as the differ compares them.
+fn differs_size(want: Option<&str>, have: Option<&str>) -> bool {
+    let norm = |s: &str| {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_uppercase()
+    };
+    matches!((want, have), (Some(w), Some(h)) if norm(w) != norm(h))
+}
+
+impl From<&crate::plan::Expectation> for Expectation {
+    /// The plan's expectation of a step (what it must be seen to have done).
+    fn from(plan: &crate::plan::Expectation) -> Self {
+        use crate::plan::{Expectation as P, ExpectedStatus as S};
+        match plan {
+            P::Gone => Expectation::gone(),
+            P::Status { status, values } => Expectation {
+                status: match status {
+                    S::Running => ExpectedStatus::Running,
+                    S::Paused => ExpectedStatus::Paused,
+                },
+                name: values.name.clone(),
+                memory: values.memory.clone(),
+                storage: values.storage.clone(),
+                instance_type: values.instance_type.clone(),
+                vector_optimized: values.vector_optimized,
+                graph_analytics_plugin: values.graph_analytics_plugin,
+                secondaries_count: values.secondaries_count,
+                cdc_enrichment_mode: values.cdc_enrichment_mode.clone(),
+            },
+        }
     }
 }
 

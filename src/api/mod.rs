@@ -1,7 +1,28 @@
 //! The Aura v1 API: wire types shared with the emulator, and the client every
-//! command uses (auth, pacing, retries, errors). Knows nothing of aura.yaml.
+//! command uses. Knows nothing of aura.yaml.
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`wire`] | the JSON shapes, shared with the emulator |
+//! | [`client`] | [`AuraClient`]: one method per operation, the request path, the live snapshot |
+//! | [`auth`] | the access token: cache, early refresh, single flight |
+//! | [`credentials`] | where the client id and secret come from |
+//! | [`pacer`] | the request budget shared by every call |
+//! | [`retry`] | what may be resent, and when |
+//! | [`error`] | [`ApiError`] |
+//! | [`snapshot`] | [`ProjectSnapshot`], what a plan needs of a live project |
 
+mod auth;
+pub mod client;
+pub mod credentials;
+pub mod error;
+mod pacer;
+pub mod retry;
 pub mod snapshot;
 pub mod wire;
 
+pub use client::{AuraClient, ClientConfig, DEFAULT_MAX_RESPONSE_BYTES, RequestCounts};
+pub use credentials::{CredentialSource, Credentials};
+pub use error::{ApiError, ApiResponseError, TransportKind};
+pub use retry::RetryPolicy;
 pub use snapshot::ProjectSnapshot;

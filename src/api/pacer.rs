@@ -1,0 +1,166 @@
+//! The request budget: at most `Rate::count` requests in any window of length
+//! `Rate::per`, shared by every caller of one client (the token request included).
+//!
+//! Design: a semaphore of `count` permits. A permit is taken before a request is
+//! sent and given back one window *after its response arrived*. The server counted
+//! the request at some moment between our send and the response, so the response
+//! time is an upper bound on that moment: whatever the latency or its jitter, two
+//! requests using the same permit are counted at least one window apart, hence no
+//! window of the server's (sliding or fixed) ever sees more than `count` of ours.
+//! No safety margin is needed, and bursts of up to `count` are allowed because the
+//! budget allows them. A request in flight holds its permit, and a dropped
+//! (cancelled) request still returns its permit only a window later.
+//!
+//! When a 429 arrives anyway (another tool sharing the credential, a stricter
+//! server), `pause_for` stops every caller until `Retry-After` has passed.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
+
+use crate::units::Rate;
+
+/// A budget shared by every request of one client.
+#[derive(Debug)]
+pub(crate) struct Pacer {
+    permits: Arc<Semaphore>,
+    window: Duration,
+    paused_until: Mutex<Option<Instant>>,
+}
+
+impl Pacer {
+    pub(crate) fn new(rate: Rate) -> Self {
+        Self {
+            permits: Arc::new(Semaphore::new(rate.count.max(1) as usize)),
+            window: rate.per,
+            paused_until: Mutex::new(None),
+        }
+    }
+
+    /// Waits until a request may be sent. Keep the permit until the response has
+    /// been read, then drop it: it returns to the budget one window later.
+    pub(crate) async fn acquire(&self) -> Permit {
+        self.wait_out_pause().await;
+        // The semaphore is never closed, so this cannot fail; be total anyway.
+        let inner = Arc::clone(&self.permits).acquire_owned().await.ok();
+        // A 429 may have paused everyone while we queued for the permit.
+        self.wait_out_pause().await;
+        Permit {
+            inner,
+            window: self.window,
+        }
+    }
+
+    /// Holds every caller back for `delay` (a `Retry-After`), extending any pause.
+    pub(crate) fn pause_for(&self, delay: Duration) {
+        let until = Instant::now() + delay;
+        let mut paused = self
+            .paused_until
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if paused.is_none_or(|p| p < until) {
+            *paused = Some(until);
+        }
+    }
+
+    async fn wait_out_pause(&self) {
+        loop {
+            let until = *self
+                .paused_until
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            match until {
+                Some(until) if until > Instant::now() => tokio::time::sleep_until(until).await,
+                _ => return,
+            }
+        }
+    }
+}
+
+/// The right to have one request counted by the server. Dropping it (after the
+/// response arrived) returns it to the budget one window later.
+#[derive(Debug)]
+pub(crate) struct Permit {
+    inner: Option<OwnedSemaphorePermit>,
+    window: Duration,
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        let Some(permit) = self.inner.take() else {
+            return;
+        };
+        let window = self.window;
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                tokio::time::sleep(window).await;
+                drop(permit);
+            });
+        }
+        // Without a runtime the client is gone with it; nothing left to pace.
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every window of `per` must contain at most `count` sends, counting a
+    /// request as sent when its permit was granted.
+    #[tokio::test]
+    async fn never_more_than_count_per_window() {
+        let rate = Rate {
+            count: 3,
+            per: Duration::from_millis(300),
+        };
+        let pacer = Arc::new(Pacer::new(rate));
+        let start = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..9 {
+            let pacer = Arc::clone(&pacer);
+            tasks.push(tokio::spawn(async move {
+                let permit = pacer.acquire().await;
+                let sent = start.elapsed();
+                tokio::time::sleep(Duration::from_millis(20)).await; // "latency"
+                drop(permit);
+                sent
+            }));
+        }
+        let mut sent: Vec<Duration> = Vec::new();
+        for t in tasks {
+            sent.push(t.await.unwrap());
+        }
+        sent.sort();
+        for (i, a) in sent.iter().enumerate() {
+            let in_window = sent[i..]
+                .iter()
+                .filter(|b| b.saturating_sub(*a) < rate.per)
+                .count();
+            assert!(in_window <= 3, "{sent:?}");
+        }
+        // Three bursts: the last one starts about two windows (+ latency) in.
+        assert!(sent[8] >= Duration::from_millis(600), "{sent:?}");
+        assert!(sent[8] < Duration::from_millis(1200), "{sent:?}");
+        assert!(
+            sent[2] < Duration::from_millis(100),
+            "bursts allowed: {sent:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn pause_holds_everyone() {
+        let pacer = Pacer::new(Rate::per_minute(100));
+        pacer.pause_for(Duration::from_millis(150));
+        let start = Instant::now();
+        drop(pacer.acquire().await);
+        assert!(start.elapsed() >= Duration::from_millis(150));
+        // A shorter pause does not shorten a longer one.
+        pacer.pause_for(Duration::from_millis(200));
+        pacer.pause_for(Duration::from_millis(10));
+        let start = Instant::now();
+        drop(pacer.acquire().await);
+        assert!(start.elapsed() >= Duration::from_millis(190));
+    }
+}

@@ -23,12 +23,43 @@ pub async fn dispatch(cli: Cli) -> Result<Outcome> {
         Command::Import(_) => Err(Error::NotYetAvailable("import")),
         Command::Diff(_) => Err(Error::NotYetAvailable("diff")),
         Command::Schema(_) => Err(Error::NotYetAvailable("schema")),
-        Command::Emulator(_) => Err(Error::NotYetAvailable("emulator")),
+        Command::Emulator(args) => emulator(&args, cli.global.rate_limit).await,
         Command::Completions(args) => {
             completions(args.shell);
             Ok(Outcome::Success)
         }
     }
+}
+
+/// `auraform emulator`: serve the local Aura API on loopback until Ctrl-C. Prints exactly
+/// one line on stdout when ready (never the secret).
+async fn emulator(args: &crate::cli::EmulatorArgs, rate: crate::units::Rate) -> Result<Outcome> {
+    use crate::emulator::{Emulator, EmulatorConfig, EmulatorError, bind};
+    let config = EmulatorConfig::from_args(args, rate)?;
+    let client_id = config.client_id.clone();
+    let listener = bind(args.listen).await?;
+    let emulator = Emulator::new(config)?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| EmulatorError::Bind {
+            addr: args.listen,
+            source,
+        })?;
+    let projects: Vec<String> = emulator
+        .projects()
+        .iter()
+        .map(|p| format!("{} ({})", p.name, p.id))
+        .collect();
+    println!(
+        "auraform emulator listening on http://{addr} — client id: {client_id}; projects: {}",
+        projects.join(", ")
+    );
+    emulator
+        .serve(listener, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(Outcome::Success)
 }
 
 fn completions(shell: clap_complete::Shell) {

@@ -23,6 +23,10 @@ pub enum Error {
     #[diagnostic(transparent)]
     Plan(#[from] crate::plan::PlanError),
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Emulator(#[from] crate::emulator::EmulatorError),
+
     #[error("{context}")]
     #[diagnostic(code(auraform::io))]
     Io {

@@ -1,1 +1,378 @@
-//! A local emulator of the Aura v1 API (axum), faithful to the spec and NOTES.md.
+//! A local emulator of the Aura v1 API (axum), faithful to `aura_api_spec_v1.yaml` and
+//! NOTES.md: the embedded default behind `--emulator`, the server every integration test
+//! talks to, and `auraform emulator` for users who want to try an aura.yaml without an
+//! account. It shares only the wire types (`crate::api::wire`) with the client.
+//!
+//! Modelled on mini-redis: [`serve`] takes a listener the caller bound and a shutdown
+//! future (port 0 in tests, the same call for the embedded default); [`spawn`] does both
+//! for tests. Where each concern lives:
+//!
+//! | module | owns |
+//! |---|---|
+//! | `world` | projects, instances, snapshots; the lifecycle clock; field presence per tier |
+//! | `routes` | the Aura API handlers and tier rules |
+//! | `gateway` | what the API gateway does before a handler: `X-Request-Id`, latency, faults, rate limit, auth, 415 |
+//! | `auth` | `/oauth/token` credentials and bearer tokens (401 vs 403) |
+//! | `limits` | the per-client sliding-window rate limiter |
+//! | `faults` | injected 5xx/429/slow/dropped outcomes, reproducible by seed |
+//! | `body` | JSON bodies → typed requests, with 400s that name the field |
+//! | `persist` | the `--state` file: load, atomic save, corrupt-file refusal |
+//! | `admin` | `/_emulator/*`: stats, fault settings, forced statuses |
+//! | `errors` | the API's error bodies, and the operator-facing [`EmulatorError`] |
+
+mod admin;
+mod auth;
+mod body;
+mod errors;
+mod faults;
+mod gateway;
+mod limits;
+mod persist;
+mod routes;
+mod world;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+pub use errors::EmulatorError;
+
+use crate::api::wire::TenantSummary;
+use crate::units::Rate;
+
+use admin::Stats;
+use auth::Tokens;
+use faults::Faults;
+use limits::Limiter;
+use persist::Persister;
+use world::World;
+
+/// Everything the emulator can be told. Build it with [`EmulatorConfig::from_args`] for
+/// the CLI, or start from [`Default`] in tests and the embedded `--emulator`.
+#[derive(Clone, Debug)]
+pub struct EmulatorConfig {
+    /// Lifecycle durations (create ~120 s, resize ~90 s, …) are divided by this.
+    pub speed: f64,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Enforced per client id, in real time.
+    pub rate_limit: Rate,
+    /// Lifetime of issued tokens, in real time.
+    pub token_ttl: Duration,
+    /// Seed for project ids, instance ids, passwords and faults.
+    pub seed: Option<u64>,
+    /// Probability (0..=1) that an API request gets an injected fault.
+    pub fault_rate: f64,
+    /// Extra latency before every API response.
+    pub latency: Duration,
+    /// Where the world persists across restarts; `None` keeps it in memory only.
+    pub state_file: Option<PathBuf>,
+    /// `token_type` in the token response (`"Bearer"` by default; the docs show `"bearer"`).
+    pub token_type: String,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            speed: 1.0,
+            client_id: "emulator".to_owned(),
+            client_secret: "emulator-secret".to_owned(),
+            rate_limit: Rate::per_minute(125),
+            token_ttl: Duration::from_secs(3600),
+            seed: None,
+            fault_rate: 0.0,
+            latency: Duration::ZERO,
+            state_file: None,
+            token_type: "Bearer".to_owned(),
+        }
+    }
+}
+
+impl EmulatorConfig {
+    /// The configuration `auraform emulator` flags describe; `rate` is the global
+    /// `--rate-limit`, which for this command is the limit the emulator enforces.
+    pub fn from_args(args: &crate::cli::EmulatorArgs, rate: Rate) -> Result<Self, EmulatorError> {
+        let config = Self {
+            speed: args.speed,
+            client_id: args.client_id.clone(),
+            client_secret: args.client_secret.clone(),
+            rate_limit: rate,
+            token_ttl: Duration::from_secs(args.token_ttl),
+            seed: args.seed,
+            fault_rate: args.fault_rate,
+            latency: Duration::from_millis(args.latency),
+            state_file: args.state.clone(),
+            token_type: "Bearer".to_owned(),
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), EmulatorError> {
+        if !(self.speed.is_finite() && self.speed > 0.0) {
+            return Err(EmulatorError::Config(format!(
+                "--speed must be a positive number, not {}",
+                self.speed
+            )));
+        }
+        if !(0.0..=1.0).contains(&self.fault_rate) {
+            return Err(EmulatorError::Config(format!(
+                "--fault-rate must be between 0 and 1, not {}",
+                self.fault_rate
+            )));
+        }
+        if self.token_ttl.is_zero() {
+            return Err(EmulatorError::Config(
+                "--token-ttl must be at least 1 second".to_owned(),
+            ));
+        }
+        if self.client_id.is_empty() || self.client_id.contains(':') {
+            return Err(EmulatorError::Config(
+                "--client-id must be non-empty and contain no `:` (HTTP Basic)".to_owned(),
+            ));
+        }
+        if self.rate_limit.count == 0 || self.rate_limit.per.is_zero() {
+            return Err(EmulatorError::Config(
+                "--rate-limit must allow at least one request".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Locks a mutex, shrugging off poisoning: every critical section leaves the state
+/// consistent, so a panic elsewhere is no reason to stop serving.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// State shared by every request.
+pub(crate) struct Shared {
+    world: Mutex<World>,
+    pub(crate) tokens: Mutex<Tokens>,
+    pub(crate) limiter: Mutex<Limiter>,
+    pub(crate) faults: Mutex<Faults>,
+    pub(crate) stats: Mutex<Stats>,
+    pub(crate) token_type: String,
+    persister: OnceLock<Persister>,
+    requests: AtomicU64,
+}
+
+impl Shared {
+    /// The world, with every operation due by now completed.
+    pub(crate) fn world(&self) -> MutexGuard<'_, World> {
+        let mut w = lock(&self.world);
+        if w.advance(world::now_ms()) {
+            self.changed();
+        }
+        w
+    }
+
+    /// Marks the world changed (saved soon when `--state` is set).
+    pub(crate) fn changed(&self) {
+        if let Some(p) = self.persister.get() {
+            p.mark_dirty();
+        }
+    }
+
+    /// A request id in the gateway's style: 32 hex, `/`, a decimal sequence number.
+    pub(crate) fn next_request_id(&self) -> String {
+        let n = self.requests.fetch_add(1, Ordering::Relaxed);
+        format!("{}/{n}", uuid::Uuid::new_v4().simple())
+    }
+}
+
+/// An emulator with its world loaded, ready to serve.
+pub struct Emulator {
+    shared: Arc<Shared>,
+    config: EmulatorConfig,
+}
+
+impl Emulator {
+    /// Validates `config` and loads the world from `config.state_file` (or seeds a fresh
+    /// one, writing it there at once so every later run sees the same project ids).
+    /// A state file that exists but is not a valid world is refused and left untouched.
+    pub fn new(config: EmulatorConfig) -> Result<Self, EmulatorError> {
+        config.validate()?;
+        let world = match &config.state_file {
+            Some(path) => {
+                if let Some(w) = persist::load(path, config.seed, config.speed)? {
+                    w
+                } else {
+                    let w = World::seeded(config.seed, config.speed);
+                    let bytes = persist::to_json(&w, config.seed).map_err(|e| {
+                        EmulatorError::StateWrite {
+                            path: path.clone(),
+                            source: std::io::Error::other(e),
+                        }
+                    })?;
+                    persist::write_atomic(path, &bytes)?;
+                    w
+                }
+            }
+            None => World::seeded(config.seed, config.speed),
+        };
+        let shared = Arc::new(Shared {
+            world: Mutex::new(world),
+            tokens: Mutex::new(Tokens::new(
+                config.client_id.clone(),
+                config.client_secret.clone(),
+                config.token_ttl,
+            )),
+            limiter: Mutex::new(Limiter::new(config.rate_limit)),
+            faults: Mutex::new(Faults::new(config.fault_rate, config.latency, config.seed)),
+            stats: Mutex::new(Stats::default()),
+            token_type: config.token_type.clone(),
+            persister: OnceLock::new(),
+            requests: AtomicU64::new(0),
+        });
+        Ok(Self { shared, config })
+    }
+
+    /// The projects of the world (`GET /v1/tenants`), for the ready line.
+    pub fn projects(&self) -> Vec<TenantSummary> {
+        self.shared.world().tenant_summaries()
+    }
+
+    /// Serves until `shutdown` resolves, then saves the world one last time.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), EmulatorError> {
+        let shared = self.shared;
+        let saver = self.config.state_file.clone().map(|path| {
+            let weak: Weak<Shared> = Arc::downgrade(&shared);
+            let seed = self.config.seed;
+            let (persister, task) = Persister::start(path, move || {
+                let shared = weak.upgrade()?;
+                let world = shared.world();
+                persist::to_json(&world, seed).ok()
+            });
+            let _ = shared.persister.set(persister.clone());
+            (persister, task)
+        });
+        let clock = tokio::spawn(clock(Arc::downgrade(&shared)));
+        let app = routes::router(Arc::clone(&shared));
+        let served = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        clock.abort();
+        if let Some((persister, task)) = saver {
+            task.abort();
+            persister.flush().await?;
+        }
+        served.map_err(EmulatorError::Serve)
+    }
+}
+
+/// The background clock: completes due operations even when nobody asks, so the state
+/// file and the stats move on their own. Requests also advance the world, so the tick
+/// rate only bounds how stale an unobserved world can be.
+async fn clock(shared: Weak<Shared>) {
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
+        drop(shared.world());
+    }
+}
+
+/// Binds `addr`, refusing anything but a loopback address: the emulator has no TLS and
+/// well-known credentials, so it must never be reachable from another machine.
+pub async fn bind(addr: SocketAddr) -> Result<TcpListener, EmulatorError> {
+    if !addr.ip().is_loopback() {
+        return Err(EmulatorError::NotLoopback(addr));
+    }
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| EmulatorError::Bind { addr, source })
+}
+
+/// Serves the emulator described by `config` on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: TcpListener,
+    config: EmulatorConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), EmulatorError> {
+    Emulator::new(config)?.serve(listener, shutdown).await
+}
+
+/// Binds 127.0.0.1:0 and serves in a background task.
+pub async fn spawn(config: EmulatorConfig) -> Result<EmulatorHandle, EmulatorError> {
+    let emulator = Emulator::new(config)?;
+    let projects = emulator.projects();
+    let listener = bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| EmulatorError::Bind {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            source,
+        })?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(emulator.serve(listener, async move {
+        // A dropped handle does not stop the server (it runs until the runtime ends);
+        // only an explicit `shutdown` does.
+        if rx.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }));
+    Ok(EmulatorHandle {
+        addr,
+        projects,
+        stop: tx,
+        task,
+    })
+}
+
+/// A running emulator started by [`spawn`].
+pub struct EmulatorHandle {
+    addr: SocketAddr,
+    projects: Vec<TenantSummary>,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), EmulatorError>>,
+}
+
+impl EmulatorHandle {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT` (no trailing slash, no `/v1`).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The seeded (or loaded) projects, as `GET /v1/tenants` lists them.
+    pub fn projects(&self) -> &[TenantSummary] {
+        &self.projects
+    }
+
+    /// The id of the project named `name` (e.g. `"demo"`, `"free-only"`).
+    pub fn project_id(&self, name: &str) -> Option<&str> {
+        self.projects
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.id.as_str())
+    }
+
+    /// Stops serving, waits for open requests, and flushes the state file.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(());
+        match self.task.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!("emulator stopped with an error: {e}"),
+            Err(e) => tracing::warn!("emulator task failed: {e}"),
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! The emulator's own routes under `/_emulator/` (not part of the Aura API): no auth, no
+//! faults, no rate limit, loopback peers only (enforced in `gateway`).
+//!
+//! - `GET /_emulator/stats`: API responses served since start, by status and by route
+//!   template (`"GET /v1/instances/{id}"`); admin requests are never counted, dropped
+//!   connections are counted apart in `dropped`.
+//! - `GET|POST /_emulator/faults`: read or change `fault_rate`, `latency_ms`, `seed`.
+//! - `POST /_emulator/instances/{id}/status` with `{"status":"suspended"}`: force any
+//!   status (for drift tests). It cancels the operation in flight, if any; the status then
+//!   stays until an API operation or another forced status changes it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Json, Response};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::errors::ApiError;
+use super::world::World;
+use super::{Shared, body, lock};
+use crate::api::wire::{Envelope, InstanceStatus};
+
+/// Counts of API responses served.
+#[derive(Clone, Debug, Default, Serialize)]
+pub(crate) struct Stats {
+    pub requests: u64,
+    pub by_status: BTreeMap<String, u64>,
+    pub by_route: BTreeMap<String, u64>,
+    /// Connections dropped by an injected fault (no response, so not in `requests`).
+    pub dropped: u64,
+}
+
+impl Stats {
+    pub(crate) fn record(&mut self, method: &Method, route: &str, status: StatusCode) {
+        self.requests += 1;
+        *self
+            .by_status
+            .entry(status.as_str().to_owned())
+            .or_default() += 1;
+        *self
+            .by_route
+            .entry(format!("{method} {route}"))
+            .or_default() += 1;
+    }
+}
+
+pub(crate) async fn stats(State(shared): State<Arc<Shared>>) -> Json<Stats> {
+    Json(lock(&shared.stats).clone())
+}
+
+#[derive(Serialize)]
+pub(crate) struct FaultSettings {
+    fault_rate: f64,
+    latency_ms: u64,
+    seed: Option<u64>,
+}
+
+fn settings(shared: &Shared) -> FaultSettings {
+    let f = lock(&shared.faults);
+    FaultSettings {
+        fault_rate: f.rate,
+        latency_ms: u64::try_from(f.latency.as_millis()).unwrap_or(u64::MAX),
+        seed: f.seed,
+    }
+}
+
+pub(crate) async fn get_faults(State(shared): State<Arc<Shared>>) -> Json<FaultSettings> {
+    Json(settings(&shared))
+}
+
+/// `{"fault_rate"?: 0..1, "latency_ms"?: n, "seed"?: n|null}`; a given `seed` (even the
+/// same one) restarts the fault sequence, so a test can replay it.
+pub(crate) async fn set_faults(
+    State(shared): State<Arc<Shared>>,
+    req: Body,
+) -> Result<Json<FaultSettings>, ApiError> {
+    let map = body::object(req).await?;
+    let rate = match map.get("fault_rate") {
+        None => None,
+        Some(v) => match v.as_f64() {
+            Some(r) if (0.0..=1.0).contains(&r) => Some(r),
+            _ => {
+                return Err(ApiError::invalid(
+                    "fault_rate",
+                    "fault_rate must be a number between 0 and 1",
+                ));
+            }
+        },
+    };
+    let latency = match map.get("latency_ms") {
+        None => None,
+        Some(v) => Some(v.as_u64().ok_or_else(|| {
+            ApiError::invalid(
+                "latency_ms",
+                "latency_ms must be a whole number of milliseconds",
+            )
+        })?),
+    };
+    let seed = match map.get("seed") {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(v) => Some(Some(v.as_u64().ok_or_else(|| {
+            ApiError::invalid("seed", "seed must be a non-negative integer or null")
+        })?)),
+    };
+    {
+        let mut f = lock(&shared.faults);
+        if let Some(r) = rate {
+            f.rate = r;
+        }
+        if let Some(ms) = latency {
+            f.latency = Duration::from_millis(ms);
+        }
+        if let Some(s) = seed {
+            f.reseed(s);
+        }
+    }
+    Ok(Json(settings(&shared)))
+}
+
+/// Forces an instance into any status (drift tests): `{"status": "suspended"}`.
+pub(crate) async fn force_status(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    req: Body,
+) -> Result<Response, ApiError> {
+    let map = body::object(req).await?;
+    let Some(status) = map.get("status").and_then(Value::as_str) else {
+        return Err(ApiError::invalid(
+            "status",
+            "status is required: an instance status such as \"suspended\"",
+        ));
+    };
+    let status = InstanceStatus::parse(status);
+    let view = {
+        let mut world = shared.world();
+        let rec = world
+            .instances
+            .get_mut(&id)
+            .ok_or_else(|| ApiError::db_not_found(&id))?;
+        rec.status = status;
+        rec.op = None;
+        rec.hidden_until_ms = None;
+        World::view(rec)
+    };
+    shared.changed();
+    Ok((StatusCode::OK, Json(Envelope { data: view })).into_response())
+}

@@ -1,0 +1,435 @@
+//! The emulated world: projects (tenants), instances and snapshots, and the lifecycle
+//! clock that moves instances through their statuses.
+//!
+//! Every asynchronous operation is an [`Operation`] with a wall-clock due time (unix
+//! milliseconds). [`World::advance`] completes whatever is due; it runs on every request
+//! and on a background tick, so what a client sees is exact whatever the tick rate. Wall
+//! clock rather than a monotonic clock because the world is persisted (`--state`): an
+//! operation in flight when the emulator stopped completes at the same moment after a
+//! restart, or at once if that moment has passed.
+//!
+//! Field presence follows NOTES.md §3.3 and lives in one place, [`World::view`]: no
+//! `storage` for free-db, `memory` absent while destroying, `connection_url` empty while
+//! paused, graph counts (numbers) for free-db only, the old `memory` while updating.
+
+use indexmap::IndexMap;
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+use crate::api::wire::{
+    CdcEnrichmentMode, CloudProvider, CreatedInstance, Instance, InstanceConfiguration,
+    InstanceStatus, InstanceSummary, InstanceType, Snapshot, SnapshotProfile, SnapshotStatus,
+    Tenant, TenantSummary, WireSecret,
+};
+use crate::catalogue;
+
+/// Lifecycle durations at speed 1, in seconds (DESIGN.md §8).
+pub(crate) mod durations {
+    pub const CREATE: f64 = 120.0;
+    pub const RESIZE: f64 = 90.0;
+    pub const PAUSE: f64 = 60.0;
+    pub const RESUME: f64 = 90.0;
+    pub const DELETE: f64 = 30.0;
+    pub const OVERWRITE: f64 = 60.0;
+    pub const RESTORE: f64 = 60.0;
+    pub const SNAPSHOT: f64 = 30.0;
+    /// How long a just-created instance may answer 404 when that fault is drawn.
+    pub const NOT_YET_VISIBLE: f64 = 15.0;
+}
+
+/// The most instances one project may hold; beyond it, create answers 405 as the API
+/// does when a maximum is reached. High enough for the 1,000-instance benchmark.
+pub(crate) const MAX_INSTANCES_PER_PROJECT: usize = 2000;
+
+/// Milliseconds since the Unix epoch, now.
+pub(crate) fn now_ms() -> i64 {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// RFC3339 UTC with `Z` and no fractional seconds, as the API writes timestamps.
+pub(crate) fn rfc3339(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    time::OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::macros::format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+            ))
+            .ok()
+        })
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned())
+}
+
+/// A project and the tiers it offers; its `instance_configurations` are the catalogue's
+/// cross-product for those tiers.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct TenantRecord {
+    pub id: String,
+    pub name: String,
+    pub types: Vec<InstanceType>,
+}
+
+/// What an asynchronous operation will do when it completes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub(crate) enum OpKind {
+    Create,
+    /// A PATCH other than a rename: the new values apply only at the end.
+    Update {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        memory: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        storage: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        vector_optimized: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        graph_analytics_plugin: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        secondaries_count: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cdc_enrichment_mode: Option<CdcEnrichmentMode>,
+    },
+    Pause,
+    Resume,
+    Delete,
+    /// Overwrite from another instance: the data (graph counts) arrive at the end.
+    Overwrite {
+        graph_nodes: u64,
+        graph_relationships: u64,
+    },
+    Restore,
+}
+
+/// An operation in flight and when it completes (unix ms, wall clock).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Operation {
+    #[serde(flatten)]
+    pub kind: OpKind,
+    pub due_ms: i64,
+}
+
+/// One instance as the emulator keeps it (a superset of what GET shows).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct InstanceRecord {
+    pub id: String,
+    pub name: String,
+    pub tenant_id: String,
+    pub cloud_provider: CloudProvider,
+    pub region: String,
+    #[serde(rename = "type")]
+    pub instance_type: InstanceType,
+    pub version: String,
+    pub memory: String,
+    pub storage: String,
+    pub vector_optimized: bool,
+    pub graph_analytics_plugin: bool,
+    pub secondaries_count: u32,
+    pub cdc_enrichment_mode: CdcEnrichmentMode,
+    pub graph_nodes: u64,
+    pub graph_relationships: u64,
+    pub created_ms: i64,
+    pub status: InstanceStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<Operation>,
+    /// Until then (unix ms), GET answers 404: the "just created, not yet visible" fault.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hidden_until_ms: Option<i64>,
+}
+
+/// One snapshot; it is `InProgress` until `completes_ms`, then `Completed`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct SnapshotRecord {
+    pub snapshot_id: String,
+    pub instance_id: String,
+    pub profile: SnapshotProfile,
+    pub taken_ms: i64,
+    pub completes_ms: i64,
+}
+
+/// The whole world. Guarded by one mutex in the server; no method awaits.
+pub(crate) struct World {
+    pub tenants: Vec<TenantRecord>,
+    pub instances: IndexMap<String, InstanceRecord>,
+    pub snapshots: Vec<SnapshotRecord>,
+    pub rng: StdRng,
+    pub speed: f64,
+    /// Instances ever created here; persisted and mixed into the RNG seed on reload so a
+    /// resumed seeded world does not replay the ids and passwords it already handed out.
+    pub created_total: u64,
+}
+
+/// A random RFC 4122 v4 UUID drawn from `rng` (deterministic under `--seed`).
+pub(crate) fn uuid_from(rng: &mut StdRng) -> String {
+    let bytes: [u8; 16] = rng.random();
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}
+
+/// The RNG for ids and passwords: seeded when asked, else from the OS.
+pub(crate) fn world_rng(seed: Option<u64>, salt: u64) -> StdRng {
+    match seed {
+        Some(s) => StdRng::seed_from_u64(s ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+        None => rand::make_rng(),
+    }
+}
+
+impl World {
+    /// A fresh world with the two seeded projects: `demo` (every tier, every cloud) and
+    /// `free-only` (free-db only).
+    pub(crate) fn seeded(seed: Option<u64>, speed: f64) -> Self {
+        let mut rng = world_rng(seed, 0);
+        let demo_types: Vec<InstanceType> = InstanceType::KNOWN.to_vec();
+        let tenants = vec![
+            TenantRecord {
+                id: uuid_from(&mut rng),
+                name: "demo".to_owned(),
+                types: demo_types,
+            },
+            TenantRecord {
+                id: uuid_from(&mut rng),
+                name: "free-only".to_owned(),
+                types: vec![InstanceType::FreeDb],
+            },
+        ];
+        Self {
+            tenants,
+            instances: IndexMap::new(),
+            snapshots: Vec::new(),
+            rng,
+            speed,
+            created_total: 0,
+        }
+    }
+
+    /// A lifecycle duration at the current speed, in milliseconds (at least 1).
+    pub(crate) fn duration_ms(&self, base_secs: f64) -> i64 {
+        let ms = (base_secs * 1000.0 / self.speed).round();
+        if ms.is_finite() && ms >= 1.0 {
+            ms.min(i64::MAX as f64) as i64
+        } else {
+            1
+        }
+    }
+
+    /// Completes every operation due at `now`. Returns whether anything changed.
+    pub(crate) fn advance(&mut self, now: i64) -> bool {
+        let mut changed = false;
+        let mut gone = Vec::new();
+        for rec in self.instances.values_mut() {
+            if rec.hidden_until_ms.is_some_and(|t| t <= now) {
+                rec.hidden_until_ms = None;
+                changed = true;
+            }
+            let Some(op) = rec.op.take_if(|op| op.due_ms <= now) else {
+                continue;
+            };
+            changed = true;
+            rec.status = InstanceStatus::Running;
+            match op.kind {
+                OpKind::Create | OpKind::Resume | OpKind::Restore => {}
+                OpKind::Update {
+                    memory,
+                    storage,
+                    vector_optimized,
+                    graph_analytics_plugin,
+                    secondaries_count,
+                    cdc_enrichment_mode,
+                } => {
+                    if let Some(m) = memory {
+                        rec.memory = m;
+                    }
+                    if let Some(s) = storage {
+                        rec.storage = s;
+                    }
+                    if let Some(v) = vector_optimized {
+                        rec.vector_optimized = v;
+                    }
+                    if let Some(g) = graph_analytics_plugin {
+                        rec.graph_analytics_plugin = g;
+                    }
+                    if let Some(n) = secondaries_count {
+                        rec.secondaries_count = n;
+                    }
+                    if let Some(c) = cdc_enrichment_mode {
+                        rec.cdc_enrichment_mode = c;
+                    }
+                }
+                OpKind::Pause => rec.status = InstanceStatus::Paused,
+                OpKind::Delete => gone.push(rec.id.clone()),
+                OpKind::Overwrite {
+                    graph_nodes,
+                    graph_relationships,
+                } => {
+                    rec.graph_nodes = graph_nodes;
+                    rec.graph_relationships = graph_relationships;
+                }
+            }
+        }
+        for id in &gone {
+            self.instances.shift_remove(id);
+        }
+        if !gone.is_empty() {
+            self.snapshots.retain(|s| !gone.contains(&s.instance_id));
+        }
+        changed
+    }
+
+    pub(crate) fn tenant(&self, id: &str) -> Option<&TenantRecord> {
+        self.tenants.iter().find(|t| t.id == id)
+    }
+
+    /// The project's offered combinations (`instance_configurations`).
+    pub(crate) fn configurations(tenant: &TenantRecord) -> Vec<InstanceConfiguration> {
+        catalogue::configurations(&tenant.types)
+    }
+
+    pub(crate) fn tenant_view(tenant: &TenantRecord) -> Tenant {
+        Tenant {
+            id: tenant.id.clone(),
+            name: tenant.name.clone(),
+            instance_configurations: Self::configurations(tenant),
+        }
+    }
+
+    pub(crate) fn tenant_summaries(&self) -> Vec<TenantSummary> {
+        self.tenants
+            .iter()
+            .map(|t| TenantSummary {
+                id: t.id.clone(),
+                name: t.name.clone(),
+            })
+            .collect()
+    }
+
+    /// A fresh 8-lowercase-hex instance id not in use.
+    pub(crate) fn new_instance_id(&mut self) -> String {
+        loop {
+            let n: u32 = self.rng.random();
+            let id = format!("{n:08x}");
+            if !self.instances.contains_key(&id) {
+                return id;
+            }
+        }
+    }
+
+    /// A random password in the style Aura hands out (43 alphanumeric characters).
+    pub(crate) fn new_password(&mut self) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        (0..43)
+            .map(|_| char::from(ALPHABET[self.rng.random_range(0..ALPHABET.len())]))
+            .collect()
+    }
+
+    pub(crate) fn connection_url(id: &str) -> String {
+        format!("neo4j+s://{id}.databases.neo4j.io")
+    }
+
+    /// The instance as `GET /instances/{id}` shows it, with per-tier field presence.
+    pub(crate) fn view(rec: &InstanceRecord) -> Instance {
+        let free = rec.instance_type == InstanceType::FreeDb;
+        let has_metrics = matches!(
+            rec.instance_type,
+            InstanceType::BusinessCritical | InstanceType::EnterpriseDb
+        );
+        let connection_url = if rec.status == InstanceStatus::Paused {
+            String::new()
+        } else {
+            Self::connection_url(&rec.id)
+        };
+        Instance {
+            id: rec.id.clone(),
+            name: rec.name.clone(),
+            status: rec.status.clone(),
+            tenant_id: rec.tenant_id.clone(),
+            cloud_provider: rec.cloud_provider.clone(),
+            connection_url: Some(connection_url),
+            metrics_integration_url: has_metrics.then(|| {
+                format!(
+                    "https://customer-metrics-api.neo4j.io/api/v1/{}/{}/metrics",
+                    rec.tenant_id, rec.id
+                )
+            }),
+            region: rec.region.clone(),
+            instance_type: rec.instance_type.clone(),
+            memory: (rec.status != InstanceStatus::Destroying).then(|| rec.memory.clone()),
+            storage: (!free).then(|| rec.storage.clone()),
+            created_at: Some(rfc3339(rec.created_ms)),
+            // The v1 Instance schema has no `version`; the live API does not send it.
+            version: None,
+            vector_optimized: Some(rec.vector_optimized),
+            graph_analytics_plugin: (rec.instance_type == InstanceType::ProfessionalDb)
+                .then_some(rec.graph_analytics_plugin),
+            secondaries_count: (rec.instance_type == InstanceType::EnterpriseDb)
+                .then_some(rec.secondaries_count),
+            cdc_enrichment_mode: has_metrics.then(|| rec.cdc_enrichment_mode.clone()),
+            customer_managed_key_id: None,
+            graph_nodes: free.then_some(crate::api::wire::LenientCount(rec.graph_nodes)),
+            graph_relationships: free
+                .then_some(crate::api::wire::LenientCount(rec.graph_relationships)),
+        }
+    }
+
+    pub(crate) fn summary(rec: &InstanceRecord) -> InstanceSummary {
+        InstanceSummary {
+            id: rec.id.clone(),
+            name: rec.name.clone(),
+            tenant_id: rec.tenant_id.clone(),
+            cloud_provider: rec.cloud_provider.clone(),
+            created_at: Some(rfc3339(rec.created_ms)),
+        }
+    }
+
+    /// The create response: the only body that carries the password.
+    pub(crate) fn created_view(rec: &InstanceRecord, password: String) -> CreatedInstance {
+        CreatedInstance {
+            id: rec.id.clone(),
+            connection_url: Some(Self::connection_url(&rec.id)),
+            username: "neo4j".to_owned(),
+            password: WireSecret::new(password),
+            tenant_id: rec.tenant_id.clone(),
+            cloud_provider: rec.cloud_provider.clone(),
+            region: rec.region.clone(),
+            instance_type: rec.instance_type.clone(),
+            name: rec.name.clone(),
+            created_at: Some(rfc3339(rec.created_ms)),
+            vector_optimized: Some(rec.vector_optimized),
+        }
+    }
+
+    /// Starts an operation: sets the transitional status and the due time, and returns
+    /// the instance as the 202 body shows it.
+    pub(crate) fn begin(
+        &mut self,
+        id: &str,
+        status: InstanceStatus,
+        kind: OpKind,
+        base_secs: f64,
+        now: i64,
+    ) -> Option<Instance> {
+        let due_ms = now.saturating_add(self.duration_ms(base_secs));
+        let rec = self.instances.get_mut(id)?;
+        rec.status = status;
+        rec.op = Some(Operation { kind, due_ms });
+        Some(Self::view(rec))
+    }
+
+    pub(crate) fn snapshot_view(s: &SnapshotRecord, now: i64) -> Snapshot {
+        Snapshot {
+            instance_id: s.instance_id.clone(),
+            snapshot_id: s.snapshot_id.clone(),
+            profile: s.profile.clone(),
+            status: if now >= s.completes_ms {
+                SnapshotStatus::Completed
+            } else {
+                SnapshotStatus::InProgress
+            },
+            timestamp: rfc3339(s.taken_ms),
+            exportable: s.profile == SnapshotProfile::AdHoc,
+        }
+    }
+}

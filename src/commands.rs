@@ -16,13 +16,13 @@ pub enum Outcome {
 #[allow(clippy::unused_async)] // the commands being built are async (API calls)
 pub async fn dispatch(cli: Cli) -> Result<Outcome> {
     match cli.command {
-        Command::Validate => Err(Error::NotYetAvailable("validate")),
+        Command::Validate => validate(&cli.global.file),
         Command::Plan(_) => Err(Error::NotYetAvailable("plan")),
         Command::Apply(_) => Err(Error::NotYetAvailable("apply")),
         Command::Drift(_) => Err(Error::NotYetAvailable("drift")),
         Command::Import(_) => Err(Error::NotYetAvailable("import")),
         Command::Diff(_) => Err(Error::NotYetAvailable("diff")),
-        Command::Schema(_) => Err(Error::NotYetAvailable("schema")),
+        Command::Schema(args) => schema(args.plan),
         Command::Emulator(args) => emulator(&args, cli.global.rate_limit).await,
         Command::Completions(args) => {
             completions(args.shell);
@@ -59,6 +59,41 @@ async fn emulator(args: &crate::cli::EmulatorArgs, rate: crate::units::Rate) -> 
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
+    Ok(Outcome::Success)
+}
+
+/// `validate`: load and check aura.yaml offline; all problems at once, exit 1.
+fn validate(file: &std::path::Path) -> Result<Outcome> {
+    let loaded = crate::config::load(file, &crate::config::process_env)?;
+    let n = loaded.desired.instances.len();
+    println!(
+        "{} is valid: {n} instance{} in project {}",
+        loaded.file,
+        if n == 1 { "" } else { "s" },
+        loaded.desired.project
+    );
+    Ok(Outcome::Success)
+}
+
+/// `schema`: print the JSON Schema of aura.yaml (identical to
+/// `schema/aura.schema.json`), or with `--plan` the plan JSON schema.
+fn schema(plan: bool) -> Result<Outcome> {
+    use std::io::Write;
+    let text = if plan {
+        // The plan schema is owned by `plan`; until it is embedded there, read the
+        // committed file from the source tree this binary was built from.
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/plan.schema.json");
+        std::fs::read_to_string(&path)
+            .map_err(|_| Error::PlanSchemaMissing(path.display().to_string()))?
+    } else {
+        crate::config::schema::generate_string()
+    };
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .map_err(|source| Error::Io {
+            context: "cannot write the schema to stdout".to_owned(),
+            source,
+        })?;
     Ok(Outcome::Success)
 }
 

@@ -27,6 +27,21 @@ pub enum Error {
     #[diagnostic(transparent)]
     Emulator(#[from] crate::emulator::EmulatorError),
 
+    /// aura.yaml is unreadable or invalid: every problem, located.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] crate::config::ConfigErrors),
+
+    /// `schema --plan` in a build that has no plan schema.
+    #[error("the plan JSON schema is not available: {0} does not exist")]
+    #[diagnostic(
+        code(auraform::schema::plan_unavailable),
+        help(
+            "the plan format is published as schema/plan.schema.json once the plan command lands"
+        )
+    )]
+    PlanSchemaMissing(String),
+
     #[error("{context}")]
     #[diagnostic(code(auraform::io))]
     Io {

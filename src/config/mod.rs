@@ -1,6 +1,21 @@
-//! aura.yaml: raw serde shape with spans → validated [`Desired`]. No I/O beyond
-//! reading the file itself; online validation takes the live catalogue as input.
+//! aura.yaml: text → [`node`] tree (serde-saphyr, with spans) → [`raw`] (what the user
+//! typed) → [`validate`] (rules, defaults merged) → [`Desired`]. Reading the file is
+//! the only I/O; online validation takes the live catalogue as input.
+//!
+//! Entry points: [`load`], [`load_str`], [`validate_online`], [`schema::generate`].
 
 pub mod desired;
+pub mod error;
+pub mod load;
+pub mod node;
+pub mod raw;
+pub mod schema;
+pub mod validate;
 
 pub use desired::{Desired, DesiredInstance, DesiredState, Field, SourceRef};
+pub use error::{ConfigError, ConfigErrors, ErrorCode};
+pub use load::{
+    LoadedConfig, MAX_FILE_BYTES, load, load_bytes, load_str, process_env, validate_online,
+};
+pub use node::Span;
+pub use validate::{InstanceSpans, Origin};

@@ -2,6 +2,7 @@
 //!
 //! | module | owns |
 //! |---|---|
+//! | [`executor`] | [`execute`]: what each step sends, then waits for; create's once-only rule |
 //! | [`wait`] | polling until a step's expectation holds; timeouts; 404 grace; 409 retry; pacing |
 //! | [`cancel`] | the Ctrl-C token: no new steps, in-flight calls finish, polls stop |
 //! | [`progress`] | live lines on a terminal, timestamped lines elsewhere; stderr only |
@@ -15,6 +16,7 @@ pub mod cancel;
 pub mod confirm;
 pub mod credentials;
 pub mod error;
+pub mod executor;
 pub mod progress;
 pub mod report;
 pub mod schedule;
@@ -22,6 +24,7 @@ pub mod wait;
 
 pub use cancel::Cancel;
 pub use error::ApplyError;
+pub use executor::{ApplyOptions, execute};
 pub use progress::{InstanceProgress, Progress, ProgressMode};
 pub use report::{ApplyReport, InstanceOutcome, InstanceReport};
 pub use wait::{Expectation, ExpectedStatus, Pacer, StepKind, Timeouts, WaitError, WaitSpec};

@@ -18,7 +18,7 @@ pub async fn dispatch(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Validate => validate(&cli.global.file),
         Command::Plan(_) => Err(Error::NotYetAvailable("plan")),
-        Command::Apply(_) => Err(Error::NotYetAvailable("apply")),
+        Command::Apply(args) => crate::apply::command::run(&cli.global, &args).await,
         Command::Drift(_) => Err(Error::NotYetAvailable("drift")),
         Command::Import(_) => Err(Error::NotYetAvailable("import")),
         Command::Diff(_) => Err(Error::NotYetAvailable("diff")),

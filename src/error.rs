@@ -42,6 +42,11 @@ pub enum Error {
     )]
     PlanSchemaMissing(String),
 
+    /// Could not reach the API (credentials, URL, embedded emulator, a failed call).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Session(Box<crate::session::SessionError>),
+
     #[error("{context}")]
     #[diagnostic(code(auraform::io))]
     Io {

@@ -15,6 +15,7 @@ pub mod emulator;
 pub mod error;
 pub mod logging;
 pub mod plan;
+pub mod session;
 pub mod units;
 
 use std::process::ExitCode;

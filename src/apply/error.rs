@@ -27,14 +27,16 @@ pub enum ApplyError {
     #[diagnostic(code(auraform::apply::prompt_io))]
     Prompt(#[source] std::io::Error),
 
-    #[error("the saved plan is stale: {}", .changes.join("; "))]
+    #[error(
+        "a saved plan is applied exactly as it was made: --target and --prune do not apply to it"
+    )]
     #[diagnostic(
-        code(auraform::apply::stale_plan),
+        code(auraform::apply::saved_plan_flags),
         help(
-            "nothing was changed. Run `auraform plan --out FILE` again, review it, and apply the new file"
+            "make a new plan with those flags (`auraform plan --target NAME --out FILE`) and apply that file"
         )
     )]
-    StalePlan { changes: Vec<String> },
+    SavedPlanFlags,
 
     #[error("apply did not finish: {summary}")]
     #[diagnostic(

@@ -4,6 +4,7 @@
 //! |---|---|
 //! | [`executor`] | [`execute`]: what each step sends, then waits for; create's once-only rule |
 //! | [`wait`] | polling until a step's expectation holds; timeouts; 404 grace; 409 retry; pacing |
+//! | [`command`] | the `apply` command: plan or saved plan, print, confirm, execute, report |
 //! | [`cancel`] | the Ctrl-C token: no new steps, in-flight calls finish, polls stop |
 //! | [`progress`] | live lines on a terminal, timestamped lines elsewhere; stderr only |
 //! | [`report`] | the final per-instance report and the exit code |
@@ -13,6 +14,7 @@
 //! | [`error`] | errors that end the command |
 
 pub mod cancel;
+pub mod command;
 pub mod confirm;
 pub mod credentials;
 pub mod error;

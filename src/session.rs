@@ -1,0 +1,141 @@
+//! Connecting a command to an Aura API: the real one, or the embedded emulator.
+//!
+//! Without `--emulator`, credentials are discovered (environment, `./.env`, aura-cli)
+//! and the client talks to `--api-url` within `--rate-limit`. With `--emulator`, an
+//! emulator is started in this process on a loopback port, its world kept in
+//! `.auraform/emulator.json` beside aura.yaml (so `plan`, `apply`, `plan` in separate
+//! processes see one world), sped up so that a create takes a few seconds, and the
+//! client's budget and poll interval are matched to it (DESIGN.md §2). It needs no
+//! account and no network.
+//!
+//! Every command that opens a [`Session`] must [`Session::close`] it, so that the
+//! embedded emulator writes its world out before the process ends.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::api::{ApiError, AuraClient, ClientConfig, Credentials};
+use crate::cli::GlobalArgs;
+use crate::emulator::{EmulatorConfig, EmulatorHandle};
+use crate::units::Rate;
+
+/// Lifecycle speed-up of the embedded emulator: a create (~120 s in Aura) takes 3 s.
+pub const EMBEDDED_SPEED: f64 = 40.0;
+/// Request budget of the embedded emulator, enforced by it and respected by the client.
+pub const EMBEDDED_RATE: Rate = Rate {
+    count: 3000,
+    per: Duration::from_secs(60),
+};
+/// Poll interval against the embedded emulator (its operations take seconds).
+pub const EMBEDDED_POLL_INTERVAL: Duration = Duration::from_millis(250);
+/// Poll interval against the real API, before widening for instances in flight.
+pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
+
+/// Where the embedded emulator keeps its world, relative to aura.yaml's directory.
+pub const EMBEDDED_STATE: &str = ".auraform/emulator.json";
+
+/// An open connection to an API.
+pub struct Session {
+    pub client: AuraClient,
+    /// The request budget the client works within.
+    pub rate: Rate,
+    /// The poll interval for one instance (`--poll-interval`, or the default for
+    /// this API).
+    pub poll_interval: Duration,
+    /// True when talking to the embedded emulator.
+    pub embedded: bool,
+    emulator: Option<EmulatorHandle>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("rate", &self.rate)
+            .field("poll_interval", &self.poll_interval)
+            .field("embedded", &self.embedded)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a session could not be opened.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum SessionError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Api(#[from] ApiError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Emulator(#[from] crate::emulator::EmulatorError),
+
+    #[error("cannot prepare {path} for the embedded emulator")]
+    #[diagnostic(
+        code(auraform::session::state_dir),
+        help("check that the directory of aura.yaml is writable")
+    )]
+    StateDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Session {
+    /// Opens the API the global flags name. `config_dir` is the directory of
+    /// aura.yaml (where `.auraform/` lives).
+    pub async fn open(global: &GlobalArgs, config_dir: &Path) -> Result<Self, SessionError> {
+        if global.emulator {
+            return Self::embedded(global, config_dir).await;
+        }
+        let credentials = Credentials::discover()?;
+        let mut config = ClientConfig::new(global.api_url.clone(), credentials);
+        config.rate = global.rate_limit;
+        let client = AuraClient::new(config)?;
+        Ok(Self {
+            client,
+            rate: global.rate_limit,
+            poll_interval: global.poll_interval.map_or(DEFAULT_POLL_INTERVAL, |d| d.0),
+            embedded: false,
+            emulator: None,
+        })
+    }
+
+    async fn embedded(global: &GlobalArgs, config_dir: &Path) -> Result<Self, SessionError> {
+        let state = config_dir.join(EMBEDDED_STATE);
+        if let Some(folder) = state.parent() {
+            // `.auraform/` with its `.gitignore` of `*`, mode 0700.
+            crate::apply::credentials::prepare_dir(folder).map_err(|source| {
+                SessionError::StateDir {
+                    path: folder.display().to_string(),
+                    source,
+                }
+            })?;
+        }
+        let config = EmulatorConfig {
+            speed: EMBEDDED_SPEED,
+            rate_limit: EMBEDDED_RATE,
+            state_file: Some(state),
+            ..EmulatorConfig::default()
+        };
+        let credentials = Credentials::new(config.client_id.clone(), config.client_secret.clone());
+        let handle = crate::emulator::spawn(config).await?;
+        let mut client_config = ClientConfig::new(handle.base_url(), credentials);
+        client_config.rate = EMBEDDED_RATE;
+        let client = AuraClient::new(client_config)?;
+        Ok(Self {
+            client,
+            rate: EMBEDDED_RATE,
+            poll_interval: global.poll_interval.map_or(EMBEDDED_POLL_INTERVAL, |d| d.0),
+            embedded: true,
+            emulator: Some(handle),
+        })
+    }
+
+    /// Ends the session; the embedded emulator finishes open requests and writes its
+    /// world to disk.
+    pub async fn close(self) {
+        if let Some(handle) = self.emulator {
+            handle.shutdown().await;
+        }
+    }
+}

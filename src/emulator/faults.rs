@@ -69,7 +69,7 @@ impl Faults {
             2 => Fault::Status(503),
             3 => Fault::Status(504),
             4 => Fault::TooManyRequests(self.rng.random_range(1..=3)),
-            5 => Fault::Slow(Duration::from_millis(self.rng.random_range(500..=2000))),
+            5 => Fault::Slow(Duration::from_millis(self.rng.random_range(500..=1500))),
             _ => Fault::Drop,
         })
     }

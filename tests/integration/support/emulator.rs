@@ -1,0 +1,193 @@
+//! Helpers for the emulator's own tests: start one on 127.0.0.1:0, get a token, send
+//! requests, and wait for statuses. Real HTTP, no mocks.
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use auraform::emulator::{EmulatorConfig, EmulatorHandle, spawn};
+use auraform::units::Rate;
+use reqwest::{Method, StatusCode, header::HeaderMap};
+use serde_json::{Value, json};
+
+/// A config fast enough for tests: lifecycle steps take tens of milliseconds, the rate
+/// limit never bites, ids are reproducible.
+pub fn fast() -> EmulatorConfig {
+    EmulatorConfig {
+        speed: 1000.0,
+        rate_limit: Rate::per_minute(1_000_000),
+        seed: Some(1),
+        ..EmulatorConfig::default()
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap()
+}
+
+/// One HTTP response, body parsed as JSON (`Value::Null` if empty or not JSON).
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Resp {
+    pub fn data(&self) -> &Value {
+        &self.body["data"]
+    }
+
+    /// The first error's `reason`.
+    pub fn reason(&self) -> &str {
+        self.body["errors"][0]["reason"]
+            .as_str()
+            .unwrap_or_default()
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        self.body["errors"][0]["field"].as_str()
+    }
+}
+
+pub struct Emu {
+    pub handle: EmulatorHandle,
+    pub http: reqwest::Client,
+    pub token: String,
+}
+
+pub async fn start(config: EmulatorConfig) -> Emu {
+    let handle = spawn(config).await.unwrap();
+    let http = client();
+    let mut emu = Emu {
+        handle,
+        http,
+        token: String::new(),
+    };
+    emu.token = emu.fresh_token().await;
+    emu
+}
+
+impl Emu {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.handle.base_url())
+    }
+
+    pub fn demo(&self) -> String {
+        self.handle.project_id("demo").unwrap().to_owned()
+    }
+
+    pub fn free_only(&self) -> String {
+        self.handle.project_id("free-only").unwrap().to_owned()
+    }
+
+    pub async fn fresh_token(&self) -> String {
+        let r = self
+            .http
+            .post(self.url("/oauth/token"))
+            .basic_auth("emulator", Some("emulator-secret"))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let v: Value = r.json().await.unwrap();
+        v["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Sends an authenticated request; POST/PATCH get the JSON content type.
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Resp {
+        let mut rb = self
+            .http
+            .request(method.clone(), self.url(path))
+            .bearer_auth(&self.token);
+        if method == Method::POST || method == Method::PATCH {
+            rb = rb.header("content-type", "application/json");
+        }
+        if let Some(b) = body {
+            rb = rb.body(serde_json::to_vec(&b).unwrap());
+        }
+        into_resp(rb.send().await.unwrap()).await
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        self.call(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Resp {
+        self.call(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Resp {
+        self.call(Method::PATCH, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Resp {
+        self.call(Method::DELETE, path, None).await
+    }
+
+    /// A create body for the demo project.
+    pub fn create_body(&self, name: &str, ty: &str, memory: &str) -> Value {
+        json!({
+            "name": name, "version": "5", "region": "europe-west1", "memory": memory,
+            "type": ty, "tenant_id": self.demo(), "cloud_provider": "gcp"
+        })
+    }
+
+    /// Creates an instance and returns the create response's `data`.
+    pub async fn create(&self, name: &str, ty: &str, memory: &str) -> Value {
+        let r = self
+            .post("/v1/instances", self.create_body(name, ty, memory))
+            .await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+        r.data().clone()
+    }
+
+    /// Polls `GET /v1/instances/{id}` until its status is `status` (or 404 if `None`).
+    pub async fn wait(&self, id: &str, status: Option<&str>) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let r = self.get(&format!("/v1/instances/{id}")).await;
+            match status {
+                None if r.status == StatusCode::NOT_FOUND => return r.body,
+                Some(s) if r.status == StatusCode::OK && r.data()["status"] == s => {
+                    return r.data().clone();
+                }
+                _ => {}
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "instance {id} never reached {status:?}; last: {} {:?}",
+                r.status,
+                r.body
+            );
+            tokio::time::sleep(Duration::from_millis(15)).await;
+        }
+    }
+
+    /// Creates an instance and waits until it runs; returns its id.
+    pub async fn running(&self, name: &str, ty: &str, memory: &str) -> String {
+        let id = self.create(name, ty, memory).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        self.wait(&id, Some("running")).await;
+        id
+    }
+}
+
+pub async fn into_resp(r: reqwest::Response) -> Resp {
+    let status = r.status();
+    let headers = r.headers().clone();
+    let bytes = r.bytes().await.unwrap();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Resp {
+        status,
+        headers,
+        body,
+    }
+}

@@ -1,4 +1,5 @@
-//! The one integration-test binary. Each topic is a module; add yours below.
+//! The one integration-test binary (STYLE.md): one module per topic, each talking
+//! real HTTP to the in-process emulator.
 
 // This whole binary is tests: a failed unwrap is a failed test, helpers included.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -7,6 +8,13 @@
 mod emulator_support;
 
 mod apply_executor;
+mod client_auth;
+mod client_common;
+mod client_cycle;
+mod client_errors;
+mod client_faults;
+mod client_pacing;
+mod client_projects;
 mod emulator_auth;
 mod emulator_faults;
 mod emulator_lifecycle;

@@ -257,7 +257,7 @@ fn options() -> serde_saphyr::Options {
     budget.max_anchors = 1_000;
     budget.max_nodes = 100_000;
     budget.max_events = 200_000;
-    budget.max_documents = 1;
+    budget.max_documents = 16; // reported as "exactly one document", not as a budget breach
     budget.max_total_scalar_bytes = 2 * 1024 * 1024;
     let mut alias_limits = serde_saphyr::options::AliasLimits::default();
     alias_limits.max_total_replayed_events = 20_000;
@@ -281,12 +281,21 @@ fn parse(text: &str) -> Result<Spanned<Node>, ConfigError> {
 /// Turns a serde-saphyr error into our diagnostic: its own message without its own
 /// snippet (miette draws ours), located at its position.
 fn syntax_error(text: &str, err: &serde_saphyr::Error) -> ConfigError {
-    let err = err.without_snippet();
+    let mut err = err.without_snippet();
+    // An error met while replaying an alias wraps the real one.
+    while let serde_saphyr::Error::AliasError { error, .. } = err {
+        err = error.without_snippet();
+    }
     let span = err.location().and_then(|l| {
         let s = l.span();
-        let offset = usize::try_from(s.byte_offset()?).ok()?;
-        let len = usize::try_from(s.byte_len().unwrap_or(0)).unwrap_or(0);
-        Some(Span::new(offset.min(text.len()), len))
+        match s.byte_offset().and_then(|o| usize::try_from(o).ok()) {
+            Some(offset) => {
+                let len = usize::try_from(s.byte_len().unwrap_or(0)).unwrap_or(0);
+                let offset = offset.min(text.len());
+                Some(Span::new(offset, len.min(text.len() - offset)))
+            }
+            None => offset_of(text, l.line(), l.column()).map(|o| Span::new(o, 0)),
+        }
     });
     let (code, message, help) = match err {
         serde_saphyr::Error::DuplicateMappingKey { key, .. } => (
@@ -322,6 +331,21 @@ fn syntax_error(text: &str, err: &serde_saphyr::Error) -> ConfigError {
         e = e.label(span, "here");
     }
     e
+}
+
+/// The byte offset of a 1-based line and character column, if inside `text`.
+fn offset_of(text: &str, line: u64, column: u64) -> Option<usize> {
+    let line = usize::try_from(line).ok()?.checked_sub(1)?;
+    let column = usize::try_from(column).ok()?.saturating_sub(1);
+    let mut start = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i == line {
+            let within = l.char_indices().nth(column).map_or(l.len(), |(b, _)| b);
+            return Some(start + within);
+        }
+        start += l.len();
+    }
+    (line == text.split_inclusive('\n').count()).then_some(text.len())
 }
 
 /// serde-saphyr's message without its "line X column Y:" prefix (miette shows the

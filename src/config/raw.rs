@@ -97,6 +97,10 @@ pub struct RawSettings {
     /// list replaces the one in `defaults`.
     #[schemars(with = "Option<Vec<FieldName>>")]
     pub ignore_changes: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Keys that are present with a value already reported as wrong: they are not
+    /// "missing" as well.
+    #[schemars(skip)]
+    pub rejected: Vec<String>,
 }
 
 /// One instance: its settings, plus what only an instance can have.
@@ -279,6 +283,9 @@ pub(crate) struct Reader<'a> {
     text: &'a str,
     env: &'a dyn Fn(&str) -> Option<String>,
     pub errors: Vec<ConfigError>,
+    /// Top-level keys an unknown key was taken for (`projet` → `project`): their
+    /// absence is then already explained.
+    misspelled: Vec<&'static str>,
 }
 
 impl<'a> Reader<'a> {
@@ -287,6 +294,7 @@ impl<'a> Reader<'a> {
             text,
             env,
             errors: Vec::new(),
+            misspelled: Vec::new(),
         }
     }
 
@@ -330,14 +338,14 @@ impl<'a> Reader<'a> {
                 _ => {}
             }
         }
-        if !saw_project {
+        if !saw_project && !self.misspelled.contains(&"project") {
             self.push(
                 ConfigError::new(ErrorCode::MissingField, "aura.yaml has no `project`")
                     .label(Span::new(0, 0), "expected `project:` at the top level")
                     .help("add `project: <project id or exact name>` (a `${VAR}` is fine)"),
             );
         }
-        if !saw_instances {
+        if !saw_instances && !self.misspelled.contains(&"instances") {
             self.push(
                 ConfigError::new(ErrorCode::MissingField, "aura.yaml has no `instances`")
                     .label(Span::new(0, 0), "expected `instances:` at the top level")
@@ -366,7 +374,11 @@ impl<'a> Reader<'a> {
                         format!("{what} must be a mapping, found {}", other.kind()),
                     )
                     .label(node.span, "expected `key: value` pairs")
-                    .help(format!("allowed keys: {}", known.join(", "))),
+                    .help(if ctx == Context::Instances {
+                        "write one `<name>:` entry per instance, e.g. `orders: { type: professional-db, memory: 8GB }`".to_owned()
+                    } else {
+                        format!("allowed keys: {}", known.join(", "))
+                    }),
                 );
                 return Vec::new();
             }
@@ -380,12 +392,21 @@ impl<'a> Reader<'a> {
                 out.push(Entry { key, value: v });
                 continue;
             }
-            self.unknown_key(&key, what, known, ctx);
+            if let Some(meant) = self.unknown_key(&key, what, known, ctx) {
+                self.misspelled.push(meant);
+            }
         }
         out
     }
 
-    fn unknown_key(&mut self, key: &Spanned<String>, what: &str, known: &[&str], ctx: Context) {
+    /// Reports an unknown key; returns the key it probably meant.
+    fn unknown_key(
+        &mut self,
+        key: &Spanned<String>,
+        what: &str,
+        known: &[&str],
+        ctx: Context,
+    ) -> Option<&'static str> {
         let name = &key.value;
         let mut err = ConfigError::new(
             ErrorCode::UnknownField,
@@ -408,9 +429,11 @@ impl<'a> Reader<'a> {
             )),
             _ => None,
         };
+        let mut meant = None;
         if let Some(m) = misplaced {
             err = err.label(key.span, "not allowed here").help(m);
         } else if let Some(s) = did_you_mean(name, known.iter().copied()) {
+            meant = TOP_KEYS.iter().copied().find(|k| *k == s);
             err = err
                 .label(key.span, format!("did you mean `{s}`?"))
                 .help(format!("allowed keys: {}", known.join(", ")));
@@ -420,6 +443,7 @@ impl<'a> Reader<'a> {
                 .help(format!("allowed keys: {}", known.join(", ")));
         }
         self.push(err);
+        meant
     }
 
     /// A mapping key as text; numbers and booleans keep their spelling.
@@ -498,6 +522,7 @@ impl<'a> Reader<'a> {
     fn settings_from(&mut self, fields: &[Entry<'_>]) -> RawSettings {
         let mut s = RawSettings::default();
         for f in fields {
+            let before = self.errors.len();
             match f.key.value.as_str() {
                 "type" => s.instance_type = self.string(f),
                 "cloud_provider" => s.cloud_provider = self.string(f),
@@ -515,6 +540,9 @@ impl<'a> Reader<'a> {
                 "allow_replace" => s.allow_replace = self.boolean(f),
                 "ignore_changes" => s.ignore_changes = self.string_list(f),
                 _ => {}
+            }
+            if self.errors.len() > before {
+                s.rejected.push(f.key.value.clone());
             }
         }
         s
@@ -859,4 +887,71 @@ pub(crate) enum Context {
     /// `instances:` itself: every key is an instance name.
     Instances,
     Other,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(name: &str) -> Option<String> {
+        match name {
+            "A" => Some("alpha".to_owned()),
+            "EMPTY" => Some(String::new()),
+            _ => None,
+        }
+    }
+
+    fn expand(s: &str) -> (Option<String>, Vec<ErrorCode>) {
+        let text = format!("k: {s}\n");
+        let node = Spanned::new(Node::Str(s.to_owned()), Span::new(3, s.len()));
+        let mut r = Reader::new(&text, &env);
+        let out = r.expand(s, &node);
+        (out, r.errors.iter().map(|e| e.code).collect())
+    }
+
+    #[test]
+    fn expansion_rules() {
+        assert_eq!(expand("x-${A}-y").0.as_deref(), Some("x-alpha-y"));
+        assert_eq!(expand("${B:-def}").0.as_deref(), Some("def"));
+        assert_eq!(expand("${EMPTY:-def}").0.as_deref(), Some("def"));
+        assert_eq!(expand("${EMPTY}").0.as_deref(), Some(""));
+        assert_eq!(expand("$${A}").0.as_deref(), Some("${A}"));
+        assert_eq!(expand("cost: $5").0.as_deref(), Some("cost: $5"));
+        assert_eq!(expand("${B:-}").0.as_deref(), Some(""));
+        assert_eq!(expand("${B}"), (None, vec![ErrorCode::UnsetVariable]));
+        assert_eq!(expand("${B}${C}").1, vec![ErrorCode::UnsetVariable; 2]);
+        assert_eq!(expand("${1A}").1, vec![ErrorCode::InvalidVariable]);
+        assert_eq!(expand("${A").1, vec![ErrorCode::InvalidVariable]);
+        assert_eq!(expand("${}").1, vec![ErrorCode::InvalidVariable]);
+    }
+
+    #[test]
+    fn unset_variable_span_is_exact() {
+        let s = "ab${NOPE}cd";
+        let text = format!("k: {s}\n");
+        let node = Spanned::new(Node::Str(s.to_owned()), Span::new(3, s.len()));
+        let mut r = Reader::new(&text, &env);
+        assert_eq!(r.expand(s, &node), None);
+        let span = r.errors[0].span().unwrap();
+        assert_eq!(&text[span.offset..span.end()], "${NOPE}");
+    }
+
+    #[test]
+    fn suggestions_catch_typos_case_and_dashes_only() {
+        assert_eq!(
+            did_you_mean("memroy", SETTINGS_KEYS.iter().copied()),
+            Some("memory")
+        );
+        assert_eq!(
+            did_you_mean("Memory", SETTINGS_KEYS.iter().copied()),
+            Some("memory")
+        );
+        assert_eq!(
+            did_you_mean("cloud-provider", SETTINGS_KEYS.iter().copied()),
+            Some("cloud_provider")
+        );
+        assert_eq!(did_you_mean("off", ["OFF", "DIFF", "FULL"]), Some("OFF"));
+        assert_eq!(did_you_mean("banana", SETTINGS_KEYS.iter().copied()), None);
+        assert_eq!(did_you_mean("x", TOP_KEYS.iter().copied()), None);
+    }
 }

@@ -157,6 +157,7 @@ pub(crate) fn check_offering(
         let known_on_cloud = off
             .rows
             .iter()
+            .chain(CATALOGUE.iter())
             .any(|r| &r.cloud_provider == c && &r.region == region);
         let msg = if known_on_cloud {
             format!("{t} is not offered in {c} region `{region}`")
@@ -166,6 +167,7 @@ pub(crate) fn check_offering(
         let all_on_cloud: Vec<&str> = off
             .rows
             .iter()
+            .chain(CATALOGUE.iter())
             .filter(|r| &r.cloud_provider == c)
             .map(|r| r.region.as_str())
             .collect();
@@ -363,7 +365,15 @@ impl<'a> Validator<'a> {
         (desired, spans)
     }
 
-    fn missing(&mut self, name: &Spanned<String>, field: &str, example: &str) {
+    /// Reports a required field as missing, unless it is present with a value
+    /// already reported as wrong (one mistake, one diagnostic).
+    fn missing(&mut self, raw: &RawInstance, defaults: &RawSettings, field: &str, example: &str) {
+        let name = &raw.name;
+        if raw.settings.rejected.iter().any(|k| k == field)
+            || defaults.rejected.iter().any(|k| k == field)
+        {
+            return;
+        }
         self.push(
             ConfigError::new(
                 ErrorCode::MissingField,
@@ -470,7 +480,7 @@ impl<'a> Validator<'a> {
         // Type.
         let instance_type = match merged!(instance_type, Field::Type) {
             None => {
-                self.missing(&raw.name, "type", "professional-db");
+                self.missing(raw, defaults, "type", "professional-db");
                 ok = false;
                 None
             }
@@ -502,7 +512,7 @@ impl<'a> Validator<'a> {
         let cloud = match merged!(cloud_provider, Field::CloudProvider) {
             None if free => Some(catalogue::FREE_CLOUD),
             None => {
-                self.missing(&raw.name, "cloud_provider", "gcp");
+                self.missing(raw, defaults, "cloud_provider", "gcp");
                 ok = false;
                 None
             }
@@ -533,7 +543,7 @@ impl<'a> Validator<'a> {
         let region = match merged!(region, Field::Region) {
             None if free => Some(catalogue::FREE_REGION.to_owned()),
             None => {
-                self.missing(&raw.name, "region", "europe-west1");
+                self.missing(raw, defaults, "region", "europe-west1");
                 ok = false;
                 None
             }
@@ -580,7 +590,7 @@ impl<'a> Validator<'a> {
         let memory = match merged!(memory, Field::Memory) {
             None if free => Some(catalogue::FREE_MEMORY.to_owned()),
             None => {
-                self.missing(&raw.name, "memory", "8GB");
+                self.missing(raw, defaults, "memory", "8GB");
                 ok = false;
                 None
             }

@@ -32,6 +32,13 @@ use super::model::{
 /// be applied.
 pub fn plan(desired: &Desired, live: &Live, opts: &PlanOptions) -> Result<Plan, PlanError> {
     let mut errors = Vec::new();
+    if desired.project != live.project.id && desired.project != live.project.name {
+        errors.push(PlanError::ProjectMismatch {
+            declared: desired.project.clone(),
+            id: live.project.id.clone(),
+            name: live.project.name.clone(),
+        });
+    }
     check_targets(desired, live, opts, &mut errors);
     let in_scope = |name: &str| opts.targets.is_empty() || opts.targets.iter().any(|t| t == name);
 
@@ -65,6 +72,7 @@ pub fn plan(desired: &Desired, live: &Live, opts: &PlanOptions) -> Result<Plan, 
     }
 
     resolve_sources(desired, live, &identities, &mut changes, &mut errors);
+    check_clone_cycles(&changes, &mut errors);
 
     let prune = desired.prune || opts.prune;
     let claimed: HashSet<&str> = identities
@@ -400,6 +408,14 @@ fn diff_instance(
             });
             return Outcome::Error;
         }
+        if let Some(id) = &d.id {
+            errors.push(PlanError::PinnedReplace {
+                name: d.name.clone(),
+                id: id.clone(),
+                fields: names,
+            });
+            return Outcome::Error;
+        }
         return Outcome::Change(replace_change(d, l, live, busy, settled_status, forcing));
     }
 
@@ -509,6 +525,46 @@ fn mutable_diffs(
     (fields, patch)
 }
 
+/// After an upgrade to business-critical, the PATCH-only fields the old tier did not
+/// have (CDC, secondaries) are set as for a create: the live side cannot report them
+/// before the upgrade, so "absent is unknown" would otherwise never set them.
+fn set_after_upgrade(
+    d: &DesiredInstance,
+    l: &LiveInstance,
+    fields: &mut Vec<FieldChange>,
+    patch: &mut PatchInstanceRequest,
+) {
+    let keep = |f: Field| !d.ignore_changes.contains(&f);
+    if keep(Field::CdcEnrichmentMode)
+        && patch.cdc_enrichment_mode.is_none()
+        && let Some(want) = &d.cdc_enrichment_mode
+        && l.cdc_enrichment_mode.as_ref() != Some(want)
+    {
+        fields.push(FieldChange::new(
+            Field::CdcEnrichmentMode,
+            l.cdc_enrichment_mode
+                .as_ref()
+                .and_then(|m| text(m.as_str())),
+            text(want.as_str()),
+            false,
+        ));
+        patch.cdc_enrichment_mode = Some(want.clone());
+    }
+    if keep(Field::SecondariesCount)
+        && patch.secondaries_count.is_none()
+        && let Some(want) = d.secondaries_count
+        && l.secondaries_count != Some(want)
+    {
+        fields.push(FieldChange::new(
+            Field::SecondariesCount,
+            l.secondaries_count.map(|n| FieldValue::Int(u64::from(n))),
+            Some(FieldValue::Int(u64::from(want))),
+            false,
+        ));
+        patch.secondaries_count = Some(want);
+    }
+}
+
 /// What a PATCH must be seen to have done.
 fn expected_from_patch(patch: &PatchInstanceRequest) -> ExpectedValues {
     ExpectedValues {
@@ -551,7 +607,10 @@ fn in_place(
     settled: ExpectedStatus,
     upgrade: bool,
 ) -> Outcome {
-    let (mut fields, patch) = mutable_diffs(d, l);
+    let (mut fields, mut patch) = mutable_diffs(d, l);
+    if upgrade {
+        set_after_upgrade(d, l, &mut fields, &mut patch);
+    }
     let manage_state = !d.ignore_changes.contains(&Field::State);
     let want_paused = if manage_state {
         d.state == DesiredState::Paused
@@ -834,6 +893,19 @@ fn create_fields(d: &DesiredInstance) -> Vec<FieldChange> {
         text(d.state.as_str()),
         false,
     ));
+    if let Some(src) = &d.source {
+        // Not an instance field, but what a reviewer must see: the data it starts with.
+        let from = match &src.snapshot {
+            Some(snap) => format!("{} (snapshot {snap})", src.instance),
+            None => src.instance.clone(),
+        };
+        f.push(FieldChange {
+            field: "source".to_owned(),
+            before: None,
+            after: Some(FieldValue::Text(from)),
+            forces_replacement: false,
+        });
+    }
     f
 }
 
@@ -936,6 +1008,41 @@ fn resolve_sources(
                 [one] => (*one).to_owned(),
                 _ => src.to_owned(),
             });
+        }
+    }
+}
+
+/// Clones of clones created in one plan must not wait on each other in a circle.
+fn check_clone_cycles(changes: &[Change], errors: &mut Vec<PlanError>) {
+    let deps: HashMap<&str, &str> = changes
+        .iter()
+        .filter_map(|c| {
+            c.depends_on
+                .first()
+                .map(|d| (c.name.as_str(), d.instance.as_str()))
+        })
+        .collect();
+    let mut reported: HashSet<&str> = HashSet::new();
+    for start in deps.keys() {
+        let mut path = vec![*start];
+        let mut at = *start;
+        while let Some(&next) = deps.get(at) {
+            if next == *start {
+                if path.iter().all(|n| !reported.contains(n)) {
+                    reported.extend(path.iter().copied());
+                    let mut names: Vec<String> = path.iter().map(|n| format!("`{n}`")).collect();
+                    names.sort();
+                    errors.push(PlanError::CloneCycle {
+                        cycle: names.join(", "),
+                    });
+                }
+                break;
+            }
+            if path.contains(&next) {
+                break;
+            }
+            path.push(next);
+            at = next;
         }
     }
 }

@@ -69,6 +69,21 @@ pub enum PlanError {
     ReplaceForbidden { name: String, fields: String },
 
     #[error(
+        "instance `{name}` would have to be replaced ({fields}), but it is pinned to id `{id}`"
+    )]
+    #[diagnostic(
+        code(auraform::plan::pinned_replace),
+        help(
+            "a replacement gets a new id, which the `id:` pin would no longer match. Put the live values back in aura.yaml, or remove `id:` from `instances.{name}` (it is then matched by name) to replace it"
+        )
+    )]
+    PinnedReplace {
+        name: String,
+        id: String,
+        fields: String,
+    },
+
+    #[error(
         "--target `{name}` is neither declared in aura.yaml nor a live instance of the project"
     )]
     #[diagnostic(
@@ -87,6 +102,24 @@ pub enum PlanError {
         )
     )]
     SourceUnavailable { name: String, source_name: String },
+
+    #[error("aura.yaml names project `{declared}`, but the live project is `{name}` ({id})")]
+    #[diagnostic(
+        code(auraform::plan::project_mismatch),
+        help("`project:` must be the project's id or its exact name")
+    )]
+    ProjectMismatch {
+        declared: String,
+        id: String,
+        name: String,
+    },
+
+    #[error("instances {cycle} clone each other in a circle; none of them can be created first")]
+    #[diagnostic(
+        code(auraform::plan::clone_cycle),
+        help("remove `source:` from one of them")
+    )]
+    CloneCycle { cycle: String },
 
     #[error("the plan has {} problems", errors.len())]
     #[diagnostic(code(auraform::plan::many), help("each problem is listed below"))]

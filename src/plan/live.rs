@@ -122,3 +122,46 @@ impl Live {
         self.summaries.iter().filter(move |s| s.name == name)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::wire::{InstanceSummary, Tenant};
+
+    fn wire(id: &str, name: &str) -> Instance {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "name": name, "status": "running", "tenant_id": "t",
+            "cloud_provider": "gcp", "region": "europe-west1", "type": "free-db",
+            "memory": "1GB", "connection_url": null, "version": ""
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn details_win_over_the_list_and_fill_its_gaps() {
+        let snap = ProjectSnapshot {
+            tenant: Tenant {
+                id: "t".into(),
+                name: "demo".into(),
+                instance_configurations: vec![],
+            },
+            summaries: vec![InstanceSummary {
+                id: "11111111".into(),
+                name: "before-rename".into(),
+                tenant_id: "t".into(),
+                cloud_provider: CloudProvider::Gcp,
+                created_at: None,
+            }],
+            instances: vec![wire("11111111", "after-rename"), wire("22222222", "new")],
+        };
+        let live = Live::from_snapshot(&snap);
+        let names: Vec<&str> = live.summaries.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["after-rename", "new"]);
+        let i = live.instance("11111111").unwrap();
+        // Omitted and empty values are unknown, not empty.
+        assert_eq!(i.storage, None);
+        assert_eq!(i.version, None);
+        assert_eq!(i.cdc_enrichment_mode, None);
+        assert_eq!(live.named("new").count(), 1);
+    }
+}

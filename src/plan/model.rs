@@ -63,6 +63,18 @@ impl PlanOptions {
     }
 }
 
+impl From<&crate::cli::PlanArgs> for PlanOptions {
+    fn from(args: &crate::cli::PlanArgs) -> Self {
+        Self::new(args.targets.clone(), args.prune)
+    }
+}
+
+impl From<&crate::cli::ApplyArgs> for PlanOptions {
+    fn from(args: &crate::cli::ApplyArgs) -> Self {
+        Self::new(args.targets.clone(), args.prune)
+    }
+}
+
 /// The project (API "tenant").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ProjectRef {

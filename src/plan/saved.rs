@@ -321,3 +321,65 @@ pub fn check_fresh(saved: &Plan, desired: &Desired, live: &Live) -> Result<(), S
         Err(StaleReason::LiveChanged(deltas))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::wire::{CloudProvider, InstanceType};
+    use crate::config::{DesiredState, Field};
+
+    fn desired() -> Desired {
+        let d = DesiredInstance {
+            name: "orders".into(),
+            instance_type: InstanceType::ProfessionalDb,
+            cloud_provider: CloudProvider::Gcp,
+            region: "europe-west1".into(),
+            version: "5".into(),
+            memory: "8GB".into(),
+            storage: None,
+            state: DesiredState::Running,
+            vector_optimized: false,
+            graph_analytics_plugin: false,
+            secondaries_count: None,
+            cdc_enrichment_mode: None,
+            customer_managed_key_id: None,
+            source: None,
+            id: None,
+            prevent_destroy: false,
+            allow_replace: false,
+            ignore_changes: vec![],
+        };
+        Desired {
+            project: "demo".into(),
+            credentials_dir: ".auraform/credentials".into(),
+            prune: false,
+            instances: [("orders".to_owned(), d)].into_iter().collect(),
+        }
+    }
+
+    #[test]
+    fn the_config_digest_is_stable_and_sees_every_value() {
+        let base = desired();
+        let digest = config_digest(&base);
+        assert!(digest.starts_with("sha256:") && digest.len() == 7 + 64);
+        assert_eq!(digest, config_digest(&base.clone()));
+        let tweaks: Vec<fn(&mut DesiredInstance)> = vec![
+            |d| d.memory = "16GB".into(),
+            |d| d.state = DesiredState::Paused,
+            |d| d.vector_optimized = true,
+            |d| d.secondaries_count = Some(1),
+            |d| d.prevent_destroy = true,
+            |d| d.allow_replace = true,
+            |d| d.ignore_changes = vec![Field::Memory],
+            |d| d.id = Some("2f49c2b3".into()),
+        ];
+        for tweak in tweaks {
+            let mut changed = base.clone();
+            tweak(changed.instances.get_mut("orders").unwrap());
+            assert_ne!(config_digest(&changed), digest);
+        }
+        let mut pruned = base.clone();
+        pruned.prune = true;
+        assert_ne!(config_digest(&pruned), digest);
+    }
+}

@@ -117,11 +117,11 @@ pub fn human(plan: &Plan, color: bool) -> String {
         for a in &plan.attention {
             let _ = writeln!(
                 out,
-                "  {} {:?} ({}) is {}: {}",
+                "  {} {:?} ({}) has status {:?}: {}",
                 p.paint(RED, "!"),
                 a.name,
                 a.id,
-                a.status,
+                a.status.as_str(),
                 a.advice
             );
         }
@@ -139,7 +139,7 @@ fn change_block(out: &mut String, p: &Paint, c: &Change) {
         "  {}",
         p.paint(
             BOLD,
-            &format!("# {} {} ({})", c.name, verb(c), action_chain(c))
+            &format!("# {} {}{}", c.name, verb(c), action_chain(c))
         )
     );
     for d in &c.depends_on {
@@ -172,14 +172,15 @@ fn change_block(out: &mut String, p: &Paint, c: &Change) {
         .max()
         .unwrap_or(2);
     let id = match (&c.id, c.kind) {
-        (Some(id), ChangeKind::Replace) => format!("{id:?} -> (known after apply)"),
+        (Some(id), ChangeKind::Replace | ChangeKind::Create) => {
+            format!("{id:?} -> (known after apply)")
+        }
         (Some(id), _) => format!("{id:?}"),
         (None, _) => "(known after apply)".to_owned(),
     };
-    let id_marker = if c.kind == ChangeKind::Replace {
-        "~"
-    } else {
-        " "
+    let id_marker = match (&c.id, c.kind) {
+        (Some(_), ChangeKind::Replace | ChangeKind::Create) => "~",
+        _ => " ",
     };
     let _ = writeln!(out, "      {id_marker} {:<width$} = {id}", "id");
     for f in &c.fields {

@@ -123,7 +123,7 @@ pub fn markdown(plan: &Plan) -> String {
         for a in &plan.attention {
             let _ = writeln!(
                 out,
-                "- ❗ {} ({}) is {}: {}",
+                "- ❗ {} ({}) has status {}: {}",
                 code(&a.name),
                 code(&a.id),
                 code(a.status.as_str()),
@@ -140,7 +140,7 @@ pub fn markdown(plan: &Plan) -> String {
 fn details(out: &mut String, c: &Change) {
     let _ = writeln!(
         out,
-        "<details><summary><code>{}</code> <b>{}</b> {} ({})</summary>\n",
+        "<details><summary><code>{}</code> <b>{}</b> {}{}</summary>\n",
         symbol(c.kind),
         c.name,
         verb(c).replace('`', ""),

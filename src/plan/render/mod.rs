@@ -9,9 +9,9 @@ mod markdown;
 pub use human::human;
 pub use markdown::{MARKER_PREFIX, markdown};
 
-use crate::cli::Format;
+use crate::cli::{ColorChoice, Format};
 
-use super::model::{Change, ChangeKind, Plan};
+use super::model::{Action, Change, ChangeKind, Plan};
 
 /// Renders `plan` in `format`. `color` only affects the human format.
 pub fn render(plan: &Plan, format: Format, color: bool) -> String {
@@ -19,6 +19,21 @@ pub fn render(plan: &Plan, format: Format, color: bool) -> String {
         Format::Human => human(plan, color),
         Format::Json => json(plan),
         Format::Markdown => markdown(plan),
+    }
+}
+
+/// Whether the human output should be coloured: `--color always|never` decide;
+/// `auto` colours only a terminal, and only when `NO_COLOR` is unset or empty
+/// (<https://no-color.org>). The caller reads the environment and the terminal.
+pub fn color_enabled(
+    choice: ColorChoice,
+    stdout_is_terminal: bool,
+    no_color: Option<&str>,
+) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => stdout_is_terminal && no_color.is_none_or(str::is_empty),
     }
 }
 
@@ -77,12 +92,23 @@ pub(crate) fn verb(change: &Change) -> String {
     }
 }
 
-/// `resume → update → pause`.
+/// ` (resume → update → pause)`; empty when the chain is just the change's own word
+/// (a plain `create`, `update`, `replace` or `delete`), which the verb already says.
 pub(crate) fn action_chain(change: &Change) -> String {
-    change
+    let own = match change.kind {
+        ChangeKind::Create => Action::Create,
+        ChangeKind::Update => Action::Update,
+        ChangeKind::Replace => Action::Replace,
+        ChangeKind::Delete => Action::Delete,
+    };
+    if change.actions == [own] {
+        return String::new();
+    }
+    let chain = change
         .actions
         .iter()
         .map(|a| a.as_str())
         .collect::<Vec<_>>()
-        .join(" → ")
+        .join(" → ");
+    format!(" ({chain})")
 }

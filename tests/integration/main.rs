@@ -7,6 +7,7 @@
 #[path = "support/emulator.rs"]
 mod emulator_support;
 
+mod apply_cli;
 mod apply_executor;
 mod client_auth;
 mod client_common;

@@ -9,6 +9,7 @@ mod emulator_support;
 
 mod apply_cli;
 mod apply_executor;
+mod apply_perf;
 mod client_auth;
 mod client_common;
 mod client_cycle;

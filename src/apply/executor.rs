@@ -369,3 +369,78 @@ async fn resolve_ambiguous_create(
         ),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::wire::{CloudProvider, CreateInstanceRequest, InstanceType};
+    use crate::api::{ClientConfig, Credentials};
+    use crate::apply::schedule::StepEnd;
+    use crate::emulator::{EmulatorConfig, spawn};
+
+    /// The branch the emulator cannot produce end to end (its faults strike before a
+    /// request is handled): the create went through but its answer was lost.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn ambiguous_create_found_in_the_list_says_the_password_is_lost() {
+        let rate = Rate::per_minute(6000);
+        let emulator = spawn(EmulatorConfig {
+            speed: 100.0,
+            rate_limit: rate,
+            ..EmulatorConfig::default()
+        })
+        .await
+        .unwrap();
+        let mut config = ClientConfig::new(
+            emulator.base_url(),
+            Credentials::new("emulator", "emulator-secret"),
+        );
+        config.rate = rate;
+        let client = AuraClient::new(config).unwrap();
+        let project = emulator.project_id("demo").unwrap().to_owned();
+        let created = client
+            .create_instance(&CreateInstanceRequest {
+                name: "maybe".into(),
+                version: "5".into(),
+                region: "europe-west1".into(),
+                memory: "2GB".into(),
+                instance_type: InstanceType::ProfessionalDb,
+                tenant_id: project.clone(),
+                cloud_provider: CloudProvider::Gcp,
+                storage: None,
+                source_instance_id: None,
+                source_snapshot_id: None,
+                customer_managed_key_id: None,
+                vector_optimized: None,
+                graph_analytics_plugin: None,
+            })
+            .await
+            .unwrap();
+        let id = created.id.clone();
+        drop(created); // "lost"
+
+        let dir = tempfile::tempdir().unwrap();
+        let opts = ApplyOptions::new(dir.path());
+        let pacer = Pacer::new(Duration::from_millis(50), rate);
+        let progress = opts.progress.instance("maybe");
+        let result = resolve_ambiguous_create(
+            &client,
+            &project,
+            &opts,
+            &pacer,
+            &progress,
+            "maybe",
+            "timed out",
+        )
+        .await;
+        assert_eq!(result.effects.created_id.as_deref(), Some(id.as_str()));
+        let StepEnd::Failed(reason) = &result.end else {
+            panic!("{result:?}");
+        };
+        assert!(reason.contains("password is lost"), "{reason}");
+        let notes = result.effects.notes.join("\n");
+        assert!(notes.contains(&format!("id {id}")), "{notes}");
+        assert!(notes.contains("reset its password"), "{notes}");
+        assert!(notes.contains("will not create `maybe` again"), "{notes}");
+        emulator.shutdown().await;
+    }
+}

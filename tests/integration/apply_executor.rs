@@ -371,3 +371,85 @@ instances:
         assert_eq!(again.changes.len(), 1);
     }
 }
+
+/// Every row of DESIGN.md §4 that acts, applied on the emulator, then planned again:
+/// no changes. (Create with PATCH-only fields and pause is covered above.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_plan_row_applies_and_converges() {
+    let w = world(100.0).await;
+    let base = r#"
+project: demo
+defaults: { cloud_provider: gcp, region: europe-west1, version: "5", type: professional-db }
+instances:
+  resize: { memory: 2GB }
+  resize-paused: { memory: 2GB, state: paused }
+  upgrade: { memory: 4GB }
+  move: { memory: 2GB, allow_replace: true }
+  old-name: { memory: 2GB }
+  extra: { memory: 2GB }
+  busy: { memory: 2GB }
+  sleeper: { memory: 2GB, state: paused }
+"#;
+    let (p, creds) = w.plan(base).await;
+    let out = Captured::default();
+    let report = execute(&w.client, &p, &w.options(&creds, &p, &out)).await;
+    assert!(report.succeeded(), "{}", report.render());
+    let old_id = w.id_of("old-name").await;
+
+    let changed = format!(
+        r#"
+project: demo
+prune: true
+defaults: {{ cloud_provider: gcp, region: europe-west1, version: "5", type: professional-db }}
+instances:
+  resize: {{ memory: 4GB }}
+  resize-paused: {{ memory: 4GB, state: paused }}
+  upgrade: {{ type: business-critical, memory: 4GB }}
+  move: {{ memory: 2GB, region: europe-west2, allow_replace: true }}
+  new-name: {{ id: {old_id}, memory: 2GB }}
+  busy: {{ memory: 2GB, state: paused }}
+  sleeper: {{ memory: 2GB }}
+"#
+    );
+    // `busy` is in the middle of something when the plan is made.
+    let busy_id = w.id_of("busy").await;
+    w.force_status(&busy_id, "updating").await;
+    let (p, _) = w.plan(&changed).await;
+    let actions = |name: &str| -> Vec<&str> {
+        p.change(name)
+            .unwrap_or_else(|| panic!("no change for {name}: {p:#?}"))
+            .actions
+            .iter()
+            .map(|a| a.as_str())
+            .collect()
+    };
+    assert_eq!(actions("resize"), ["update"]);
+    assert_eq!(actions("resize-paused"), ["resume", "update", "pause"]);
+    assert_eq!(actions("upgrade"), ["upgrade"]);
+    assert_eq!(actions("move"), ["replace"]);
+    assert_eq!(actions("new-name"), ["update"]);
+    assert_eq!(actions("extra"), ["delete"]);
+    assert_eq!(actions("busy"), ["wait", "pause"]);
+    assert_eq!(actions("sleeper"), ["resume"]);
+
+    let release = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        w.force_status(&busy_id, "running").await;
+    };
+    let out = Captured::default();
+    let opts = w.options(&creds, &p, &out);
+    let (report, ()) = tokio::join!(execute(&w.client, &p, &opts), release);
+    assert!(report.succeeded(), "{}\n{}", report.render(), out.text());
+
+    // The replaced instance's new password went beside the old file.
+    let moved = report.instances.iter().find(|i| i.name == "move").unwrap();
+    let new_id = moved.id.clone().unwrap();
+    assert_eq!(
+        moved.credentials.as_deref(),
+        Some(creds.join(format!("move.{new_id}.env")).as_path())
+    );
+    assert!(creds.join("move.env").exists());
+
+    let (again, _) = w.plan(&changed).await;
+    assert!(again.changes.is_empty(), "{again:#?}");
+}

@@ -280,7 +280,11 @@ impl InstanceProgress {
 
     fn show(&self, step: &str, status: &str) {
         if let Some(bar) = &self.bar {
-            bar.set_message(format!("{step} … {status}"));
+            bar.set_message(if step.is_empty() {
+                status.to_owned()
+            } else {
+                format!("{step} … {status}")
+            });
         }
         self.reporter.plain_event(&self.name, step, status);
     }

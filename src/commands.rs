@@ -34,9 +34,10 @@ pub async fn dispatch(cli: Cli) -> Result<Outcome> {
 /// `auraform emulator`: serve the local Aura API on loopback until Ctrl-C. Prints exactly
 /// one line on stdout when ready (never the secret).
 async fn emulator(args: &crate::cli::EmulatorArgs, rate: crate::units::Rate) -> Result<Outcome> {
-    use crate::emulator::{Emulator, EmulatorConfig, EmulatorError, bind};
+    use crate::emulator::{Emulator, EmulatorConfig, EmulatorError, bind, interrupted};
     let config = EmulatorConfig::from_args(args, rate)?;
     let client_id = config.client_id.clone();
+    let shutdown = interrupted()?;
     let listener = bind(args.listen).await?;
     let emulator = Emulator::new(config)?;
     let addr = listener
@@ -48,17 +49,13 @@ async fn emulator(args: &crate::cli::EmulatorArgs, rate: crate::units::Rate) -> 
     let projects: Vec<String> = emulator
         .projects()
         .iter()
-        .map(|p| format!("{} ({})", p.name, p.id))
+        .map(|p| format!("{} {}", p.name, p.id))
         .collect();
     println!(
-        "auraform emulator listening on http://{addr} — client id: {client_id}; projects: {}",
+        "auraform emulator listening on http://{addr} (client id {client_id}; projects {})",
         projects.join(", ")
     );
-    emulator
-        .serve(listener, async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    emulator.serve(listener, shutdown).await?;
     Ok(Outcome::Success)
 }
 

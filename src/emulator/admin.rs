@@ -148,6 +148,5 @@ pub(crate) async fn force_status(
         rec.hidden_until_ms = None;
         World::view(rec)
     };
-    shared.changed();
     Ok((StatusCode::OK, Json(Envelope { data: view })).into_response())
 }

@@ -10,8 +10,10 @@
 //!    and unknown routes (those answer 404 to anyone).
 //! 6. `Content-Type: application/json` on POST/PATCH (415).
 //!
-//! Then the handler runs, and the response is counted in the stats (`/_emulator/stats`
-//! counts API responses only, injected ones included, never admin requests).
+//! Then the handler runs. A successful POST/PATCH/DELETE is saved to the `--state` file
+//! before the response leaves, and the response is counted in the stats
+//! (`/_emulator/stats` counts API responses only, injected ones included, never admin
+//! requests).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -35,7 +37,7 @@ pub(crate) const ADMIN_PREFIX: &str = "/_emulator/";
 pub(crate) async fn front(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     let request_id = shared.next_request_id();
     let mut response = if req.uri().path().starts_with(ADMIN_PREFIX) {
-        admin(req, next).await
+        admin(&shared, req, next).await
     } else {
         let method = req.method().clone();
         let route = req
@@ -46,6 +48,7 @@ pub(crate) async fn front(State(shared): State<Arc<Shared>>, req: Request, next:
             lock(&shared.stats).dropped += 1;
             return dropped();
         };
+        let response = json_errors(response).await;
         lock(&shared.stats).record(&method, &route, response.status());
         response
     };
@@ -56,7 +59,7 @@ pub(crate) async fn front(State(shared): State<Arc<Shared>>, req: Request, next:
 }
 
 /// Admin routes: no auth, no faults, loopback peers only.
-async fn admin(req: Request, next: Next) -> Response {
+async fn admin(shared: &Shared, req: Request, next: Next) -> Response {
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -69,11 +72,16 @@ async fn admin(req: Request, next: Next) -> Response {
         )
         .into_response();
     }
-    next.run(req).await
+    let changes = *req.method() == Method::POST;
+    let response = next.run(req).await;
+    if changes && response.status().is_success() {
+        shared.commit().await;
+    }
+    response
 }
 
 /// The API path through the gateway. `None` means: drop the connection.
-async fn api(shared: &Shared, req: Request, next: Next) -> Option<Response> {
+async fn api(shared: &Shared, mut req: Request, next: Next) -> Option<Response> {
     let (latency, fault) = {
         let mut faults = lock(&shared.faults);
         (faults.latency, faults.draw())
@@ -99,7 +107,22 @@ async fn api(shared: &Shared, req: Request, next: Next) -> Option<Response> {
     let is_token = req.uri().path() == TOKEN_PATH;
     let bearer = lock(&shared.tokens).bearer(req.headers(), now);
     let client = if is_token {
-        auth::basic(req.headers()).map(|p| p.client_id)
+        if let Some(p) = auth::basic(req.headers()) {
+            Some(p.client_id)
+        } else {
+            // Credentials may be in the form body instead (RFC 6749): read it to
+            // attribute the request, and hand the same bytes on to the handler.
+            let (parts, body) = req.into_parts();
+            let bytes = axum::body::to_bytes(body, 64 * 1024)
+                .await
+                .unwrap_or_default();
+            let form: Vec<(String, String)> =
+                serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+            req = Request::from_parts(parts, Body::from(bytes));
+            form.into_iter()
+                .find(|(k, _)| k == "client_id")
+                .map(|(_, v)| v)
+        }
     } else {
         bearer.client_id().map(str::to_owned)
     };
@@ -128,7 +151,43 @@ async fn api(shared: &Shared, req: Request, next: Next) -> Option<Response> {
             );
         }
     }
-    Some(next.run(req).await)
+    let mutating = matches!(*req.method(), Method::POST | Method::PATCH | Method::DELETE);
+    let response = next.run(req).await;
+    if mutating && response.status().is_success() {
+        shared.commit().await;
+    }
+    Some(response)
+}
+
+/// A safety net: an error answered by axum itself (an undecodable path segment, say) is
+/// plain text; rewrap it in the API's error shape so clients only ever see JSON errors.
+async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let message = if text.is_empty() {
+        status.canonical_reason().unwrap_or("Error").to_owned()
+    } else {
+        text
+    };
+    let mut wrapped = ApiError::new(status, "invalid-request", message).into_response();
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            wrapped.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    wrapped
 }
 
 fn is_json(req: &Request) -> bool {

@@ -10,7 +10,9 @@
 //! | module | owns |
 //! |---|---|
 //! | `world` | projects, instances, snapshots; the lifecycle clock; field presence per tier |
-//! | `routes` | the Aura API handlers and tier rules |
+//! | `routes` | the router, 404/405, `/oauth/token`, projects, the routes not emulated |
+//! | `instances` | instance routes: tier and status rules, validation against `instance_configurations` |
+//! | `snapshots` | snapshot routes and restore |
 //! | `gateway` | what the API gateway does before a handler: `X-Request-Id`, latency, faults, rate limit, auth, 415 |
 //! | `auth` | `/oauth/token` credentials and bearer tokens (401 vs 403) |
 //! | `limits` | the per-client sliding-window rate limiter |
@@ -26,9 +28,11 @@ mod body;
 mod errors;
 mod faults;
 mod gateway;
+mod instances;
 mod limits;
 mod persist;
 mod routes;
+mod snapshots;
 mod world;
 
 use std::net::SocketAddr;
@@ -53,7 +57,8 @@ use world::World;
 
 /// Everything the emulator can be told. Build it with [`EmulatorConfig::from_args`] for
 /// the CLI, or start from [`Default`] in tests and the embedded `--emulator`.
-#[derive(Clone, Debug)]
+/// `Debug` redacts the client secret.
+#[derive(Clone)]
 pub struct EmulatorConfig {
     /// Lifecycle durations (create ~120 s, resize ~90 s, …) are divided by this.
     pub speed: f64,
@@ -73,6 +78,23 @@ pub struct EmulatorConfig {
     pub state_file: Option<PathBuf>,
     /// `token_type` in the token response (`"Bearer"` by default; the docs show `"bearer"`).
     pub token_type: String,
+}
+
+impl std::fmt::Debug for EmulatorConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorConfig")
+            .field("speed", &self.speed)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("rate_limit", &self.rate_limit)
+            .field("token_ttl", &self.token_ttl)
+            .field("seed", &self.seed)
+            .field("fault_rate", &self.fault_rate)
+            .field("latency", &self.latency)
+            .field("state_file", &self.state_file)
+            .field("token_type", &self.token_type)
+            .finish()
+    }
 }
 
 impl Default for EmulatorConfig {
@@ -125,10 +147,17 @@ impl EmulatorConfig {
                 self.fault_rate
             )));
         }
-        if self.token_ttl.is_zero() {
-            return Err(EmulatorError::Config(
-                "--token-ttl must be at least 1 second".to_owned(),
-            ));
+        if self.token_ttl.is_zero() || self.token_ttl > MAX_TOKEN_TTL {
+            return Err(EmulatorError::Config(format!(
+                "--token-ttl must be between 1 and {} seconds",
+                MAX_TOKEN_TTL.as_secs()
+            )));
+        }
+        if self.latency > MAX_LATENCY {
+            return Err(EmulatorError::Config(format!(
+                "--latency must be at most {} ms",
+                MAX_LATENCY.as_millis()
+            )));
         }
         if self.client_id.is_empty() || self.client_id.contains(':') {
             return Err(EmulatorError::Config(
@@ -143,6 +172,11 @@ impl EmulatorConfig {
         Ok(())
     }
 }
+
+/// Longest token lifetime accepted (a year): keeps expiry arithmetic far from overflow.
+const MAX_TOKEN_TTL: Duration = Duration::from_secs(365 * 24 * 3600);
+/// Longest added latency accepted (ten minutes); also the cap for `POST /_emulator/faults`.
+pub(crate) const MAX_LATENCY: Duration = Duration::from_secs(600);
 
 /// Locks a mutex, shrugging off poisoning: every critical section leaves the state
 /// consistent, so a panic elsewhere is no reason to stop serving.
@@ -166,10 +200,24 @@ impl Shared {
     /// The world, with every operation due by now completed.
     pub(crate) fn world(&self) -> MutexGuard<'_, World> {
         let mut w = lock(&self.world);
-        if w.advance(world::now_ms()) {
+        let now = w.now();
+        if w.advance(now) {
             self.changed();
         }
         w
+    }
+
+    /// After a request may have changed the world (the gateway calls this for every
+    /// successful POST/PATCH/DELETE): with `--state`, save it before answering, so
+    /// whatever a client saw acknowledged survives a restart (the `--emulator` runs of
+    /// `plan`, `apply`, `plan` are separate processes). Clock-driven changes need no such
+    /// care: they follow from the saved due times.
+    pub(crate) async fn commit(&self) {
+        if let Some(p) = self.persister.get()
+            && let Err(e) = p.flush().await
+        {
+            tracing::warn!("{e}: {:?}", std::error::Error::source(&e));
+        }
     }
 
     /// Marks the world changed (saved soon when `--state` is set).
@@ -297,6 +345,30 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener, EmulatorError> {
     TcpListener::bind(addr)
         .await
         .map_err(|source| EmulatorError::Bind { addr, source })
+}
+
+/// A future that resolves on Ctrl-C (and SIGTERM on unix). The handlers are registered
+/// now, not on first poll, so a Ctrl-C right after the ready line is never lost (it would
+/// kill the process without the final save).
+pub fn interrupted() -> Result<impl Future<Output = ()> + Send + 'static, EmulatorError> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut int = signal(SignalKind::interrupt()).map_err(EmulatorError::Serve)?;
+        let mut term = signal(SignalKind::terminate()).map_err(EmulatorError::Serve)?;
+        Ok(async move {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
 }
 
 /// Serves the emulator described by `config` on `listener` until `shutdown` resolves.

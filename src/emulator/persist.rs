@@ -108,14 +108,14 @@ pub(crate) fn load(
     // A seed given now wins over the stored one; mix in how many instances were already
     // created so a resumed seeded world does not replay ids and passwords.
     let seed = seed.or(p.seed);
-    Ok(Some(World {
-        tenants: p.tenants,
+    Ok(Some(World::assemble(
+        p.tenants,
         instances,
-        snapshots: p.snapshots,
-        rng: world_rng(seed, p.created_total.wrapping_add(1)),
+        p.snapshots,
+        world_rng(seed, p.created_total.wrapping_add(1)),
         speed,
-        created_total: p.created_total,
-    }))
+        p.created_total,
+    )))
 }
 
 /// Writes `bytes` to `path` atomically (temp file in the same directory + rename).

@@ -1,16 +1,19 @@
 //! The emulated world: projects (tenants), instances and snapshots, and the lifecycle
 //! clock that moves instances through their statuses.
 //!
-//! Every asynchronous operation is an [`Operation`] with a wall-clock due time (unix
-//! milliseconds). [`World::advance`] completes whatever is due; it runs on every request
-//! and on a background tick, so what a client sees is exact whatever the tick rate. Wall
-//! clock rather than a monotonic clock because the world is persisted (`--state`): an
-//! operation in flight when the emulator stopped completes at the same moment after a
-//! restart, or at once if that moment has passed.
+//! Every asynchronous operation is an [`Operation`] with a due time in unix milliseconds.
+//! [`World::advance`] completes whatever is due; it runs on every request and on a
+//! background tick, so what a client sees is exact whatever the tick rate. Times are
+//! wall-clock (see [`Clock`]) because the world is persisted (`--state`): an operation in
+//! flight when the emulator stopped completes at the same moment after a restart, or at
+//! once if that moment has passed.
 //!
 //! Field presence follows NOTES.md §3.3 and lives in one place, [`World::view`]: no
 //! `storage` for free-db, `memory` absent while destroying, `connection_url` empty while
 //! paused, graph counts (numbers) for free-db only, the old `memory` while updating.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 use rand::rngs::StdRng;
@@ -42,12 +45,37 @@ pub(crate) mod durations {
 /// does when a maximum is reached. High enough for the 1,000-instance benchmark.
 pub(crate) const MAX_INSTANCES_PER_PROJECT: usize = 2000;
 
-/// Milliseconds since the Unix epoch, now.
-pub(crate) fn now_ms() -> i64 {
+/// Milliseconds since the Unix epoch, by the system clock.
+fn wall_ms() -> i64 {
     let since = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The world's clock: wall-clock milliseconds (what is persisted and shown as
+/// `created_at`), advanced by tokio's clock since the world was loaded. In a normal
+/// runtime that is the wall clock; under tokio's paused time (tests) the lifecycle moves
+/// with virtual time, so `tokio::time::advance` or auto-advance completes operations.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Clock {
+    wall0: i64,
+    mono0: tokio::time::Instant,
+}
+
+impl Clock {
+    pub(crate) fn start() -> Self {
+        Self {
+            wall0: wall_ms(),
+            mono0: tokio::time::Instant::now(),
+        }
+    }
+
+    pub(crate) fn now_ms(&self) -> i64 {
+        let elapsed = tokio::time::Instant::now().saturating_duration_since(self.mono0);
+        self.wall0
+            .saturating_add(i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX))
+    }
 }
 
 /// RFC3339 UTC with `Z` and no fractional seconds, as the API writes timestamps.
@@ -153,6 +181,9 @@ pub(crate) struct SnapshotRecord {
 /// The whole world. Guarded by one mutex in the server; no method awaits.
 pub(crate) struct World {
     pub tenants: Vec<TenantRecord>,
+    /// Each project's `instance_configurations`, built once (thousands of rows for `demo`).
+    pub configs: HashMap<String, Arc<Vec<InstanceConfiguration>>>,
+    pub clock: Clock,
     pub instances: IndexMap<String, InstanceRecord>,
     pub snapshots: Vec<SnapshotRecord>,
     pub rng: StdRng,
@@ -196,23 +227,48 @@ impl World {
                 types: vec![InstanceType::FreeDb],
             },
         ];
+        Self::assemble(tenants, IndexMap::new(), Vec::new(), rng, speed, 0)
+    }
+
+    /// A world from its parts, with the derived state (configurations, clock) rebuilt.
+    pub(crate) fn assemble(
+        tenants: Vec<TenantRecord>,
+        instances: IndexMap<String, InstanceRecord>,
+        snapshots: Vec<SnapshotRecord>,
+        rng: StdRng,
+        speed: f64,
+        created_total: u64,
+    ) -> Self {
+        let configs = tenants
+            .iter()
+            .map(|t| (t.id.clone(), Arc::new(catalogue::configurations(&t.types))))
+            .collect();
         Self {
             tenants,
-            instances: IndexMap::new(),
-            snapshots: Vec::new(),
+            configs,
+            clock: Clock::start(),
+            instances,
+            snapshots,
             rng,
             speed,
-            created_total: 0,
+            created_total,
         }
     }
 
-    /// A lifecycle duration at the current speed, in milliseconds (at least 1).
+    /// Now, in unix milliseconds, by the world's clock.
+    pub(crate) fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// A lifecycle duration at the current speed, in milliseconds: at least 1, and at
+    /// most ~285,000 years (a vanishingly small speed), far from overflow.
     pub(crate) fn duration_ms(&self, base_secs: f64) -> i64 {
+        const LONGEST: f64 = 9e15;
         let ms = (base_secs * 1000.0 / self.speed).round();
-        if ms.is_finite() && ms >= 1.0 {
-            ms.min(i64::MAX as f64) as i64
-        } else {
+        if ms.is_nan() || ms < 1.0 {
             1
+        } else {
+            ms.min(LONGEST) as i64
         }
     }
 
@@ -284,15 +340,18 @@ impl World {
     }
 
     /// The project's offered combinations (`instance_configurations`).
-    pub(crate) fn configurations(tenant: &TenantRecord) -> Vec<InstanceConfiguration> {
-        catalogue::configurations(&tenant.types)
+    pub(crate) fn configurations(&self, tenant: &TenantRecord) -> Arc<Vec<InstanceConfiguration>> {
+        self.configs
+            .get(&tenant.id)
+            .cloned()
+            .unwrap_or_else(|| Arc::new(catalogue::configurations(&tenant.types)))
     }
 
-    pub(crate) fn tenant_view(tenant: &TenantRecord) -> Tenant {
+    pub(crate) fn tenant_view(&self, tenant: &TenantRecord) -> Tenant {
         Tenant {
             id: tenant.id.clone(),
             name: tenant.name.clone(),
-            instance_configurations: Self::configurations(tenant),
+            instance_configurations: self.configurations(tenant).as_ref().clone(),
         }
     }
 
@@ -431,5 +490,42 @@ impl World {
             timestamp: rfc3339(s.taken_ms),
             exportable: s.profile == SnapshotProfile::AdHoc,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_scale_with_speed_and_stay_in_range() {
+        let mut w = World::seeded(Some(1), 1.0);
+        assert_eq!(w.duration_ms(durations::CREATE), 120_000);
+        w.speed = 1000.0;
+        assert_eq!(w.duration_ms(durations::CREATE), 120);
+        w.speed = 1e300;
+        assert_eq!(w.duration_ms(durations::CREATE), 1);
+        w.speed = 1e-300;
+        assert_eq!(w.duration_ms(durations::CREATE), 9_000_000_000_000_000);
+    }
+
+    #[test]
+    fn seeded_worlds_repeat_and_ids_are_8_hex() {
+        let mut a = World::seeded(Some(9), 1.0);
+        let mut b = World::seeded(Some(9), 1.0);
+        assert_eq!(a.tenants[0].id, b.tenants[0].id);
+        let id = a.new_instance_id();
+        assert_eq!(id, b.new_instance_id());
+        assert_eq!(id.len(), 8);
+        assert!(
+            id.bytes()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+        );
+        assert_eq!(a.new_password(), b.new_password());
+    }
+
+    #[test]
+    fn timestamps_are_rfc3339_without_fractions() {
+        assert_eq!(rfc3339(1_674_222_282_123), "2023-01-20T13:44:42Z");
     }
 }

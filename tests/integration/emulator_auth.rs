@@ -204,6 +204,19 @@ async fn rate_limit_is_a_sliding_window_per_client() {
         .await
         .unwrap();
     assert_eq!(token.status(), StatusCode::TOO_MANY_REQUESTS);
+    // …whichever way the client id is presented.
+    let form = emu
+        .http
+        .post(emu.url("/oauth/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "emulator"),
+            ("client_secret", "emulator-secret"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), StatusCode::TOO_MANY_REQUESTS);
     let stats = emu
         .http
         .get(emu.url("/_emulator/stats"))

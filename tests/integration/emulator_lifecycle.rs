@@ -319,6 +319,10 @@ async fn malformed_bodies_are_400_not_crashes() {
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.field(), Some("name"));
+    // A path segment that is not UTF-8 still gets a JSON error, not axum's plain text.
+    let r = emu.get("/v1/instances/%FF%FE").await;
+    assert!(r.status.is_client_error());
+    assert!(r.body["errors"][0]["message"].is_string(), "{:?}", r.body);
     // Unknown instance ids are 404 on every instance route.
     for r in [
         emu.get("/v1/instances/deadbeef").await,
@@ -360,5 +364,31 @@ async fn wrong_state_refusals_and_noop_patch() {
         .patch(&format!("/v1/instances/{id}"), json!({"name": "s2"}))
         .await;
     assert_eq!(r.status, StatusCode::OK);
+    emu.handle.shutdown().await;
+}
+
+/// The lifecycle clock follows tokio's clock, so paused-time tests can jump through a
+/// real-speed (speed 1) lifecycle instantly.
+#[tokio::test(start_paused = true)]
+async fn lifecycle_under_paused_time() {
+    let emu = start(auraform::emulator::EmulatorConfig {
+        speed: 1.0,
+        ..fast()
+    })
+    .await;
+    let id = emu.create("paused-time", "professional-db", "2GB").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/v1/instances/{id}");
+    assert_eq!(emu.get(&path).await.data()["status"], "creating");
+    tokio::time::advance(std::time::Duration::from_secs(121)).await;
+    assert_eq!(emu.get(&path).await.data()["status"], "running");
+    let r = emu.post(&format!("{path}/pause"), json!({})).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED);
+    tokio::time::advance(std::time::Duration::from_secs(61)).await;
+    let paused = emu.get(&path).await;
+    assert_eq!(paused.data()["status"], "paused");
+    assert_eq!(paused.data()["connection_url"], "");
     emu.handle.shutdown().await;
 }

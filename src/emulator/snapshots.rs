@@ -1,0 +1,137 @@
+//! Snapshot routes (NOTES.md §3.6): on-demand snapshots (`InProgress` → `Completed`),
+//! the per-day list, one snapshot, and restore in place (`restoring` → `running`).
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+
+use super::body;
+use super::errors::ApiError;
+use super::routes::{ApiResult, Shr, existing, not_busy, ok, wrong_state};
+use super::world::{OpKind, SnapshotRecord, World, durations, uuid_from};
+use crate::api::wire::{InstanceStatus, InstanceType, SnapshotCreated, SnapshotProfile};
+
+// ---------------------------------------------------------------------------------------
+// Snapshots
+
+/// `?date=YYYY-MM-DD` (default today, UTC) → the day's bounds in unix ms.
+fn day_bounds(query: Option<&str>, now: i64) -> Result<(i64, i64), ApiError> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.unwrap_or_default()).unwrap_or_default();
+    let day_ms = 86_400_000;
+    match pairs.into_iter().find(|(k, _)| k == "date") {
+        None => {
+            let start = now - now.rem_euclid(day_ms);
+            Ok((start, start + day_ms))
+        }
+        Some((_, d)) => {
+            let date = time::Date::parse(
+                &d,
+                &time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .map_err(|_| {
+                ApiError::invalid("date", format!("date must be YYYY-MM-DD, not {d:?}"))
+            })?;
+            let start = date.midnight().assume_utc().unix_timestamp() * 1000;
+            Ok((start, start + day_ms))
+        }
+    }
+}
+
+pub(super) async fn list_snapshots(
+    State(shared): Shr,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> ApiResult {
+    let world = shared.world();
+    let now = world.now();
+    let (from, to) = day_bounds(query.as_deref(), now)?;
+    existing(&world, &id)?;
+    let list: Vec<_> = world
+        .snapshots
+        .iter()
+        .filter(|s| s.instance_id == id && s.taken_ms >= from && s.taken_ms < to)
+        .map(|s| World::snapshot_view(s, now))
+        .collect();
+    ok(StatusCode::OK, list)
+}
+
+pub(super) async fn take_snapshot(
+    State(shared): Shr,
+    Path(id): Path<String>,
+    req: Body,
+) -> ApiResult {
+    body::object(req).await?;
+    let mut world = shared.world();
+    let now = world.now();
+    let rec = existing(&world, &id)?;
+    not_busy(rec)?;
+    if rec.instance_type == InstanceType::FreeDb {
+        return Err(ApiError::incapable(
+            "On-demand snapshots are not available for free instances",
+        ));
+    }
+    if rec.status != InstanceStatus::Running {
+        return Err(wrong_state(rec, "snapshot"));
+    }
+    let snapshot_id = uuid_from(&mut world.rng);
+    let completes_ms = now.saturating_add(world.duration_ms(durations::SNAPSHOT));
+    world.snapshots.push(SnapshotRecord {
+        snapshot_id: snapshot_id.clone(),
+        instance_id: id,
+        profile: SnapshotProfile::AdHoc,
+        taken_ms: now,
+        completes_ms,
+    });
+    drop(world);
+    ok(StatusCode::ACCEPTED, SnapshotCreated { snapshot_id })
+}
+
+pub(super) async fn get_snapshot(
+    State(shared): Shr,
+    Path((id, sid)): Path<(String, String)>,
+) -> ApiResult {
+    let world = shared.world();
+    existing(&world, &id)?;
+    let snap = world
+        .snapshots
+        .iter()
+        .find(|s| s.instance_id == id && s.snapshot_id == sid)
+        .ok_or_else(|| ApiError::snapshot_not_found(&sid))?;
+    ok(StatusCode::OK, World::snapshot_view(snap, world.now()))
+}
+
+pub(super) async fn restore(
+    State(shared): Shr,
+    Path((id, sid)): Path<(String, String)>,
+    req: Body,
+) -> ApiResult {
+    body::object(req).await?;
+    let mut world = shared.world();
+    let now = world.now();
+    let rec = existing(&world, &id)?;
+    not_busy(rec)?;
+    if rec.status != InstanceStatus::Running {
+        return Err(wrong_state(rec, "restore"));
+    }
+    let snap = world
+        .snapshots
+        .iter()
+        .find(|s| s.instance_id == id && s.snapshot_id == sid)
+        .ok_or_else(|| ApiError::snapshot_not_found(&sid))?;
+    if now < snap.completes_ms {
+        return Err(ApiError::invalid(
+            "snapshotId",
+            format!("Snapshot {sid} is not completed yet"),
+        ));
+    }
+    let view = world.begin(
+        &id,
+        InstanceStatus::Restoring,
+        OpKind::Restore,
+        durations::RESTORE,
+        now,
+    );
+    drop(world);
+    ok(StatusCode::ACCEPTED, view)
+}

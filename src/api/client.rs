@@ -1,23 +1,23 @@
 //! `AuraClient`: one typed method per Aura v1 operation auraform uses, every one
-//! going through the same path: token ([`auth`](super::auth)) → budget
-//! ([`pacer`](super::pacer)) → HTTP → size cap → error mapping
-//! ([`error`](super::error)) → resend policy ([`retry`](super::retry)).
+//! going through the same path: token (`auth`) → budget (`pacer`) → HTTP → size
+//! cap → error mapping (`error`) → resend policy (`retry`).
 //!
 //! Logging: one `debug` line per HTTP exchange (method, path, status, request id,
-//! duration) and a `debug` line per retry. Headers and bodies are never logged, so
-//! no verbosity shows a secret.
+//! duration), an `info` line per retry and per 429 pause, one `warn` if the API
+//! announces its version's end (`X-Tyk-Api-Expires`). Headers and bodies are never
+//! logged, so no verbosity shows a secret.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use reqwest::{Method, Url, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
-use tracing::debug;
+use tracing::{debug, info, warn};
 
 use super::auth::{Token, TokenCache};
 use super::credentials::Credentials;
@@ -114,7 +114,10 @@ struct Inner {
     pacer: Pacer,
     retry: RetryPolicy,
     max_body: usize,
+    request_timeout: Duration,
     counters: Counters,
+    /// Whether the `X-Tyk-Api-Expires` deprecation warning was already shown.
+    deprecation_warned: AtomicBool,
 }
 
 /// One logical call: what to send and how it may be resent.
@@ -198,7 +201,9 @@ impl AuraClient {
                 pacer: Pacer::new(config.rate),
                 retry: config.retry,
                 max_body: config.max_response_bytes,
+                request_timeout: config.request_timeout,
                 counters: Counters::default(),
+                deprecation_warned: AtomicBool::new(false),
             }),
         })
     }
@@ -505,17 +510,13 @@ impl AuraClient {
         }
         // The pacer bounds what is in flight; this only bounds memory for huge projects.
         let concurrency = 256;
-        let fetched: Vec<Result<Option<Instance>, ApiError>> = futures::stream::iter(wanted)
+        // Stops at the first failure (the GETs still in flight are dropped).
+        let fetched: Vec<Option<Instance>> = futures::stream::iter(wanted)
             .map(|id| self.get_instance(id))
             .buffered(concurrency)
-            .collect()
-            .await;
-        let mut instances = Vec::with_capacity(fetched.len());
-        for result in fetched {
-            if let Some(instance) = result? {
-                instances.push(instance);
-            }
-        }
+            .try_collect()
+            .await?;
+        let instances: Vec<Instance> = fetched.into_iter().flatten().collect();
         Ok(ProjectSnapshot {
             tenant,
             summaries,
@@ -641,7 +642,10 @@ impl AuraClient {
                         return Err(match (&call.create_name, raw.status) {
                             (Some(name), 500..=599) => ApiError::AmbiguousCreate {
                                 name: name.clone(),
-                                cause: format!("HTTP {}", raw.status),
+                                cause: match &raw.request_id {
+                                    Some(id) => format!("HTTP {}, request id {id}", raw.status),
+                                    None => format!("HTTP {}", raw.status),
+                                },
                             },
                             _ => err,
                         });
@@ -692,7 +696,7 @@ impl AuraClient {
         if started.elapsed() + delay > self.inner.retry.deadline {
             return Err(err);
         }
-        debug!(
+        info!(
             method = %call.method,
             path = %call.shown_path(),
             delay_ms = delay.as_millis() as u64,
@@ -710,10 +714,17 @@ impl AuraClient {
                 .counters
                 .rate_limited
                 .fetch_add(1, Ordering::Relaxed);
-            // Hold every caller back, not only this one.
-            self.inner
-                .pacer
-                .pause_for(raw.retry_after.unwrap_or(Duration::from_secs(1)));
+            // Hold every caller back, not only this one; but never longer than the
+            // retry deadline, so an absurd Retry-After cannot freeze the client.
+            let pause = raw
+                .retry_after
+                .unwrap_or(Duration::from_secs(1))
+                .min(self.inner.retry.deadline);
+            info!(
+                pause_ms = pause.as_millis() as u64,
+                "rate limited by the API (429); pausing every request"
+            );
+            self.inner.pacer.pause_for(pause);
         }
     }
 
@@ -751,7 +762,7 @@ impl AuraClient {
         }
         request = request.header(header::ACCEPT, "application/json");
 
-        let permit = inner.pacer.acquire().await;
+        let mut permit = inner.pacer.acquire().await;
         inner.counters.requests.fetch_add(1, Ordering::Relaxed);
         let sent = Instant::now();
         let outcome = async {
@@ -762,6 +773,19 @@ impl AuraClient {
                 .get("x-request-id")
                 .and_then(|v| v.to_str().ok())
                 .map(|s| s.chars().take(200).collect::<String>());
+            if headers.contains_key("x-tyk-api-expires")
+                && !inner.deprecation_warned.swap(true, Ordering::Relaxed)
+            {
+                let when: String = headers
+                    .get("x-tyk-api-expires")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("on an announced date")
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(64)
+                    .collect();
+                warn!("the Aura API version auraform uses is deprecated and expires {when}; upgrade auraform");
+            }
             let retry_after = headers
                 .get(header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
@@ -775,6 +799,9 @@ impl AuraClient {
             })
         }
         .await;
+        if matches!(outcome, Err(NoAnswer::Transport(TransportKind::Timeout, _))) {
+            permit.hold_longer(inner.request_timeout);
+        }
         drop(permit);
         let elapsed_ms = sent.elapsed().as_millis() as u64;
         match &outcome {

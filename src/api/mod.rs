@@ -5,9 +5,9 @@
 //! |---|---|
 //! | [`wire`] | the JSON shapes, shared with the emulator |
 //! | [`client`] | [`AuraClient`]: one method per operation, the request path, the live snapshot |
-//! | [`auth`] | the access token: cache, early refresh, single flight |
+//! | `auth` | the access token: cache, early refresh, single flight |
 //! | [`credentials`] | where the client id and secret come from |
-//! | [`pacer`] | the request budget shared by every call |
+//! | `pacer` | the request budget shared by every call |
 //! | [`retry`] | what may be resent, and when |
 //! | [`error`] | [`ApiError`] |
 //! | [`snapshot`] | [`ProjectSnapshot`], what a plan needs of a live project |

@@ -9,7 +9,9 @@
 //! window of the server's (sliding or fixed) ever sees more than `count` of ours.
 //! No safety margin is needed, and bursts of up to `count` are allowed because the
 //! budget allows them. A request in flight holds its permit, and a dropped
-//! (cancelled) request still returns its permit only a window later.
+//! (cancelled) request still returns its permit only a window later. After a
+//! timeout there is no response time to bound the server's count, so the permit is
+//! held one request timeout longer (the request may still be on its way).
 //!
 //! When a 429 arrives anyway (another tool sharing the credential, a stricter
 //! server), `pause_for` stops every caller until `Retry-After` has passed.
@@ -85,6 +87,14 @@ impl Pacer {
 pub(crate) struct Permit {
     inner: Option<OwnedSemaphorePermit>,
     window: Duration,
+}
+
+impl Permit {
+    /// Keeps the permit `extra` longer. After a timeout the request may still be
+    /// on its way and be counted later than the moment we gave up on it.
+    pub(crate) fn hold_longer(&mut self, extra: Duration) {
+        self.window += extra;
+    }
 }
 
 impl Drop for Permit {

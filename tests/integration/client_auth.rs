@@ -100,3 +100,25 @@ async fn wrong_credentials_are_an_authentication_error_without_the_secret() {
     assert_eq!(by_route(&stats(&emu).await, TOKEN_ROUTE), 1);
     emu.shutdown().await;
 }
+
+/// Credentials found in `./.env` work end to end.
+#[tokio::test]
+async fn credentials_from_dotenv_work() {
+    let emu = spawn(fast_emulator()).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".env"),
+        "# local\nAURA_CLIENT_ID=emulator\nAURA_CLIENT_SECRET=\"emulator-secret\"\n",
+    )
+    .unwrap();
+    let credentials = Credentials::discover_in(dir.path(), |_| None, None).unwrap();
+    assert!(matches!(
+        credentials.source(),
+        auraform::api::CredentialSource::DotEnv(_)
+    ));
+    let mut config = config_for(&emu);
+    config.credentials = credentials;
+    let client = AuraClient::new(config).unwrap();
+    assert_eq!(client.list_tenants().await.unwrap().len(), 2);
+    emu.shutdown().await;
+}

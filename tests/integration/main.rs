@@ -1,5 +1,9 @@
+<<<<<<< HEAD
 //! The one integration-test binary (STYLE.md): one module per topic, each talking
 //! real HTTP to the in-process emulator.
+=======
+//! The one integration-test binary. Each topic is a module; add yours below.
+>>>>>>> client
 
 // This whole binary is tests: a failed unwrap is a failed test, helpers included.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -15,6 +19,7 @@ mod client_common;
 mod client_cycle;
 mod client_errors;
 mod client_faults;
+mod client_instances;
 mod client_pacing;
 mod client_projects;
 mod config_cli;

@@ -281,11 +281,8 @@ fn parse(text: &str) -> Result<Spanned<Node>, ConfigError> {
 /// Turns a serde-saphyr error into our diagnostic: its own message without its own
 /// snippet (miette draws ours), located at its position.
 fn syntax_error(text: &str, err: &serde_saphyr::Error) -> ConfigError {
-    let mut err = err.without_snippet();
-    // An error met while replaying an alias wraps the real one.
-    while let serde_saphyr::Error::AliasError { error, .. } = err {
-        err = error.without_snippet();
-    }
+    let err = err.without_snippet();
+    // Located where the problem shows (an alias site rather than its anchor).
     let span = err.location().and_then(|l| {
         let s = l.span();
         match s.byte_offset().and_then(|o| usize::try_from(o).ok()) {
@@ -297,6 +294,11 @@ fn syntax_error(text: &str, err: &serde_saphyr::Error) -> ConfigError {
             None => offset_of(text, l.line(), l.column()).map(|o| Span::new(o, 0)),
         }
     });
+    let mut err = err;
+    // An error met while replaying an alias wraps the real one.
+    while let serde_saphyr::Error::AliasError { error, .. } = err {
+        err = error.without_snippet();
+    }
     let (code, message, help) = match err {
         serde_saphyr::Error::DuplicateMappingKey { key, .. } => (
             ErrorCode::DuplicateKey,
@@ -306,14 +308,18 @@ fn syntax_error(text: &str, err: &serde_saphyr::Error) -> ConfigError {
             },
             "each key may appear once per mapping; remove or merge the repeated one",
         ),
-        serde_saphyr::Error::Budget { .. }
-        | serde_saphyr::Error::AliasReplayLimitExceeded { .. }
+        serde_saphyr::Error::Budget { breach, .. } => (
+            ErrorCode::TooComplex,
+            format!("the YAML is too complex to load: {}", breach_text(breach)),
+            "aura.yaml needs no deep nesting and few aliases; simplify the file",
+        ),
+        serde_saphyr::Error::AliasReplayLimitExceeded { .. }
         | serde_saphyr::Error::AliasExpansionLimitExceeded { .. }
         | serde_saphyr::Error::AliasReplayStackDepthExceeded { .. }
         | serde_saphyr::Error::AliasReplayCounterOverflow { .. } => (
             ErrorCode::TooComplex,
-            format!("the YAML is too complex to load: {}", message_of(err)),
-            "aura.yaml needs no deep nesting and few aliases; simplify the file",
+            "the YAML is too complex to load: aliases expand to too much data".to_owned(),
+            "aura.yaml needs few aliases (`*name`); this looks like an alias bomb",
         ),
         serde_saphyr::Error::MultipleDocuments { .. } => (
             ErrorCode::Syntax,
@@ -331,6 +337,21 @@ fn syntax_error(text: &str, err: &serde_saphyr::Error) -> ConfigError {
         e = e.label(span, "here");
     }
     e
+}
+
+/// Which safety limit a document broke, in words (never a debug dump).
+fn breach_text(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    match breach {
+        B::Depth { .. } => format!("nesting deeper than {MAX_DEPTH} levels"),
+        B::Nodes { .. } | B::Events { .. } => "too many values".to_owned(),
+        B::Aliases { .. } | B::AliasAnchorRatio { .. } => "too many aliases".to_owned(),
+        B::Anchors { .. } => "too many anchors".to_owned(),
+        B::Documents { .. } => "too many documents".to_owned(),
+        B::ScalarBytes { .. } | B::InputBytes { .. } => "too much text".to_owned(),
+        B::MergeKeys { .. } => "too many merge keys (`<<`)".to_owned(),
+        _ => "a resource limit was exceeded".to_owned(),
+    }
 }
 
 /// The byte offset of a 1-based line and character column, if inside `text`.

@@ -269,10 +269,8 @@ impl Entry<'_> {
     fn value_span(&self) -> Span {
         if self.value.value.is_scalar() && self.value.span.len > 0 {
             self.value.span
-        } else if self.value.value.is_scalar() {
-            // An empty value (`memory:`): point at the key.
-            self.key.span
         } else {
+            // An empty value (`memory:`) or a block mapping/list: point at the key.
             self.key.span
         }
     }
@@ -648,7 +646,7 @@ impl<'a> Reader<'a> {
             )
             .label(e.key.span, format!("expected {expected}"))
             .help(format!(
-                "give `{}` a value, or remove the line to use the default",
+                "give `{}` a value, or remove the line",
                 e.key.value
             )),
         );

@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::LazyLock;
 
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 
 use super::desired::{Desired, DesiredInstance, DesiredState, Field, SourceRef};
 use super::error::{ConfigError, ErrorCode};
@@ -86,14 +86,12 @@ impl<'c> Offering<'c> {
     }
 }
 
-fn list(items: &[String]) -> String {
-    items.join(", ")
-}
-
-fn uniq<T: PartialEq>(v: &mut Vec<T>, x: T) {
-    if !v.contains(&x) {
-        v.push(x);
-    }
+fn list<'s>(items: impl IntoIterator<Item = &'s String>) -> String {
+    items
+        .into_iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Checks one instance's type/cloud/region/version/memory/storage against `off`.
@@ -122,10 +120,11 @@ pub(crate) fn check_offering(
     let rows_t: Vec<&InstanceConfiguration> =
         off.rows.iter().filter(|r| &r.instance_type == t).collect();
     if rows_t.is_empty() {
-        let mut types = Vec::new();
-        for r in off.rows {
-            uniq(&mut types, r.instance_type.to_string());
-        }
+        let types: IndexSet<String> = off
+            .rows
+            .iter()
+            .map(|r| r.instance_type.to_string())
+            .collect();
         return err(
             ErrorCode::NotOffered,
             Field::Type,
@@ -136,10 +135,10 @@ pub(crate) fn check_offering(
     let c = &inst.cloud_provider;
     let rows_c: Vec<_> = rows_t.iter().filter(|r| &r.cloud_provider == c).collect();
     if rows_c.is_empty() {
-        let mut clouds = Vec::new();
-        for r in &rows_t {
-            uniq(&mut clouds, r.cloud_provider.to_string());
-        }
+        let clouds: IndexSet<String> = rows_t
+            .iter()
+            .map(|r| r.cloud_provider.to_string())
+            .collect();
         return err(
             ErrorCode::NotOffered,
             Field::CloudProvider,
@@ -150,10 +149,7 @@ pub(crate) fn check_offering(
     let region = &inst.region;
     let rows_r: Vec<_> = rows_c.iter().filter(|r| &r.region == region).collect();
     if rows_r.is_empty() {
-        let mut regions = Vec::new();
-        for r in &rows_c {
-            uniq(&mut regions, r.region.clone());
-        }
+        let regions: IndexSet<String> = rows_c.iter().map(|r| r.region.clone()).collect();
         let known_on_cloud = off
             .rows
             .iter()
@@ -164,7 +160,7 @@ pub(crate) fn check_offering(
         } else {
             format!("`{region}` is not a {c} region")
         };
-        let all_on_cloud: Vec<&str> = off
+        let all_on_cloud: IndexSet<&str> = off
             .rows
             .iter()
             .chain(CATALOGUE.iter())
@@ -187,10 +183,10 @@ pub(crate) fn check_offering(
     let v = &inst.version;
     let rows_v: Vec<_> = rows_r.iter().filter(|r| &r.version == v).collect();
     if rows_v.is_empty() {
-        let mut versions = Vec::new();
-        for r in &rows_r {
-            uniq(&mut versions, format!("\"{}\"", r.version));
-        }
+        let versions: IndexSet<String> = rows_r
+            .iter()
+            .map(|r| format!("\"{}\"", r.version))
+            .collect();
         return err(
             ErrorCode::NotOffered,
             Field::Version,
@@ -201,12 +197,12 @@ pub(crate) fn check_offering(
     let m = &inst.memory;
     let rows_m: Vec<_> = rows_v.iter().filter(|r| &r.memory == m).collect();
     if rows_m.is_empty() {
-        let mut sizes: Vec<u32> = Vec::new();
-        for r in &rows_v {
-            if let Some(n) = catalogue::parse_gb(&r.memory) {
-                uniq(&mut sizes, n);
-            }
-        }
+        let mut sizes: Vec<u32> = rows_v
+            .iter()
+            .filter_map(|r| catalogue::parse_gb(&r.memory))
+            .collect::<IndexSet<u32>>()
+            .into_iter()
+            .collect();
         sizes.sort_unstable();
         let sizes: Vec<String> = sizes.into_iter().map(catalogue::gb).collect();
         return err(
@@ -220,10 +216,7 @@ pub(crate) fn check_offering(
         && *t != InstanceType::FreeDb
         && !rows_m.iter().any(|r| &r.storage == s)
     {
-        let mut sizes = Vec::new();
-        for r in &rows_m {
-            uniq(&mut sizes, r.storage.clone());
-        }
+        let sizes: IndexSet<String> = rows_m.iter().map(|r| r.storage.clone()).collect();
         return err(
             ErrorCode::NotOffered,
             Field::Storage,
@@ -390,12 +383,10 @@ impl<'a> Validator<'a> {
     fn invalid<T>(
         &mut self,
         inst: &str,
-        field: &str,
         (v, from_defaults): (&Spanned<T>, bool),
         msg: String,
         help: String,
     ) {
-        let _ = field;
         let (message, label) = if from_defaults {
             if !self.reported_defaults.insert(v.span) {
                 return;
@@ -496,7 +487,6 @@ impl<'a> Validator<'a> {
                         .unwrap_or_default();
                     self.invalid(
                         name,
-                        "type",
                         (v, d),
                         format!("unknown type `{}`", v.value),
                         format!("{hint}allowed types: {}", known.join(", ")),
@@ -528,7 +518,6 @@ impl<'a> Validator<'a> {
                         .unwrap_or_default();
                     self.invalid(
                         name,
-                        "cloud_provider",
                         (v, d),
                         format!("unknown cloud provider `{}`", v.value),
                         format!("{hint}allowed: {}", known.join(", ")),
@@ -559,7 +548,6 @@ impl<'a> Validator<'a> {
                 } else {
                     self.invalid(
                         name,
-                        "version",
                         (v, d),
                         format!("unknown version `{}`", v.value),
                         "allowed versions: \"5\" (calendar versions) and \"4\"".to_owned(),
@@ -571,7 +559,7 @@ impl<'a> Validator<'a> {
         };
 
         // Sizes.
-        let size = |this: &mut Self, field: &str, (v, d): (&Spanned<String>, bool)| {
+        let size = |this: &mut Self, (v, d): (&Spanned<String>, bool)| {
             if catalogue::parse_gb(&v.value).is_some() {
                 return Some(v.value.clone());
             }
@@ -580,7 +568,6 @@ impl<'a> Validator<'a> {
                 .unwrap_or_default();
             this.invalid(
                 name,
-                field,
                 (v, d),
                 format!("`{}` is not a size", v.value),
                 format!("{hint}write sizes as a whole number of gigabytes followed by GB, with no space, e.g. `8GB`"),
@@ -595,7 +582,7 @@ impl<'a> Validator<'a> {
                 None
             }
             Some(m) => {
-                let r = size(self, "memory", m);
+                let r = size(self, m);
                 ok &= r.is_some();
                 r
             }
@@ -604,7 +591,7 @@ impl<'a> Validator<'a> {
         let storage = match storage_m {
             None => None,
             Some(s) => {
-                let r = size(self, "storage", s);
+                let r = size(self, s);
                 ok &= r.is_some();
                 r
             }
@@ -622,7 +609,6 @@ impl<'a> Validator<'a> {
                     .unwrap_or_default();
                 self.invalid(
                     name,
-                    "state",
                     (v, d),
                     format!("unknown state `{}`", v.value),
                     format!("{hint}allowed: running, paused"),
@@ -643,7 +629,6 @@ impl<'a> Validator<'a> {
         {
             self.invalid(
                 name,
-                "secondaries_count",
                 (v, d),
                 format!("secondaries_count {} is out of range", v.value),
                 format!("allowed: 0 to {MAX_SECONDARIES}"),
@@ -667,7 +652,6 @@ impl<'a> Validator<'a> {
                         .unwrap_or_default();
                     self.invalid(
                         name,
-                        "cdc_enrichment_mode",
                         (v, d),
                         format!("unknown CDC enrichment mode `{}`", v.value),
                         format!("{hint}allowed (uppercase): {}", known.join(", ")),
@@ -683,7 +667,6 @@ impl<'a> Validator<'a> {
             Some((v, d)) if v.value.trim().is_empty() => {
                 self.invalid(
                     name,
-                    "customer_managed_key_id",
                     (v, d),
                     "customer_managed_key_id is empty".to_owned(),
                     "give the key id, or remove the line".to_owned(),
@@ -704,7 +687,6 @@ impl<'a> Validator<'a> {
                 };
                 self.invalid(
                     name,
-                    "id",
                     (v, false),
                     format!("`{}` is not an instance id", v.value),
                     format!(

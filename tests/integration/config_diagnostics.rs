@@ -102,6 +102,8 @@ bad_file! {
     syntax_error => [Syntax],
     root_is_list => [WrongType],
     two_documents => [Syntax],
+    alias_bomb => [TooComplex],
+    deep_nesting => [TooComplex],
 }
 
 /// Issue 4's acceptance test: five independent mistakes, all reported in one run.

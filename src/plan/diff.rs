@@ -3,10 +3,10 @@
 //! `apply` + `plan` converges to "no changes" (a property test checks it).
 //!
 //! Each row of DESIGN.md §4's table maps to one place below:
-//! identity ([`resolve_identities`]), create ([`create_chain`]), in-place update,
-//! upgrade, rename and pause/resume ([`in_place`]), replace and its refusals
-//! ([`diff_instance`]), waits for busy instances ([`settle`]), people-needed states,
-//! unmanaged instances and prune ([`unmanaged`]), and "absent is unknown" in every
+//! identity (`resolve_identities`), create (`create_steps`), in-place update,
+//! upgrade, rename and pause/resume (`in_place`), replace and its refusals
+//! (`diff_instance`), waits for busy instances (`settle`), people-needed states,
+//! unmanaged instances and prune (`unmanaged`), and "absent is unknown" in every
 //! comparison (`Option` on the live side is never compared when `None`).
 
 use std::collections::{HashMap, HashSet};
@@ -42,7 +42,7 @@ pub fn plan(desired: &Desired, live: &Live, opts: &PlanOptions) -> Result<Plan, 
     check_targets(desired, live, opts, &mut errors);
     let in_scope = |name: &str| opts.targets.is_empty() || opts.targets.iter().any(|t| t == name);
 
-    let identities = resolve_identities(desired, live, &mut errors);
+    let identities = resolve_identities(desired, live, &in_scope, &mut errors);
 
     let mut changes = Vec::new();
     let mut attention = Vec::new();
@@ -53,7 +53,7 @@ pub fn plan(desired: &Desired, live: &Live, opts: &PlanOptions) -> Result<Plan, 
         }
         let outcome = match identities.get(name.as_str()) {
             Some(Identity::Matched(id)) => match live.instance(id) {
-                Some(l) => diff_instance(d, l, live, &mut errors),
+                Some(l) => diff_instance(d, l, live, opts.report_only, &mut errors),
                 // Listed but gone before its details could be read (404): it is gone.
                 None => Outcome::Change(create_change(d, live, None, Vec::new(), None)),
             },
@@ -149,11 +149,13 @@ fn check_targets(desired: &Desired, live: &Live, opts: &PlanOptions, errors: &mu
 
 /// Matches every declared instance (in or out of `--target` scope: those out of scope
 /// still own their live instance, so it is not "unmanaged") to a live one. A pinned
-/// `id` wins; otherwise the name, among live instances no pin claims.
+/// `id` wins; otherwise the name, among live instances no pin claims. Only problems of
+/// instances in scope are reported.
 fn resolve_identities<'a>(
     desired: &'a Desired,
     live: &Live,
-    errors: &mut Vec<PlanError>,
+    in_scope: &dyn Fn(&str) -> bool,
+    all_errors: &mut Vec<PlanError>,
 ) -> HashMap<&'a str, Identity> {
     let mut pins: HashMap<&str, Vec<&str>> = HashMap::new();
     for (name, d) in &desired.instances {
@@ -162,7 +164,14 @@ fn resolve_identities<'a>(
         }
     }
     let mut ids = HashMap::new();
+    let mut ignored = Vec::new();
     for (name, d) in &desired.instances {
+        // Problems of instances outside `--target` do not block a targeted plan.
+        let errors = if in_scope(name) {
+            &mut *all_errors
+        } else {
+            &mut ignored
+        };
         let identity = if let Some(id) = &d.id {
             let pinned_by = &pins[id.as_str()];
             if pinned_by.len() > 1 {
@@ -194,11 +203,7 @@ fn resolve_identities<'a>(
                 }
             }
         } else {
-            let candidates: Vec<&str> = live
-                .named(name)
-                .filter(|s| !pins.contains_key(s.id.as_str()))
-                .map(|s| s.id.as_str())
-                .collect();
+            let candidates = name_candidates(live, name, &|id| pins.contains_key(id));
             match candidates.as_slice() {
                 [] => Identity::Absent,
                 [one] => Identity::Matched((*one).to_owned()),
@@ -227,14 +232,45 @@ fn identities_claimed_by_ambiguity<'a>(
     desired: &'a Desired,
     live: &'a Live,
 ) -> impl Iterator<Item = &'a str> + 'a {
+    let pinned: HashSet<&str> = desired
+        .instances
+        .values()
+        .filter_map(|d| d.id.as_deref())
+        .collect();
     desired
         .instances
         .values()
         .filter(|d| d.id.is_none())
         .flat_map(move |d| {
-            let named: Vec<&str> = live.named(&d.name).map(|s| s.id.as_str()).collect();
+            let named = name_candidates(live, &d.name, &|id| pinned.contains(id));
             if named.len() > 1 { named } else { Vec::new() }
         })
+}
+
+/// The live instances an unpinned declaration called `name` may be: those with that
+/// name that no pin claims. When there are several and some are being destroyed (a
+/// delete and re-create in the console), the ones being destroyed do not count.
+fn name_candidates<'a>(live: &'a Live, name: &str, pinned: &dyn Fn(&str) -> bool) -> Vec<&'a str> {
+    let all: Vec<&str> = live
+        .summaries
+        .iter()
+        .filter(|s| s.name == name && !pinned(&s.id))
+        .map(|s| s.id.as_str())
+        .collect();
+    if all.len() > 1 {
+        let alive: Vec<&str> = all
+            .iter()
+            .copied()
+            .filter(|id| {
+                live.instance(id)
+                    .is_none_or(|l| l.status != InstanceStatus::Destroying)
+            })
+            .collect();
+        if !alive.is_empty() {
+            return alive;
+        }
+    }
+    all
 }
 
 /// The status a busy instance will settle in, as far as one can tell now. Unknown
@@ -289,6 +325,7 @@ fn diff_instance(
     d: &DesiredInstance,
     l: &LiveInstance,
     live: &Live,
+    report_only: bool,
     errors: &mut Vec<PlanError>,
 ) -> Outcome {
     let busy = l.status.is_transitional();
@@ -394,26 +431,28 @@ fn diff_instance(
             })
             .collect::<Vec<_>>()
             .join(", ");
-        if !d.allow_replace {
-            errors.push(PlanError::ImmutableChange {
+        let refusal = if !d.allow_replace {
+            Some(PlanError::ImmutableChange {
                 name: d.name.clone(),
                 fields: names,
-            });
-            return Outcome::Error;
-        }
-        if d.prevent_destroy {
-            errors.push(PlanError::ReplaceForbidden {
+            })
+        } else if d.prevent_destroy {
+            Some(PlanError::ReplaceForbidden {
                 name: d.name.clone(),
                 fields: names,
-            });
-            return Outcome::Error;
-        }
-        if let Some(id) = &d.id {
-            errors.push(PlanError::PinnedReplace {
+            })
+        } else {
+            d.id.as_ref().map(|id| PlanError::PinnedReplace {
                 name: d.name.clone(),
                 id: id.clone(),
                 fields: names,
-            });
+            })
+        };
+        if let Some(refusal) = refusal {
+            if report_only {
+                return Outcome::Change(blocked_change(d, l, forcing, &refusal));
+            }
+            errors.push(refusal);
             return Outcome::Error;
         }
         return Outcome::Change(replace_change(d, l, live, busy, settled_status, forcing));
@@ -720,7 +759,32 @@ fn in_place(
         waits_for: busy.then(|| l.status.clone()),
         steps,
         depends_on: Vec::new(),
+        blocked: None,
     })
+}
+
+/// A replacement auraform refuses to plan, kept for a report (`report_only`): the
+/// fields that differ and why nothing will be done. No steps.
+fn blocked_change(
+    d: &DesiredInstance,
+    l: &LiveInstance,
+    forcing: Vec<FieldChange>,
+    refusal: &PlanError,
+) -> Change {
+    let (mutable, _) = mutable_diffs(d, l);
+    let mut fields = forcing;
+    fields.extend(mutable);
+    Change {
+        name: d.name.clone(),
+        id: Some(l.id.clone()),
+        kind: ChangeKind::Replace,
+        actions: vec![Action::Replace],
+        fields,
+        waits_for: None,
+        steps: Vec::new(),
+        depends_on: Vec::new(),
+        blocked: Some(refusal.to_string()),
+    }
 }
 
 /// Destroy and create again (`allow_replace: true`).
@@ -772,6 +836,7 @@ fn replace_change(
         waits_for: busy.then(|| l.status.clone()),
         steps,
         depends_on: Vec::new(),
+        blocked: None,
     }
 }
 
@@ -935,6 +1000,7 @@ fn create_change(
         waits_for,
         steps: leading,
         depends_on: Vec::new(),
+        blocked: None,
     }
 }
 
@@ -1080,6 +1146,14 @@ fn unmanaged(
             "it has the name of a `prevent_destroy` instance in aura.yaml",
         ));
     }
+    // Pruning the source of a clone would race the clone.
+    if desired.instances.values().any(|d| {
+        d.source
+            .as_ref()
+            .is_some_and(|s| s.instance == name || s.instance == id)
+    }) {
+        return keep(Some("an instance in aura.yaml clones it (`source:`)"));
+    }
     let details = live.instance(id);
     if details.is_some_and(|l| l.status == InstanceStatus::Destroying) {
         return keep(Some("it is already being destroyed"));
@@ -1113,6 +1187,7 @@ fn unmanaged(
         waits_for,
         steps,
         depends_on: Vec::new(),
+        blocked: None,
     })
 }
 
@@ -1123,7 +1198,9 @@ fn summarize(changes: &[Change], unchanged: usize, unmanaged: usize, attention: 
         attention,
         ..Summary::default()
     };
-    for a in changes.iter().flat_map(|c| &c.actions) {
+    s.blocked = changes.iter().filter(|c| c.blocked.is_some()).count();
+    let planned = changes.iter().filter(|c| c.blocked.is_none());
+    for a in planned.flat_map(|c| &c.actions) {
         match a {
             Action::Create => s.create += 1,
             Action::Update => s.update += 1,

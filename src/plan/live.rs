@@ -8,6 +8,7 @@
 
 use crate::api::ProjectSnapshot;
 use crate::api::wire::{CdcEnrichmentMode, CloudProvider, Instance, InstanceStatus, InstanceType};
+use crate::config::{Desired, DesiredState};
 
 use super::model::ProjectRef;
 
@@ -108,6 +109,53 @@ impl Live {
                 name: snapshot.tenant.name.clone(),
             },
             summaries,
+            instances,
+        }
+    }
+
+    /// The world a desired state describes, as if it were live: for the offline
+    /// `diff OLD NEW`, which plans `NEW` against `Live::from_desired(OLD)` (with
+    /// [`PlanOptions::report_only`](super::PlanOptions::report_only)).
+    ///
+    /// Instances get their pinned id, or the stand-in id `file:<name>` when unpinned.
+    /// Every value the file manages is "reported"; values it leaves unmanaged (`None`)
+    /// stay unknown, exactly like fields the API omits.
+    pub fn from_desired(desired: &Desired) -> Live {
+        let instances: Vec<LiveInstance> = desired
+            .instances
+            .values()
+            .map(|d| LiveInstance {
+                id: d.id.clone().unwrap_or_else(|| format!("file:{}", d.name)),
+                name: d.name.clone(),
+                status: match d.state {
+                    DesiredState::Running => InstanceStatus::Running,
+                    DesiredState::Paused => InstanceStatus::Paused,
+                },
+                instance_type: d.instance_type.clone(),
+                cloud_provider: d.cloud_provider.clone(),
+                region: d.region.clone(),
+                version: Some(d.version.clone()),
+                memory: Some(d.memory.clone()),
+                storage: d.storage.clone(),
+                vector_optimized: Some(d.vector_optimized),
+                graph_analytics_plugin: Some(d.graph_analytics_plugin),
+                secondaries_count: d.secondaries_count,
+                cdc_enrichment_mode: d.cdc_enrichment_mode.clone(),
+                customer_managed_key_id: d.customer_managed_key_id.clone(),
+            })
+            .collect();
+        Live {
+            project: ProjectRef {
+                id: desired.project.clone(),
+                name: desired.project.clone(),
+            },
+            summaries: instances
+                .iter()
+                .map(|i| LiveSummary {
+                    id: i.id.clone(),
+                    name: i.name.clone(),
+                })
+                .collect(),
             instances,
         }
     }

@@ -55,11 +55,28 @@ pub struct PlanOptions {
     /// `--prune` from the command line. The file's `prune: true` is OR-ed with it.
     #[serde(default)]
     pub prune: bool,
+    /// Compute the plan only to report divergence (`drift`, offline `diff`): changes
+    /// auraform would refuse to make are listed with `blocked` set instead of failing
+    /// the plan. A report-only plan is never applied.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub report_only: bool,
 }
 
 impl PlanOptions {
     pub fn new(targets: Vec<String>, prune: bool) -> Self {
-        Self { targets, prune }
+        Self {
+            targets,
+            prune,
+            report_only: false,
+        }
+    }
+
+    /// Options for `drift` / `diff`: everything, no prune, refusals reported.
+    pub fn report_only() -> Self {
+        Self {
+            report_only: true,
+            ..Self::default()
+        }
     }
 }
 
@@ -156,12 +173,17 @@ pub struct Change {
     /// (a clone of an instance that this same plan creates).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<Dependency>,
+    /// Only in report-only plans (`drift`, offline `diff`): the change is needed but
+    /// auraform refuses to make it (an immutable field without `allow_replace`, a
+    /// `prevent_destroy` or pinned instance), and says why. It has no steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<String>,
 }
 
 impl Change {
     /// True when the change destroys data (replace or delete).
     pub fn is_destructive(&self) -> bool {
-        matches!(self.kind, ChangeKind::Replace | ChangeKind::Delete)
+        self.blocked.is_none() && matches!(self.kind, ChangeKind::Replace | ChangeKind::Delete)
     }
 }
 
@@ -395,9 +417,10 @@ pub struct Attention {
     pub advice: String,
 }
 
-/// Action counts. `pause`/`resume`/`upgrade`/`wait` count action words; `create`,
-/// `update`, `replace`, `delete` count action words too (so a change with
-/// `["resume","update","pause"]` adds one to each of those three).
+/// Counts of action words over all (non-blocked) changes: a change with
+/// `["resume","update","pause"]` adds one to `resume`, `update` and `pause`. (The
+/// human closing line counts instances per [`ChangeKind`] instead, Terraform style:
+/// a pause-only change is one "to update" there.)
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     pub create: usize,
@@ -418,6 +441,9 @@ pub struct Summary {
     /// Instances that need a person.
     #[serde(default)]
     pub attention: usize,
+    /// Changes needed but refused (report-only plans); not counted in the others.
+    #[serde(default)]
+    pub blocked: usize,
 }
 
 impl Plan {
@@ -439,10 +465,10 @@ impl Plan {
     }
 
     /// Per-kind instance counts for the closing line `Plan: C to create, U to update,
-    /// R to replace, D to delete.`
+    /// R to replace, D to delete.` Blocked changes are not counted: they will not happen.
     pub fn kind_counts(&self) -> KindCounts {
         let mut k = KindCounts::default();
-        for c in &self.changes {
+        for c in self.changes.iter().filter(|c| c.blocked.is_none()) {
             match c.kind {
                 ChangeKind::Create => k.create += 1,
                 ChangeKind::Update => k.update += 1,
@@ -459,7 +485,8 @@ impl Plan {
     }
 }
 
-/// Instance counts per [`ChangeKind`].
+/// Instance counts per [`ChangeKind`]: `update` is every in-place change (update,
+/// upgrade, rename, pause, resume).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct KindCounts {
     pub create: usize,

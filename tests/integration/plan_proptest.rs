@@ -325,6 +325,17 @@ fn check_valid(w: &World, plan: &Plan) -> Result<(), TestCaseError> {
         .filter_map(|d| d.id.as_deref())
         .collect();
     for c in &plan.changes {
+        for dep in &c.depends_on {
+            let other = plan.change(&dep.instance);
+            prop_assert!(
+                other.is_some_and(|o| dep.step < o.steps.len()),
+                "dangling dependency {dep:?}"
+            );
+        }
+        prop_assert!(
+            plan.attention.iter().all(|a| Some(&a.id) != c.id.as_ref()),
+            "a change on an instance that needs a person: {c:#?}"
+        );
         let mut waited: HashSet<&str> = HashSet::new();
         for s in &c.steps {
             let Some(id) = s.instance_id.as_deref() else {
@@ -430,4 +441,51 @@ fn random_worlds_mostly_plan_and_change_things() {
         changing * 100 / total >= 20,
         "only {changing}/{total} plans change anything"
     );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Report-only plans (drift, diff) never fail on a refusal: they list it as a
+    /// blocked change without steps, and everything else is planned as usual.
+    #[test]
+    fn report_only_plans_list_refusals_instead_of_failing(w in world()) {
+        let mut opts = w.opts.clone();
+        opts.report_only = true;
+        match auraform::plan::plan(&w.desired, &w.live, &opts) {
+            Ok(plan) => {
+                check_valid(&w, &plan)?;
+                for c in plan.changes.iter().filter(|c| c.blocked.is_some()) {
+                    prop_assert!(c.steps.is_empty());
+                }
+            }
+            Err(e) => {
+                for p in e.problems() {
+                    prop_assert!(
+                        !matches!(
+                            p,
+                            auraform::plan::PlanError::ImmutableChange { .. }
+                                | auraform::plan::PlanError::ReplaceForbidden { .. }
+                                | auraform::plan::PlanError::PinnedReplace { .. }
+                        ),
+                        "report-only plan failed with {p:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// A file compared with itself (offline `diff`) shows nothing.
+    #[test]
+    fn a_file_against_itself_has_no_drift(w in world()) {
+        let live = Live::from_desired(&w.desired);
+        let plan = auraform::plan::plan(&w.desired, &live, &PlanOptions::report_only());
+        prop_assert!(plan.is_ok(), "{:?}", plan.err());
+        let plan = plan.unwrap();
+        prop_assert!(!plan.has_drift(), "{plan:#?}");
+    }
 }

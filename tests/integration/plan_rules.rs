@@ -293,3 +293,115 @@ fn colour_follows_the_flag_then_no_color_then_the_terminal() {
     assert!(!color_enabled(ColorChoice::Auto, true, Some("1")));
     assert!(!color_enabled(ColorChoice::Auto, false, None));
 }
+
+/// Response bodies as the real API sends them (NOTES.md fixtures): a GET without the
+/// toggles, CDC, secondaries or version must plan no changes for a matching file.
+#[test]
+fn real_api_bodies_plan_no_phantom_changes() {
+    use auraform::api::ProjectSnapshot;
+    use auraform::api::wire::{Envelope, Instance, InstanceSummary, Tenant};
+    let tenant: Envelope<Tenant> = serde_json::from_str(
+        r#"{"data":{"id":"6981ace7-efe8-4f5c-b7c5-267b5162ce91","name":"Production","instance_configurations":[]}}"#,
+    )
+    .unwrap();
+    let list: Envelope<Vec<InstanceSummary>> = serde_json::from_str(
+        r#"{"data":[
+            {"id":"2f49c2b3","name":"Production","tenant_id":"YOUR_TENANT_ID","cloud_provider":"gcp"},
+            {"id":"b51dc964","name":"Instance01","tenant_id":"YOUR_TENANT_ID","cloud_provider":"aws"}]}"#,
+    )
+    .unwrap();
+    let get: Envelope<Instance> = serde_json::from_str(
+        r#"{"data":{"id":"2f49c2b3","name":"Production","status":"running","tenant_id":"YOUR_TENANT_ID",
+            "cloud_provider":"gcp","connection_url":"YOUR_CONNECTION_URL","region":"europe-west1",
+            "type":"professional-db","memory":"8GB","storage":"16GB"}}"#,
+    )
+    .unwrap();
+    let live = auraform::plan::Live::from_snapshot(&ProjectSnapshot {
+        tenant: tenant.data,
+        summaries: list.data,
+        instances: vec![get.data],
+    });
+    let mut d = desired(vec![
+        di("Production").storage("16GB").cdc(CdcEnrichmentMode::Off),
+    ]);
+    d.project = "Production".into();
+    let plan = plan_ok(&d, &live);
+    assert!(!plan.has_changes(), "{:#?}", plan.changes);
+    assert_eq!(plan.unmanaged.len(), 1);
+    assert_eq!(plan.unmanaged[0].name, "Instance01");
+}
+
+#[test]
+fn offline_diff_plans_the_new_file_against_the_old_one() {
+    use auraform::plan::Live;
+    let old = desired(vec![di("orders"), di("legacy"), di("gone")]);
+    let new = desired(vec![
+        di("orders").memory("16GB").paused(),
+        di("legacy").region("us-east1"),
+        di("new"),
+    ]);
+    let plan =
+        auraform::plan::plan(&new, &Live::from_desired(&old), &PlanOptions::report_only()).unwrap();
+    assert_eq!(plan.change("orders").unwrap().actions.len(), 2);
+    assert!(plan.change("legacy").unwrap().blocked.is_some());
+    assert!(plan.change("new").is_some());
+    assert_eq!(plan.unmanaged.len(), 1);
+    // The same file against itself: nothing.
+    let same =
+        auraform::plan::plan(&old, &Live::from_desired(&old), &PlanOptions::report_only()).unwrap();
+    assert!(!same.has_drift());
+}
+
+#[test]
+fn prune_never_deletes_the_source_of_a_clone() {
+    let mut d = desired(vec![di("copy").source("prod")]);
+    d.prune = true;
+    let plan = plan_ok(
+        &d,
+        &live(vec![], &[("abcdef12", "prod"), ("deadbeef", "scratch")]),
+    );
+    assert_eq!(plan.unmanaged.len(), 1);
+    assert_eq!(plan.unmanaged[0].name, "prod");
+    assert!(plan.change("scratch").is_some());
+}
+
+#[test]
+fn problems_outside_the_targets_do_not_block_a_targeted_plan() {
+    let d = desired(vec![
+        di("orders").memory("16GB"),
+        di("dup"),
+        di("lost").pin("0badf00d"),
+    ]);
+    let l = live(
+        vec![
+            li("11111111", "orders"),
+            li("22222222", "dup"),
+            li("33333333", "dup"),
+        ],
+        &[],
+    );
+    assert!(plan_of(&d, &l).is_err());
+    let opts = PlanOptions::new(vec!["orders".into()], false);
+    let plan = auraform::plan::plan(&d, &l, &opts).unwrap();
+    assert_eq!(plan.changes.len(), 1);
+    assert!(plan.unmanaged.is_empty());
+}
+
+#[test]
+fn a_copy_being_destroyed_does_not_make_a_name_ambiguous() {
+    let d = desired(vec![di("orders").memory("16GB")]);
+    let l = live(
+        vec![
+            li("11111111", "orders").status("destroying"),
+            li("22222222", "orders"),
+        ],
+        &[],
+    );
+    let plan = plan_ok(&d, &l);
+    assert_eq!(
+        plan.change("orders").unwrap().id.as_deref(),
+        Some("22222222")
+    );
+    assert_eq!(plan.unmanaged.len(), 1);
+    assert_eq!(plan.unmanaged[0].id, "11111111");
+}

@@ -486,3 +486,65 @@ fn markdown_has_marker_warning_first_and_details() {
     assert!(warn < table);
     assert!(md.contains("<details>"));
 }
+
+#[test]
+fn s21_report_only_lists_refused_changes_instead_of_failing() {
+    let d = desired(vec![
+        di("orders").region("us-east1").memory("16GB"),
+        di("vault")
+            .region("us-east1")
+            .allow_replace()
+            .prevent_destroy(),
+        di("fine").memory("16GB"),
+    ]);
+    let l = live(
+        vec![
+            li("11111111", "orders"),
+            li("22222222", "vault"),
+            li("33333333", "fine"),
+        ],
+        &[("deadbeef", "scratch")],
+    );
+    assert!(plan_of_default_fails(&d, &l));
+    let plan = auraform::plan::plan(&d, &l, &PlanOptions::report_only()).unwrap();
+    let orders = plan.change("orders").unwrap();
+    assert!(orders.blocked.is_some() && orders.steps.is_empty());
+    assert!(plan.change("vault").unwrap().blocked.is_some());
+    assert_eq!(plan.summary.blocked, 2);
+    assert_eq!(plan.summary.replace, 0);
+    assert_eq!(plan.kind_counts().update, 1);
+    assert!(plan.has_drift());
+    snap_all(
+        "s21_report_only_lists_refused_changes_instead_of_failing",
+        &plan,
+    );
+}
+
+fn plan_of_default_fails(d: &auraform::config::Desired, l: &Live) -> bool {
+    super::plan_support::plan_of(d, l).is_err()
+}
+
+#[test]
+fn s22_long_values_are_diffed_on_two_lines() {
+    let old_key = "arn:aws:kms:us-east-1:123456789:key/11111-a222-1212-x789-1212f1212f";
+    let new_key = "arn:aws:kms:us-east-1:123456789:key/11111-a222-1212-x789-1212f1212e";
+    let d = desired(vec![
+        di("vault")
+            .ty(InstanceType::EnterpriseDb)
+            .with(|d| d.customer_managed_key_id = Some(new_key.into()))
+            .allow_replace(),
+    ]);
+    let l = live(
+        vec![
+            li("11111111", "vault")
+                .ty(InstanceType::EnterpriseDb)
+                .with(|i| i.customer_managed_key_id = Some(old_key.into())),
+        ],
+        &[],
+    );
+    let plan = plan_ok(&d, &l);
+    assert_eq!(actions(&plan, "vault"), ["replace"]);
+    let coloured = human(&plan, true);
+    assert!(coloured.contains("\x1b[31mf\x1b[0m") && coloured.contains("\x1b[32me\x1b[0m"));
+    snap_all("s22_long_values_are_diffed_on_two_lines", &plan);
+}

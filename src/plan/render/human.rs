@@ -4,8 +4,8 @@
 
 use std::fmt::Write;
 
-use super::super::model::{Change, ChangeKind, FieldChange, Plan};
-use super::{action_chain, closing_line, symbol, verb};
+use super::super::model::{Change, ChangeKind, FieldChange, FieldValue, Plan};
+use super::{action_chain, change_symbol, closing_line, verb};
 
 const RESET: &str = "\x1b[0m";
 const BOLD: &str = "\x1b[1m";
@@ -65,7 +65,12 @@ pub fn human(plan: &Plan, color: bool) -> String {
     if !plan.changes.is_empty() {
         let _ = writeln!(
             out,
-            "auraform will perform the following actions ({} = create, {} = update in place, {} = replace, {} = delete):\n",
+            "{} ({} = create, {} = update in place, {} = replace, {} = delete):\n",
+            if plan.options.report_only {
+                "Live state differs from aura.yaml"
+            } else {
+                "auraform will perform the following actions"
+            },
             p.paint(GREEN, "+"),
             p.paint(YELLOW, "~"),
             p.paint(RED, "-/+"),
@@ -157,7 +162,7 @@ fn change_block(out: &mut String, p: &Paint, c: &Change) {
             )
         );
     }
-    let sym = symbol(c.kind);
+    let sym = change_symbol(c);
     let _ = writeln!(
         out,
         "{} instance {:?} {{",
@@ -172,6 +177,7 @@ fn change_block(out: &mut String, p: &Paint, c: &Change) {
         .max()
         .unwrap_or(2);
     let id = match (&c.id, c.kind) {
+        (Some(id), _) if c.blocked.is_some() => format!("{id:?}"),
         (Some(id), ChangeKind::Replace | ChangeKind::Create) => {
             format!("{id:?} -> (known after apply)")
         }
@@ -179,6 +185,7 @@ fn change_block(out: &mut String, p: &Paint, c: &Change) {
         (None, _) => "(known after apply)".to_owned(),
     };
     let id_marker = match (&c.id, c.kind) {
+        _ if c.blocked.is_some() => " ",
         (Some(_), ChangeKind::Replace | ChangeKind::Create) => "~",
         _ => " ",
     };
@@ -189,7 +196,52 @@ fn change_block(out: &mut String, p: &Paint, c: &Change) {
     let _ = writeln!(out, "    }}\n");
 }
 
+/// Values longer than this are shown on two lines, `before` above `after`, with the
+/// characters that differ highlighted (when colour is on), so a one-character change
+/// in a long key id is visible.
+const LONG_VALUE: usize = 32;
+
+fn long_text_change(
+    out: &mut String,
+    p: &Paint,
+    f: &FieldChange,
+    width: usize,
+    before: &str,
+    after: &str,
+) {
+    let diff = similar::TextDiff::from_chars(before, after);
+    let (mut old, mut new) = (String::new(), String::new());
+    for change in diff.iter_all_changes() {
+        let text: String = change.value().escape_debug().collect();
+        match change.tag() {
+            similar::ChangeTag::Equal => {
+                old.push_str(&text);
+                new.push_str(&text);
+            }
+            similar::ChangeTag::Delete => old.push_str(&p.paint(RED, &text)),
+            similar::ChangeTag::Insert => new.push_str(&p.paint(GREEN, &text)),
+        }
+    }
+    let _ = write!(
+        out,
+        "      {} {:<width$} = \"{old}\"\n        {:<width$}-> \"{new}\"",
+        p.paint(YELLOW, "~"),
+        f.field,
+        ""
+    );
+    if f.forces_replacement {
+        let _ = write!(out, " {}", p.paint(RED, "# forces replacement"));
+    }
+    out.push('\n');
+}
+
 fn field_line(out: &mut String, p: &Paint, kind: ChangeKind, f: &FieldChange, width: usize) {
+    if let (Some(FieldValue::Text(before)), Some(FieldValue::Text(after))) = (&f.before, &f.after)
+        && (before.len() > LONG_VALUE || after.len() > LONG_VALUE)
+    {
+        long_text_change(out, p, f, width, before, after);
+        return;
+    }
     let (marker, color, value) = match (&f.before, &f.after) {
         (None, Some(after)) if kind == ChangeKind::Create => ("+", GREEN, after.to_string()),
         (Some(before), None) => ("-", RED, format!("{before} -> null")),

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::super::model::{Change, ChangeKind, Expectation, FieldValue, Plan, Step};
-use super::{action_chain, closing_line, symbol, verb};
+use super::{action_chain, change_symbol, closing_line, symbol, verb};
 
 /// Every auraform plan comment starts with this; the full marker is
 /// `<!-- auraform:plan project=<id> -->`. CI looks for a comment containing it and
@@ -95,6 +95,14 @@ pub fn markdown(plan: &Plan) -> String {
         "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
         s.create, s.update, s.replace, s.delete, s.pause, s.resume, s.upgrade, s.unchanged
     );
+    if s.blocked > 0 {
+        let _ = writeln!(
+            out,
+            "**{} change{} auraform refuses to make** (marked `!` below).\n",
+            s.blocked,
+            if s.blocked == 1 { "" } else { "s" }
+        );
+    }
 
     for c in &plan.changes {
         details(&mut out, c);
@@ -141,7 +149,7 @@ fn details(out: &mut String, c: &Change) {
     let _ = writeln!(
         out,
         "<details><summary><code>{}</code> <b>{}</b> {}{}</summary>\n",
-        symbol(c.kind),
+        change_symbol(c),
         c.name,
         verb(c).replace('`', ""),
         action_chain(c)
@@ -180,9 +188,13 @@ fn details(out: &mut String, c: &Change) {
             d.reason.replace('`', "")
         );
     }
-    let _ = writeln!(out, "Steps:\n");
-    for (i, step) in c.steps.iter().enumerate() {
-        let _ = writeln!(out, "{}. {}", i + 1, step_line(step));
+    if c.steps.is_empty() {
+        let _ = writeln!(out, "No steps: auraform will not make this change.");
+    } else {
+        let _ = writeln!(out, "Steps:\n");
+        for (i, step) in c.steps.iter().enumerate() {
+            let _ = writeln!(out, "{}. {}", i + 1, step_line(step));
+        }
     }
     let _ = writeln!(out, "\n</details>\n");
 }

@@ -9,6 +9,8 @@ mod markdown;
 pub use human::human;
 pub use markdown::{MARKER_PREFIX, markdown};
 
+use std::fmt::Write;
+
 use crate::cli::{ColorChoice, Format};
 
 use super::model::{Action, Change, ChangeKind, Plan};
@@ -61,10 +63,19 @@ pub fn closing_line(plan: &Plan) -> String {
         }
     } else {
         let k = plan.kind_counts();
-        format!(
+        let mut line = format!(
             "Plan: {} to create, {} to update, {} to replace, {} to delete.",
             k.create, k.update, k.replace, k.delete
-        )
+        );
+        if plan.summary.blocked > 0 {
+            let n = plan.summary.blocked;
+            let _ = write!(
+                line,
+                " {n} more change{} refused (see above).",
+                if n == 1 { "" } else { "s" }
+            );
+        }
+        line
     }
 }
 
@@ -78,8 +89,20 @@ pub(crate) fn symbol(kind: ChangeKind) -> &'static str {
     }
 }
 
+/// The symbol of one change: Terraform's, or `!` for a refused (blocked) one.
+pub(crate) fn change_symbol(change: &Change) -> &'static str {
+    if change.blocked.is_some() {
+        "!"
+    } else {
+        symbol(change.kind)
+    }
+}
+
 /// "will be created", "will be updated in place", … for a change.
 pub(crate) fn verb(change: &Change) -> String {
+    if let Some(why) = &change.blocked {
+        return format!("differs, but auraform will not change it: {why}");
+    }
     let base = match change.kind {
         ChangeKind::Create => "will be created",
         ChangeKind::Update => "will be updated in place",

@@ -99,6 +99,9 @@ async fn run_in(
     let live = Live::from_snapshot(&snapshot);
     let plan = match saved {
         Some(saved) => {
+            if saved.options.report_only {
+                return Err(ApplyError::ReportOnlyPlan.into());
+            }
             crate::plan::check_fresh(&saved, desired, &live)
                 .map_err(|reason| PlanError::Stale { reason })?;
             saved

@@ -38,6 +38,13 @@ pub enum ApplyError {
     )]
     SavedPlanFlags,
 
+    #[error("this plan was made only to report divergence and cannot be applied")]
+    #[diagnostic(
+        code(auraform::apply::report_only_plan),
+        help("make a plan to apply with `auraform plan --out FILE`")
+    )]
+    ReportOnlyPlan,
+
     #[error("apply did not finish: {summary}")]
     #[diagnostic(
         code(auraform::apply::incomplete),

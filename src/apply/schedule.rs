@@ -164,6 +164,15 @@ where
         signal.send_modify(|s| s.ended = Some(success));
     };
 
+    // A change auraform refuses to make (only in report-only plans, which are never
+    // applied; checked here too so that such a change can never run).
+    if let Some(reason) = &change.blocked {
+        let reason = format!("blocked: {reason}");
+        line.skipped(&reason);
+        end(&mut report, InstanceOutcome::Skipped { reason }, false);
+        return report;
+    }
+
     // Dependencies first, holding no permit.
     for dep in &change.depends_on {
         let Some(rx) = others.get(dep.instance.as_str()) else {
@@ -353,6 +362,7 @@ mod tests {
             waits_for: None,
             steps,
             depends_on: Vec::new(),
+            blocked: None,
         }
     }
 

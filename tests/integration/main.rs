@@ -1,9 +1,5 @@
-<<<<<<< HEAD
 //! The one integration-test binary (STYLE.md): one module per topic, each talking
 //! real HTTP to the in-process emulator.
-=======
-//! The one integration-test binary. Each topic is a module; add yours below.
->>>>>>> client
 
 // This whole binary is tests: a failed unwrap is a failed test, helpers included.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

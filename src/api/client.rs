@@ -1133,6 +1133,12 @@ mod tests {
         let mut seen = 0;
         for entry in entries {
             let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            if std::path::Path::new(&name)
+                .extension()
+                .is_none_or(|e| e != "json")
+            {
+                continue; // e.g. the official spec, which the emulator's tests read
+            }
             let r = raw(&name);
             let ok = match name.as_str() {
                 "instance-create-free-db.202.json" => {

@@ -84,3 +84,44 @@ impl ApplyError {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apply::report::{ApplyReport, InstanceOutcome, InstanceReport};
+
+    fn inst(outcome: InstanceOutcome) -> InstanceReport {
+        let mut r = InstanceReport::new("x", None, vec!["create".into()]);
+        r.outcome = outcome;
+        r
+    }
+
+    #[test]
+    fn report_to_error() {
+        let ok = ApplyReport {
+            instances: vec![inst(InstanceOutcome::Done)],
+            interrupted: false,
+        };
+        assert!(ApplyError::from_report(&ok).is_none());
+        let bad = ApplyReport {
+            instances: vec![
+                inst(InstanceOutcome::Failed {
+                    step: "create".into(),
+                    reason: "400".into(),
+                }),
+                inst(InstanceOutcome::Failed {
+                    step: "create".into(),
+                    reason: "400".into(),
+                }),
+                inst(InstanceOutcome::Interrupted { step: None }),
+                inst(InstanceOutcome::Done),
+            ],
+            interrupted: true,
+        };
+        let err = ApplyError::from_report(&bad).unwrap();
+        assert_eq!(
+            err.to_string(),
+            "apply did not finish: 2 instances failed, 1 instance interrupted"
+        );
+    }
+}

@@ -4,7 +4,8 @@
 //! 1. `X-Request-Id` on every response, admin routes included.
 //! 2. Admin routes (`/_emulator/…`) skip everything below; they answer loopback peers only.
 //! 3. `--latency`, then an injected fault drawn for this request (5xx, 429, slow, drop).
-//!    Injected faults never consume rate-limit budget.
+//!    An injected 5xx, 429 or drop answers here and consumes no rate-limit budget; a
+//!    slow one carries on below after its delay.
 //! 4. The per-client rate limit (429 + `Retry-After`; refused requests are not counted).
 //! 5. Bearer authentication (401 missing/unknown, 403 expired), except `/oauth/token`
 //!    and unknown routes (those answer 404 to anyone).
@@ -34,22 +35,27 @@ pub(crate) const TOKEN_PATH: &str = "/oauth/token";
 /// Prefix of the emulator's own routes.
 pub(crate) const ADMIN_PREFIX: &str = "/_emulator/";
 
+/// The middleware around every route (see the module doc for the order of concerns).
 pub(crate) async fn front(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     let request_id = shared.next_request_id();
     let mut response = if req.uri().path().starts_with(ADMIN_PREFIX) {
         admin(&shared, req, next).await
     } else {
         let method = req.method().clone();
+        let path = req.uri().path().to_owned();
         let route = req
             .extensions()
             .get::<MatchedPath>()
             .map_or_else(|| "(unmatched)".to_owned(), |p| p.as_str().to_owned());
         let Some(response) = api(&shared, req, next).await else {
             lock(&shared.stats).dropped += 1;
+            tracing::info!("{method} {path} -> dropped connection (injected)");
             return dropped();
         };
         let response = json_errors(response).await;
         lock(&shared.stats).record(&method, &route, response.status());
+        // Method, path and status only: never headers (tokens) or bodies (passwords).
+        tracing::info!("{method} {path} -> {}", response.status().as_u16());
         response
     };
     if let Ok(v) = HeaderValue::from_str(&request_id) {
@@ -151,7 +157,10 @@ async fn api(shared: &Shared, mut req: Request, next: Next) -> Option<Response> 
             );
         }
     }
-    let mutating = matches!(*req.method(), Method::POST | Method::PATCH | Method::DELETE);
+    // Token requests and sizing estimates change nothing worth a write.
+    let mutating = matches!(*req.method(), Method::POST | Method::PATCH | Method::DELETE)
+        && !is_token
+        && req.uri().path() != "/v1/instances/sizing";
     let response = next.run(req).await;
     if mutating && response.status().is_success() {
         shared.commit().await;

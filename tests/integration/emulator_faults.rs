@@ -97,8 +97,10 @@ async fn same_seed_same_faults() {
 
 #[tokio::test]
 async fn new_instances_may_404_for_a_moment() {
+    // Speed 10: the new instance stays invisible for 1.5 s, long enough to observe on a
+    // loaded machine.
     let emu = start(EmulatorConfig {
-        speed: 100.0,
+        speed: 10.0,
         ..fast()
     })
     .await;
@@ -126,7 +128,7 @@ async fn new_instances_may_404_for_a_moment() {
     set_faults(&emu, json!({"fault_rate": 0.0})).await;
     let r = emu.get(&format!("/v1/instances/{id}")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    // It is listed, and becomes visible (15 s / 100 = 150 ms).
+    // It is listed, and becomes visible (15 s / 10 = 1.5 s), still creating.
     let list = emu.get("/v1/instances").await;
     assert!(
         list.data()
@@ -135,7 +137,16 @@ async fn new_instances_may_404_for_a_moment() {
             .iter()
             .any(|i| i["id"] == id.as_str())
     );
-    emu.wait(&id, Some("running")).await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let r = emu.get(&format!("/v1/instances/{id}")).await;
+        if r.status == StatusCode::OK {
+            assert_eq!(r.data()["status"], "creating");
+            break;
+        }
+        assert!(Instant::now() < deadline, "never became visible");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     emu.handle.shutdown().await;
 }
 

@@ -392,3 +392,30 @@ async fn lifecycle_under_paused_time() {
     assert_eq!(paused.data()["connection_url"], "");
     emu.handle.shutdown().await;
 }
+
+#[tokio::test]
+async fn concurrent_creates_get_distinct_instances() {
+    let emu = start(fast()).await;
+    let creates = (0..20).map(|i| {
+        let emu = &emu;
+        async move {
+            emu.create(&format!("par-{i}"), "professional-db", "2GB")
+                .await
+        }
+    });
+    let created = futures::future::join_all(creates).await;
+    let mut ids: Vec<_> = created
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 20);
+    let waits = ids.iter().map(|id| emu.wait(id, Some("running")));
+    futures::future::join_all(waits).await;
+    let list = emu
+        .get(&format!("/v1/instances?tenantId={}", emu.demo()))
+        .await;
+    assert_eq!(list.data().as_array().unwrap().len(), 20);
+    emu.handle.shutdown().await;
+}

@@ -165,8 +165,9 @@ async fn emulator_bodies_match_the_fixtures_and_the_spec() {
         assert!(paused.data().get(&k).is_some(), "{k}");
     }
 
+    let busy = emu.busy_instance().await;
     let busy = emu
-        .post(&format!("/v1/instances/{id}/pause"), json!({}))
+        .post(&format!("/v1/instances/{busy}/pause"), json!({}))
         .await;
     let err: ErrorBody = parses(&busy.body);
     assert_eq!(err.errors[0].reason, "ongoing-database-operation");

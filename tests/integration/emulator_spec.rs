@@ -160,9 +160,11 @@ async fn bodies_follow_the_spec_schemas() {
         .await;
     valid(&instance, &r.body, "pause 202");
     let error = schema(&spec, "#/components/schemas/Error");
+    let busy = emu.busy_instance().await;
     let busy = emu
-        .post(&format!("/v1/instances/{id}/pause"), json!({}))
+        .post(&format!("/v1/instances/{busy}/pause"), json!({}))
         .await;
+    assert_eq!(busy.status.as_u16(), 409);
     valid(&error, &busy.body, "409");
     emu.wait(&id, Some("paused")).await;
     let r = emu.get(&format!("/v1/instances/{id}")).await;

@@ -168,6 +168,28 @@ impl Emu {
         }
     }
 
+    /// Forces an instance's status through the admin route (it then stays there).
+    pub async fn force_status(&self, id: &str, status: &str) {
+        let r = self
+            .http
+            .post(self.url(&format!("/_emulator/instances/{id}/status")))
+            .json(&json!({ "status": status }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+
+    /// An instance stuck in a transitional status, for deterministic 409s.
+    pub async fn busy_instance(&self) -> String {
+        let id = self.create("busy", "professional-db", "2GB").await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        self.force_status(&id, "resuming").await;
+        id
+    }
+
     /// Creates an instance and waits until it runs; returns its id.
     pub async fn running(&self, name: &str, ty: &str, memory: &str) -> String {
         let id = self.create(name, ty, memory).await["id"]

@@ -10,9 +10,8 @@ fuzz_target!(|data: &[u8]| {
     let env = |name: &str| (name == "SET").then(|| "value".to_owned());
     let result = auraform::config::load_bytes("aura.yaml", data.to_vec(), Path::new("."), &env);
     if let Err(errors) = result {
-        let handler = miette::GraphicalReportHandler::new_themed(
-            miette::GraphicalTheme::unicode_nocolor(),
-        );
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
         let mut out = String::new();
         let _ = handler.render_report(&mut out, &errors);
     }

@@ -72,6 +72,26 @@ pub fn load(
     path: &Path,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<LoadedConfig, ConfigErrors> {
+    load_path(path, env, None)
+}
+
+/// Like [`load`], but checks type/cloud/region/version/memory/storage combinations
+/// against a live project's `instance_configurations` *instead of* the built-in
+/// catalogue (so a region the API offers but the catalogue does not know is fine).
+/// Every other rule is the same. Does no I/O beyond reading the file.
+pub fn load_with_configurations(
+    path: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    configurations: &[InstanceConfiguration],
+) -> Result<LoadedConfig, ConfigErrors> {
+    load_path(path, env, Some(configurations))
+}
+
+fn load_path(
+    path: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    configurations: Option<&[InstanceConfiguration]>,
+) -> Result<LoadedConfig, ConfigErrors> {
     let file = path.display().to_string();
     let fail = |code, msg: String, help: &str| {
         Err(ConfigErrors::one(
@@ -131,7 +151,7 @@ pub fn load(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    load_bytes(&file, bytes, &base_dir, env)
+    from_bytes(&file, bytes, &base_dir, env, configurations)
 }
 
 fn too_large(file: &str, len: u64) -> Result<LoadedConfig, ConfigErrors> {
@@ -152,8 +172,18 @@ pub fn load_bytes(
     base_dir: &Path,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<LoadedConfig, ConfigErrors> {
+    from_bytes(file, bytes, base_dir, env, None)
+}
+
+fn from_bytes(
+    file: &str,
+    bytes: Vec<u8>,
+    base_dir: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    configurations: Option<&[InstanceConfiguration]>,
+) -> Result<LoadedConfig, ConfigErrors> {
     match String::from_utf8(bytes) {
-        Ok(text) => load_str(file, text, base_dir, env),
+        Ok(text) => from_text(file, text, base_dir, env, configurations),
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
             let bytes = e.as_bytes();
@@ -174,19 +204,41 @@ pub fn load_bytes(
     }
 }
 
-/// Parses and validates aura.yaml text. `file` is the name shown in diagnostics;
-/// relative paths in the file resolve against `base_dir`.
+/// Parses and validates aura.yaml text against the built-in catalogue. `file` is the
+/// name shown in diagnostics; relative paths in the file resolve against `base_dir`.
 pub fn load_str(
     file: &str,
     text: impl Into<String>,
     base_dir: &Path,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<LoadedConfig, ConfigErrors> {
-    let text: String = text.into();
+    from_text(file, text.into(), base_dir, env, None)
+}
+
+/// [`load_str`] with a live project's `instance_configurations` instead of the
+/// built-in catalogue (see [`load_with_configurations`]).
+pub fn load_str_with_configurations(
+    file: &str,
+    text: impl Into<String>,
+    base_dir: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    configurations: &[InstanceConfiguration],
+) -> Result<LoadedConfig, ConfigErrors> {
+    from_text(file, text.into(), base_dir, env, Some(configurations))
+}
+
+fn from_text(
+    file: &str,
+    text: String,
+    base_dir: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    configurations: Option<&[InstanceConfiguration]>,
+) -> Result<LoadedConfig, ConfigErrors> {
     if text.len() as u64 > MAX_FILE_BYTES {
         return too_large(file, text.len() as u64);
     }
-    let source: SourceFile = Arc::new(NamedSource::new(file, text.clone()).with_language("yaml"));
+    let source: SourceFile = Arc::new(NamedSource::new(file, text).with_language("yaml"));
+    let text: &str = source.inner();
     let attach = |errors: Vec<ConfigError>| {
         ConfigErrors::new(
             file,
@@ -196,7 +248,7 @@ pub fn load_str(
                 .collect(),
         )
     };
-    let root = match parse(&text) {
+    let root = match parse(text) {
         Ok(root) => root,
         Err(e) => return Err(attach(vec![e])),
     };
@@ -206,9 +258,13 @@ pub fn load_str(
                 .help("a minimal aura.yaml is `project: <name>` and an `instances:` mapping; see examples/minimal.yaml"),
         ]));
     }
-    let mut reader = Reader::new(&text, env);
+    let mut reader = Reader::new(text, env);
     let raw = reader.config(&root);
-    let mut validator = Validator::new(base_dir);
+    let offering = match configurations {
+        Some(rows) => Offering::live(rows),
+        None => Offering::builtin(),
+    };
+    let mut validator = Validator::new(base_dir, offering);
     let (desired, spans) = validator.config(&raw);
     let mut errors = reader.errors;
     errors.extend(validator.errors);

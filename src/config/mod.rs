@@ -2,7 +2,11 @@
 //! typed) → [`validate`] (rules, defaults merged) → [`Desired`]. Reading the file is
 //! the only I/O; online validation takes the live catalogue as input.
 //!
-//! Entry points: [`load`], [`load_str`], [`validate_online`], [`schema::generate`].
+//! Entry points: [`load`] / [`load_str`] (offline, built-in catalogue),
+//! [`load_with_configurations`] / [`load_str_with_configurations`] (combinations
+//! checked against a live project's `instance_configurations` instead), and
+//! [`validate_online`] (re-check an already loaded file against live rows), plus
+//! [`schema::generate`].
 
 pub mod desired;
 pub mod error;
@@ -15,7 +19,8 @@ pub mod validate;
 pub use desired::{Desired, DesiredInstance, DesiredState, Field, SourceRef};
 pub use error::{ConfigError, ConfigErrors, ErrorCode};
 pub use load::{
-    LoadedConfig, MAX_FILE_BYTES, load, load_bytes, load_str, process_env, validate_online,
+    LoadedConfig, MAX_FILE_BYTES, load, load_bytes, load_str, load_str_with_configurations,
+    load_with_configurations, process_env, validate_online,
 };
 pub use node::Span;
 pub use validate::{InstanceSpans, Origin};

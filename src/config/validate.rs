@@ -260,6 +260,8 @@ fn size_suggestion(s: &str) -> Option<String> {
 
 pub(crate) struct Validator<'a> {
     base_dir: &'a Path,
+    /// What combinations are checked against.
+    offering: Offering<'a>,
     /// Spans of `defaults` values already reported as invalid: a bad default is one
     /// mistake, not one per instance.
     reported_defaults: HashSet<Span>,
@@ -267,9 +269,10 @@ pub(crate) struct Validator<'a> {
 }
 
 impl<'a> Validator<'a> {
-    pub fn new(base_dir: &'a Path) -> Self {
+    pub fn new(base_dir: &'a Path, offering: Offering<'a>) -> Self {
         Validator {
             base_dir,
+            offering,
             reported_defaults: HashSet::new(),
             errors: Vec::new(),
         }
@@ -324,7 +327,7 @@ impl<'a> Validator<'a> {
             let before = self.errors.len();
             let (inst, sp) = self.instance(raw_inst, defaults, &names);
             if let (Some(inst), true) = (inst, self.errors.len() == before) {
-                if let Some(e) = check_offering(&inst, &sp, &Offering::builtin()) {
+                if let Some(e) = check_offering(&inst, &sp, &self.offering) {
                     self.push(e);
                 }
                 if let (Some(id), Some(o)) = (&inst.id, raw_inst.id.as_ref()) {

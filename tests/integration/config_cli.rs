@@ -88,3 +88,18 @@ fn schema_plan_prints_the_plan_schema_or_says_it_is_missing() {
         );
     }
 }
+
+/// Exactly what a user sees on stderr with `NO_COLOR=1` (ASCII art, no colour).
+#[test]
+fn validate_stderr_is_exact() {
+    let out = auraform()
+        .args([
+            "validate",
+            "-f",
+            "tests/fixtures/config/unknown_region.yaml",
+        ])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    insta::assert_snapshot!("validate_stderr_no_color", stderr);
+}

@@ -358,3 +358,29 @@ instances:                         # key = the Aura instance name (1–30 chars)
         Some("2f49c2b3")
     );
 }
+
+#[test]
+fn loading_with_live_configurations_replaces_the_builtin_catalogue() {
+    // A region the built-in catalogue does not know (a new one) ...
+    let text = "project: p\ninstances:\n  a:\n    type: professional-db\n    cloud_provider: gcp\n    region: europe-west99\n    memory: 4GB\n";
+    let err = config::load_str("aura.yaml", text, Path::new("."), &test_env).expect_err("offline");
+    assert_eq!(err.codes(), vec![ErrorCode::NotOffered]);
+    // ... is fine when the live project offers it,
+    let live = vec![row(
+        InstanceType::ProfessionalDb,
+        CloudProvider::Gcp,
+        "europe-west99",
+        "4GB",
+        "8GB",
+    )];
+    let c =
+        config::load_str_with_configurations("aura.yaml", text, Path::new("."), &test_env, &live)
+            .expect("live rows win");
+    assert_eq!(c.desired.instances["a"].region, "europe-west99");
+    // and the other rules still apply.
+    let bad = format!("{text}    cdc_enrichment_mode: DIFF\n");
+    let err =
+        config::load_str_with_configurations("aura.yaml", bad, Path::new("."), &test_env, &live)
+            .expect_err("tier rule");
+    assert_eq!(err.codes(), vec![ErrorCode::TierRule]);
+}

@@ -120,7 +120,35 @@ fn from_wait_error(mut effects: StepEffects, err: &WaitError<ApiError>) -> StepR
     }
 }
 
+/// Runs one step and logs how it ended (names, ids, statuses and reasons only).
 async fn run_step(
+    client: &AuraClient,
+    project_id: &str,
+    opts: &ApplyOptions,
+    pacer: &Arc<Pacer>,
+    call: StepCall,
+) -> StepResult {
+    let (name, action, id) = (
+        call.instance.clone(),
+        call.step.action.as_str(),
+        call.id.clone(),
+    );
+    tracing::info!(instance = %name, step = action, id = ?id, "step started");
+    let started = Instant::now();
+    let result = run_step_inner(client, project_id, opts, pacer, call).await;
+    tracing::info!(
+        instance = %name,
+        step = action,
+        id = ?result.effects.created_id.as_ref().or(id.as_ref()),
+        status = ?result.effects.last_status,
+        end = ?result.end,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "step ended"
+    );
+    result
+}
+
+async fn run_step_inner(
     client: &AuraClient,
     project_id: &str,
     opts: &ApplyOptions,

@@ -69,8 +69,9 @@ fn assert_no_secret(output: &Output, secrets: &[String]) {
 #[test]
 fn apply_example_from_empty_then_nothing_to_do() {
     let dir = example_dir();
+    // -vvv: not even trace-level logs may carry a password.
     let first = auraform(dir.path())
-        .args(["apply", "--emulator", "--auto-approve"])
+        .args(["apply", "--emulator", "--auto-approve", "-vvv"])
         .output()
         .unwrap();
     let stdout = text(&first.stdout);

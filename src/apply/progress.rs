@@ -118,28 +118,32 @@ impl Progress {
         }
     }
 
-    /// The progress handle of one instance.
+    /// The progress handle of one instance. On a terminal its live line appears when
+    /// its chain first reports something, and is replaced by one permanent line when
+    /// it ends: only chains in flight (at most `--parallelism`) have a live line and a
+    /// spinner, however many instances the plan has.
     pub fn instance(&self, name: &str) -> InstanceProgress {
-        let bar = self.shared.multi.as_ref().map(|multi| {
-            let bar = multi.add(ProgressBar::new_spinner());
-            let template = format!(
-                "{{spinner}} {{prefix:<{w}}}  {{wide_msg}} {{elapsed:>4}}",
-                w = self.shared.name_width.max(1)
-            );
-            if let Ok(style) = ProgressStyle::with_template(&template) {
-                bar.set_style(style);
-            }
-            bar.set_prefix(name.to_owned());
-            bar.set_message("waiting to start");
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        });
         InstanceProgress {
             reporter: self.clone(),
             name: name.to_owned(),
-            bar,
+            bar: Arc::new(Mutex::new(None)),
             step: Arc::new(Mutex::new(String::new())),
         }
+    }
+
+    fn new_bar(&self, name: &str) -> Option<ProgressBar> {
+        let multi = self.shared.multi.as_ref()?;
+        let bar = multi.add(ProgressBar::new_spinner());
+        let template = format!(
+            "{{spinner}} {{prefix:<{w}}}  {{wide_msg}} {{elapsed:>4}}",
+            w = self.shared.name_width.max(1)
+        );
+        if let Ok(style) = ProgressStyle::with_template(&template) {
+            bar.set_style(style);
+        }
+        bar.set_prefix(name.to_owned());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Some(bar)
     }
 
     /// Clears live lines that are still drawn. Call before printing the report.
@@ -215,7 +219,8 @@ fn plain_line(now: OffsetDateTime, name: &str, step: &str, status: &str) -> Stri
 pub struct InstanceProgress {
     reporter: Progress,
     name: String,
-    bar: Option<ProgressBar>,
+    /// The live line, while the chain runs (terminal only).
+    bar: Arc<Mutex<Option<ProgressBar>>>,
     step: Arc<Mutex<String>>,
 }
 
@@ -279,22 +284,38 @@ impl InstanceProgress {
     }
 
     fn show(&self, step: &str, status: &str) {
-        if let Some(bar) = &self.bar {
-            bar.set_message(if step.is_empty() {
-                status.to_owned()
-            } else {
-                format!("{step} … {status}")
-            });
+        if self.reporter.shared.mode == ProgressMode::Live {
+            let mut bar = self.bar.lock().unwrap_or_else(PoisonError::into_inner);
+            if bar.is_none() {
+                *bar = self.reporter.new_bar(&self.name);
+            }
+            if let Some(bar) = bar.as_ref() {
+                bar.set_message(if step.is_empty() {
+                    status.to_owned()
+                } else {
+                    format!("{step} … {status}")
+                });
+            }
         }
         self.reporter.plain_event(&self.name, step, status);
     }
 
     fn finish(&self, word: &str, text: &str) {
-        if let Some(bar) = &self.bar {
-            bar.finish_with_message(if text.is_empty() {
-                word.to_owned()
+        if let Some(multi) = &self.reporter.shared.multi {
+            if let Some(bar) = self
+                .bar
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take()
+            {
+                bar.finish_and_clear();
+                multi.remove(&bar);
+            }
+            let width = self.reporter.shared.name_width;
+            let _ = multi.println(if text.is_empty() {
+                format!("  {:<width$}  {word}", self.name)
             } else {
-                format!("{word}: {text}")
+                format!("  {:<width$}  {word}: {text}", self.name)
             });
         }
         let status = if text.is_empty() {

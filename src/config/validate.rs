@@ -178,7 +178,16 @@ pub(crate) fn check_offering(
             Field::Region,
             msg,
             format!("{hint}{t} on {c} is offered in: {}", list(&regions)),
-        );
+        )
+        .map(|mut e| {
+            if let Some((_, label)) = e.labels.first_mut()
+                && !known_on_cloud
+                && label == "not offered"
+            {
+                "unknown region".clone_into(label);
+            }
+            e
+        });
     }
     let v = &inst.version;
     let rows_v: Vec<_> = rows_r.iter().filter(|r| &r.version == v).collect();

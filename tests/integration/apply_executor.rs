@@ -295,8 +295,15 @@ instances:
     assert_eq!(p.changes[0].steps[0].action, StepAction::Pause);
     let id = w.id_of("busy").await;
     w.force_status(&id, "updating").await;
+    // Released only once the pause has drawn a 409, however slow the machine.
     let release = async {
-        tokio::time::sleep(Duration::from_millis(600)).await;
+        for _ in 0..3000 {
+            if w.stats().await["by_status"]["409"].as_u64().unwrap_or(0) > 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
         w.force_status(&id, "running").await;
     };
     let out = Captured::default();
@@ -330,11 +337,17 @@ instances:
 "#;
     let (p, creds) = w.plan(one).await;
     w.set_faults(serde_json::json!({ "latency_ms": 800 })).await;
+    let out = Captured::default();
+    // Healed once the executor has given up on the POST, however slow the machine.
     let heal = async {
-        tokio::time::sleep(Duration::from_millis(450)).await;
+        for _ in 0..3000 {
+            if out.text().contains("outcome unknown") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         w.set_faults(serde_json::json!({ "latency_ms": 0 })).await;
     };
-    let out = Captured::default();
     let mut opts = w.options(&creds, &p, &out);
     opts.not_found_grace = Duration::from_secs(3);
     let (report, ()) = tokio::join!(execute(&w.client, &p, &opts), heal);

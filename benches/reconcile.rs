@@ -39,7 +39,10 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .map_or("plan,apply,memory".to_owned(), Clone::clone);
     let wants = |row: &str| rows.split(',').any(|r| r == row);
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let work = tempfile::tempdir().unwrap();
     let mut table = String::new();
     let _ = writeln!(table, "| measurement | figure | target | result |");
@@ -147,7 +150,10 @@ async fn measured_emulator(state: &Path, copy_to: &Path, rate: Rate, speed: f64)
 }
 
 fn client(emu: &EmulatorHandle, rate: Rate) -> AuraClient {
-    let mut config = ClientConfig::new(emu.base_url(), Credentials::new("emulator", "emulator-secret"));
+    let mut config = ClientConfig::new(
+        emu.base_url(),
+        Credentials::new("emulator", "emulator-secret"),
+    );
     config.rate = rate;
     AuraClient::new(config).unwrap()
 }
@@ -175,7 +181,13 @@ fn run(emu: &EmulatorHandle, args: &[&str], rate: Rate) -> (Duration, i32, u64) 
     let start = Instant::now();
     let mut child = Command::new(BIN)
         .args(args)
-        .args(["--api-url", &emu.base_url(), "--rate-limit", &rate.to_string(), "-q"])
+        .args([
+            "--api-url",
+            &emu.base_url(),
+            "--rate-limit",
+            &rate.to_string(),
+            "-q",
+        ])
         .env("AURA_CLIENT_ID", "emulator")
         .env("AURA_CLIENT_SECRET", "emulator-secret")
         .env("NO_COLOR", "1")
@@ -229,7 +241,10 @@ async fn plan_rows(dir: &Path, reps: usize, table: &mut String) {
     // 120 declared instances against a budget of 40 per 5 s: the plan needs ~124
     // requests, so the budget (not the network) sets the pace — 3 full windows.
     let n = 120;
-    let rate = Rate { count: 40, per: Duration::from_secs(5) };
+    let rate = Rate {
+        count: 40,
+        per: Duration::from_secs(5),
+    };
     let state = seed(dir, n).await;
     let config = write_config(dir, "plan.yaml", (0..n).map(|i| format!("inst-{i:04}")));
     let mut ratios = Vec::new();
@@ -238,7 +253,16 @@ async fn plan_rows(dir: &Path, reps: usize, table: &mut String) {
     let mut requests = 0;
     for rep in 0..reps {
         let emu = measured_emulator(&state, &dir.join(format!("plan-{rep}.json")), rate, 1.0).await;
-        let (wall, code, _) = run(&emu, &["plan", "-f", config.to_str().unwrap(), "--detailed-exitcode"], rate);
+        let (wall, code, _) = run(
+            &emu,
+            &[
+                "plan",
+                "-f",
+                config.to_str().unwrap(),
+                "--detailed-exitcode",
+            ],
+            rate,
+        );
         assert_eq!(code, 0, "plan of a matching world must show no changes");
         let s = stats(&emu).await;
         requests = count(&s, &["requests"]);
@@ -256,7 +280,11 @@ async fn plan_rows(dir: &Path, reps: usize, table: &mut String) {
         median(ratios.clone()),
         verdict(median(ratios) <= 1.10),
     );
-    let _ = writeln!(table, "| 429s received by plan (all repetitions) | {rejected} | 0 | {} |", verdict(rejected == 0));
+    let _ = writeln!(
+        table,
+        "| 429s received by plan (all repetitions) | {rejected} | 0 | {} |",
+        verdict(rejected == 0)
+    );
 }
 
 async fn apply_rows(dir: &Path, reps: usize, table: &mut String) {
@@ -272,11 +300,28 @@ async fn apply_rows(dir: &Path, reps: usize, table: &mut String) {
     let mut poll_bound = 0.0;
     for rep in 0..reps {
         for (count, out) in [(1usize, &mut one), (k, &mut many)] {
-            let emu = measured_emulator(&empty, &dir.join(format!("apply-{count}-{rep}.json")), rate, speed).await;
-            let config = write_config(dir, &format!("apply-{count}-{rep}.yaml"), (0..count).map(|i| format!("new-{i:02}")));
+            let emu = measured_emulator(
+                &empty,
+                &dir.join(format!("apply-{count}-{rep}.json")),
+                rate,
+                speed,
+            )
+            .await;
+            let config = write_config(
+                dir,
+                &format!("apply-{count}-{rep}.yaml"),
+                (0..count).map(|i| format!("new-{i:02}")),
+            );
             let (wall, code, _) = run(
                 &emu,
-                &["apply", "-f", config.to_str().unwrap(), "--auto-approve", "--poll-interval", poll],
+                &[
+                    "apply",
+                    "-f",
+                    config.to_str().unwrap(),
+                    "--auto-approve",
+                    "--poll-interval",
+                    poll,
+                ],
                 rate,
             );
             assert_eq!(code, 0, "apply must succeed");
@@ -315,7 +360,16 @@ async fn memory_row(dir: &Path, table: &mut String) {
     let state = seed(dir, n).await;
     let config = write_config(dir, "memory.yaml", (0..n).map(|i| format!("inst-{i:04}")));
     let emu = measured_emulator(&state, &dir.join("memory.json"), rate, 1.0).await;
-    let (wall, code, peak_kib) = run(&emu, &["plan", "-f", config.to_str().unwrap(), "--detailed-exitcode"], rate);
+    let (wall, code, peak_kib) = run(
+        &emu,
+        &[
+            "plan",
+            "-f",
+            config.to_str().unwrap(),
+            "--detailed-exitcode",
+        ],
+        rate,
+    );
     assert_eq!(code, 0);
     emu.shutdown().await;
     let mb = peak_kib as f64 / 1024.0;

@@ -3,9 +3,9 @@
 
 use crate::cli::{Cli, Command, GlobalArgs, PlanArgs};
 use crate::error::{Error, Result};
+use crate::output::{print_stdout, stdout_color};
 use crate::pipeline;
 use crate::plan::{self, PlanOptions, render::render};
-use crate::session::Session;
 
 /// How a successful command wants the process to end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,7 +21,7 @@ pub async fn dispatch(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Validate => validate(&cli.global.file),
         Command::Plan(args) => plan(&cli.global, &args).await,
-        Command::Apply(_) => Err(Error::NotYetAvailable("apply")),
+        Command::Apply(args) => crate::apply::command::run(&cli.global, &args).await,
         Command::Drift(_) => Err(Error::NotYetAvailable("drift")),
         Command::Import(_) => Err(Error::NotYetAvailable("import")),
         Command::Diff(_) => Err(Error::NotYetAvailable("diff")),
@@ -37,14 +37,18 @@ pub async fn dispatch(cli: Cli) -> Result<Outcome> {
 /// `plan`: what apply would change, on stdout in the requested format; `--out`
 /// saves it for `apply PLAN_FILE`.
 async fn plan(global: &GlobalArgs, args: &PlanArgs) -> Result<Outcome> {
-    let session = Session::open(global).await?;
+    let session = pipeline::open(global).await?;
     let planned = pipeline::plan(&session, &global.file, &PlanOptions::from(args)).await;
     session.close().await;
     let planned = planned?;
     if let Some(out) = &args.out {
         plan::save(out, &planned.plan, &planned.loaded.desired, &planned.live)?;
     }
-    print_stdout(&render(&planned.plan, args.format, stdout_color(global)))?;
+    print_stdout(&render(
+        &planned.plan,
+        args.format,
+        stdout_color(global.color),
+    ))?;
     if let Some(out) = &args.out {
         eprintln!(
             "Saved the plan to {}. Apply exactly this plan with: auraform apply {}",
@@ -57,29 +61,6 @@ async fn plan(global: &GlobalArgs, args: &PlanArgs) -> Result<Outcome> {
     } else {
         Outcome::Success
     })
-}
-
-/// Whether stdout output may be coloured (`--color`, `NO_COLOR`, terminal).
-fn stdout_color(global: &GlobalArgs) -> bool {
-    use std::io::IsTerminal;
-    let no_color = std::env::var("NO_COLOR").ok();
-    plan::render::color_enabled(
-        global.color,
-        std::io::stdout().is_terminal(),
-        no_color.as_deref(),
-    )
-}
-
-/// Writes requested output to stdout; a closed pipe is an error, not a panic.
-fn print_stdout(text: &str) -> Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|source| Error::Io {
-            context: "cannot write to stdout".to_owned(),
-            source,
-        })
 }
 
 /// `auraform emulator`: serve the local Aura API on loopback until Ctrl-C. Prints exactly

@@ -14,6 +14,10 @@ pub enum Error {
     )]
     NotYetAvailable(&'static str),
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Apply(#[from] crate::apply::ApplyError),
+
     /// Planning failed (ambiguous identity, immutable change, stale saved plan, …).
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -33,6 +37,11 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Config(#[from] crate::config::ConfigErrors),
+
+    /// Could not reach the API (credentials, URL, embedded emulator, a failed call).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Session(Box<crate::session::SessionError>),
 
     #[error("{context}")]
     #[diagnostic(code(auraform::io))]

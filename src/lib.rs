@@ -14,6 +14,7 @@ pub mod config;
 pub mod emulator;
 pub mod error;
 pub mod logging;
+pub mod output;
 pub mod pipeline;
 pub mod plan;
 pub mod session;

@@ -1,137 +1,141 @@
-//! The API a command talks to: the real Aura API, or — with `--emulator` — an
-//! in-process emulator whose world is kept in `.auraform/emulator.json` beside
-//! aura.yaml, so that `plan`, `apply`, `plan` run by separate processes see one world.
+//! Connecting a command to an Aura API: the real one, or the embedded emulator.
 //!
-//! The embedded emulator runs [`EMBEDDED_SPEED`] times faster than the real API (a
-//! create takes ~3 s instead of ~120 s). Everything time-related is scaled by the same
-//! factor — the request budget the emulator enforces and the client spends, the poll
-//! interval, the step timeouts — so the embedded run is the real run in compressed
-//! time: the same number of requests per step, the same pacing behaviour, no 429s.
+//! Without `--emulator`, credentials are discovered (environment, `./.env`, aura-cli)
+//! and the client talks to `--api-url` within `--rate-limit`. With `--emulator`, an
+//! emulator is started in this process on a loopback port, its world kept in
+//! `.auraform/emulator.json` beside aura.yaml (so `plan`, `apply`, `plan` in separate
+//! processes see one world), sped up so that a create takes a few seconds, and the
+//! client's budget and poll interval are matched to it (DESIGN.md §2). It needs no
+//! account and no network.
+//!
+//! Every command that opens a [`Session`] must [`Session::close`] it, so that the
+//! embedded emulator writes its world out before the process ends.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
-use crate::api::{AuraClient, ClientConfig, Credentials};
+use crate::api::{ApiError, AuraClient, ClientConfig, Credentials};
 use crate::cli::GlobalArgs;
 use crate::emulator::{EmulatorConfig, EmulatorHandle};
-use crate::error::{Error, Result};
 use crate::units::Rate;
 
-/// How much faster than the real API the embedded emulator runs.
+/// Lifecycle speed-up of the embedded emulator: a create (~120 s in Aura) takes 3 s.
 pub const EMBEDDED_SPEED: f64 = 40.0;
+/// Request budget of the embedded emulator, enforced by it and respected by the client.
+pub const EMBEDDED_RATE: Rate = Rate {
+    count: 3000,
+    per: Duration::from_secs(60),
+};
+/// Poll interval against the embedded emulator (its operations take seconds).
+pub const EMBEDDED_POLL_INTERVAL: Duration = Duration::from_millis(250);
+/// Poll interval against the real API, before widening for instances in flight.
+pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
 
 /// Where the embedded emulator keeps its world, relative to aura.yaml's directory.
 pub const EMBEDDED_STATE: &str = ".auraform/emulator.json";
 
-/// An open connection to an Aura API, real or embedded.
+/// An open connection to an API.
 pub struct Session {
     pub client: AuraClient,
-    /// 1 for the real API; [`EMBEDDED_SPEED`] for the embedded emulator. Durations
-    /// meant for the real API (poll intervals, timeouts) are divided by it.
-    pub speed: f64,
+    /// The request budget the client works within.
+    pub rate: Rate,
+    /// The poll interval for one instance (`--poll-interval`, or the default for
+    /// this API).
+    pub poll_interval: Duration,
+    /// True when talking to the embedded emulator.
+    pub embedded: bool,
     emulator: Option<EmulatorHandle>,
 }
 
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("rate", &self.rate)
+            .field("poll_interval", &self.poll_interval)
+            .field("embedded", &self.embedded)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a session could not be opened.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum SessionError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Api(#[from] ApiError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Emulator(#[from] crate::emulator::EmulatorError),
+
+    #[error("cannot prepare {path} for the embedded emulator")]
+    #[diagnostic(
+        code(auraform::session::state_dir),
+        help("check that the directory of aura.yaml is writable")
+    )]
+    StateDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 impl Session {
-    /// Opens the API the global flags name. With `--emulator`, starts the in-process
-    /// emulator on a loopback port first (credentials are the emulator's own; the
-    /// environment's real credentials are never sent to it).
-    pub async fn open(global: &GlobalArgs) -> Result<Session> {
+    /// Opens the API the global flags name. `config_dir` is the directory of
+    /// aura.yaml (where `.auraform/` lives).
+    pub async fn open(global: &GlobalArgs, config_dir: &Path) -> Result<Self, SessionError> {
         if global.emulator {
-            return Self::embedded(global).await;
+            return Self::embedded(global, config_dir).await;
         }
         let credentials = Credentials::discover()?;
         let mut config = ClientConfig::new(global.api_url.clone(), credentials);
         config.rate = global.rate_limit;
         let client = AuraClient::new(config)?;
-        Ok(Session {
+        Ok(Self {
             client,
-            speed: 1.0,
+            rate: global.rate_limit,
+            poll_interval: global.poll_interval.map_or(DEFAULT_POLL_INTERVAL, |d| d.0),
+            embedded: false,
             emulator: None,
         })
     }
 
-    async fn embedded(global: &GlobalArgs) -> Result<Session> {
-        let state_file = embedded_state_file(&global.file);
-        if let Some(dir) = state_file.parent() {
-            crate::apply::credentials::prepare_dir(dir).map_err(|source| Error::Io {
-                context: format!("cannot create {}", dir.display()),
-                source,
+    async fn embedded(global: &GlobalArgs, config_dir: &Path) -> Result<Self, SessionError> {
+        let state = config_dir.join(EMBEDDED_STATE);
+        if let Some(folder) = state.parent() {
+            // `.auraform/` with its `.gitignore` of `*`, mode 0700.
+            crate::apply::credentials::prepare_dir(folder).map_err(|source| {
+                SessionError::StateDir {
+                    path: folder.display().to_string(),
+                    source,
+                }
             })?;
         }
-        let rate = scaled_rate(global.rate_limit, EMBEDDED_SPEED);
-        let defaults = EmulatorConfig::default();
-        let emulator = crate::emulator::spawn(EmulatorConfig {
+        let config = EmulatorConfig {
             speed: EMBEDDED_SPEED,
-            rate_limit: rate,
-            state_file: Some(state_file),
-            ..defaults.clone()
-        })
-        .await?;
-        let credentials = Credentials::new(defaults.client_id, defaults.client_secret);
-        let mut config = ClientConfig::new(emulator.base_url(), credentials);
-        config.rate = rate;
-        let client = AuraClient::new(config)?;
-        tracing::info!(url = %emulator.base_url(), "embedded emulator started");
-        Ok(Session {
+            rate_limit: EMBEDDED_RATE,
+            state_file: Some(state),
+            ..EmulatorConfig::default()
+        };
+        let credentials = Credentials::new(config.client_id.clone(), config.client_secret.clone());
+        let handle = crate::emulator::spawn(config).await?;
+        let mut client_config = ClientConfig::new(handle.base_url(), credentials);
+        client_config.rate = EMBEDDED_RATE;
+        let client = AuraClient::new(client_config)?;
+        Ok(Self {
             client,
-            speed: EMBEDDED_SPEED,
-            emulator: Some(emulator),
+            rate: EMBEDDED_RATE,
+            poll_interval: global.poll_interval.map_or(EMBEDDED_POLL_INTERVAL, |d| d.0),
+            embedded: true,
+            emulator: Some(handle),
         })
     }
 
-    /// A duration meant for the real API, scaled to this session's clock.
-    pub fn scaled(&self, real: Duration) -> Duration {
-        real.div_f64(self.speed)
-    }
-
-    /// Closes the session; the embedded emulator saves its world.
+    /// Ends the session; the embedded emulator finishes open requests and writes its
+    /// world to disk.
     pub async fn close(self) {
-        if let Some(emulator) = self.emulator {
-            emulator.shutdown().await;
+        if let Some(handle) = self.emulator {
+            handle.shutdown().await;
         }
-    }
-}
-
-/// `.auraform/emulator.json` in the directory of `aura_yaml`.
-pub fn embedded_state_file(aura_yaml: &Path) -> PathBuf {
-    let dir = aura_yaml
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    dir.join(EMBEDDED_STATE)
-}
-
-/// The same budget in a clock running `speed` times faster: N per W becomes N per
-/// W/speed (never below one request per millisecond window).
-fn scaled_rate(rate: Rate, speed: f64) -> Rate {
-    let per = rate.per.div_f64(speed).max(Duration::from_millis(1));
-    Rate {
-        count: rate.count,
-        per,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn state_sits_beside_the_file() {
-        assert_eq!(
-            embedded_state_file(Path::new("examples/aura.yaml")),
-            PathBuf::from("examples/.auraform/emulator.json")
-        );
-        assert_eq!(
-            embedded_state_file(Path::new("aura.yaml")),
-            PathBuf::from("./.auraform/emulator.json")
-        );
-    }
-
-    #[test]
-    fn budget_scales_with_the_clock() {
-        let r = scaled_rate(Rate::per_minute(125), 40.0);
-        assert_eq!(r.count, 125);
-        assert_eq!(r.per, Duration::from_millis(1500));
     }
 }

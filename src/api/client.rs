@@ -1133,12 +1133,11 @@ mod tests {
         let mut seen = 0;
         for entry in entries {
             let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-            // The spec itself sits beside the bodies (the emulator's shape tests read it).
             if std::path::Path::new(&name)
                 .extension()
                 .is_none_or(|e| e != "json")
             {
-                continue;
+                continue; // e.g. the official spec, which the emulator's tests read
             }
             let r = raw(&name);
             let ok = match name.as_str() {

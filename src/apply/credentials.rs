@@ -136,7 +136,33 @@ fn env_text(created: &CreatedInstance) -> String {
 /// Writes the credentials of a just-created instance to `<dir>/<name>.env`,
 /// atomically, mode 0600, never replacing an existing file. Returns the path.
 pub fn write(dir: &Path, created: &CreatedInstance) -> Result<PathBuf, CredentialsError> {
-    let path = credentials_path(dir, &created.name);
+    write_to(dir, credentials_path(dir, &created.name), created)
+}
+
+/// Like [`write`], but when `<name>.env` already exists (typically left by an earlier
+/// instance of the same name that a replace just deleted) the credentials go to
+/// `<name>.<id>.env` instead: the old file is kept and the new password is not lost.
+/// Returns the path and whether the fallback was used.
+pub fn write_beside_existing(
+    dir: &Path,
+    created: &CreatedInstance,
+) -> Result<(PathBuf, bool), CredentialsError> {
+    match write(dir, created) {
+        Ok(path) => Ok((path, false)),
+        Err(CredentialsError::Exists { .. }) => {
+            let stem = file_stem(&format!("{}.{}", created.name, created.id));
+            let path = dir.join(format!("{stem}.env"));
+            write_to(dir, path, created).map(|p| (p, true))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn write_to(
+    dir: &Path,
+    path: PathBuf,
+    created: &CreatedInstance,
+) -> Result<PathBuf, CredentialsError> {
     let io_err = |source| CredentialsError::Io {
         name: created.name.clone(),
         id: created.id.clone(),
@@ -242,6 +268,25 @@ mod tests {
         // The error names the file and the instance but never the password.
         let shown = format!("{err} {err:?}");
         assert!(!shown.contains("s3cret-pass"));
+    }
+
+    #[test]
+    fn falls_back_beside_an_existing_file() {
+        let root = tempfile::tempdir().unwrap();
+        let first = write(root.path(), &created("orders")).unwrap();
+        fs::write(&first, "old").unwrap();
+        let (second, fallback) = write_beside_existing(root.path(), &created("orders")).unwrap();
+        assert!(fallback);
+        assert_eq!(second, root.path().join("orders.0a1b2c3d.env"));
+        assert_eq!(fs::read_to_string(&first).unwrap(), "old");
+        assert!(
+            fs::read_to_string(&second)
+                .unwrap()
+                .contains("NEO4J_PASSWORD=s3cret-pass\n")
+        );
+        // Both taken: refuse rather than overwrite.
+        let err = write_beside_existing(root.path(), &created("orders")).unwrap_err();
+        assert!(matches!(err, CredentialsError::Exists { .. }));
     }
 
     #[test]

@@ -1,3 +1,36 @@
-//! The executor: runs a plan's steps against the API, polling each to completion.
+//! The executor: carries a plan out against the API as ordered, polled steps.
+//!
+//! `command` (the CLI's `apply`) → `confirm` → `executor::execute` → `schedule`
+//! (chains, order, dependencies, Ctrl-C) → per step: one request, then `wait`
+//! (polling with pacing, timeouts, 404 grace, 409 retry) → `report`.
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`command`] | the `apply` command: plan or saved plan, print, confirm, execute, report |
+//! | [`confirm`] | the `yes` prompt and its refusal without a terminal |
+//! | [`executor`] | [`execute`]: what each step sends, then waits for; create's once-only rule |
+//! | [`schedule`] | chains in parallel, steps in order, dependencies, Ctrl-C between steps |
+//! | [`wait`] | polling until a step's expectation holds; timeouts; 404 grace; 409 retry; pacing |
+//! | [`cancel`] | the Ctrl-C token: no new steps, in-flight calls finish, polls stop |
+//! | [`credentials`] | the only copy of a new instance's password, written before anything else |
+//! | [`progress`] | live lines on a terminal, timestamped lines elsewhere; stderr only |
+//! | [`report`] | the final per-instance report and the exit code |
+//! | [`error`] | errors that end the command |
 
+pub mod cancel;
+pub mod command;
+pub mod confirm;
 pub mod credentials;
+pub mod error;
+pub mod executor;
+pub mod progress;
+pub mod report;
+pub mod schedule;
+pub mod wait;
+
+pub use cancel::Cancel;
+pub use error::ApplyError;
+pub use executor::{ApplyOptions, execute};
+pub use progress::{InstanceProgress, Progress, ProgressMode};
+pub use report::{ApplyReport, InstanceOutcome, InstanceReport};
+pub use wait::{Expectation, ExpectedStatus, Pacer, StepKind, Timeouts, WaitError, WaitSpec};

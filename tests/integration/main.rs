@@ -1,4 +1,5 @@
-//! The one integration-test binary (STYLE.md). Each topic is a module; add yours below.
+//! The one integration-test binary (STYLE.md): one module per topic, each talking
+//! real HTTP to the in-process emulator. Add yours below.
 
 // This whole binary is tests: a failed unwrap is a failed test, helpers included.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -24,6 +25,12 @@ mod client_instances;
 mod client_pacing;
 mod client_projects;
 
+mod config_cli;
+mod config_diagnostics;
+mod config_examples;
+mod config_robustness;
+mod config_semantics;
+
 mod plan_proptest;
 mod plan_rules;
 mod plan_saved;
@@ -31,8 +38,6 @@ mod plan_scenarios;
 mod plan_schema;
 mod plan_support;
 
-mod config_cli;
-mod config_diagnostics;
-mod config_examples;
-mod config_robustness;
-mod config_semantics;
+mod apply_cli;
+mod apply_executor;
+mod apply_perf;

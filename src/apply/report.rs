@@ -1,0 +1,285 @@
+//! The final report of an apply: per instance, what was done, what failed and why,
+//! what was skipped, and — after Ctrl-C — where each instance stands, so the user
+//! knows what a re-run will do. It decides the exit code: 1 if anything failed or was
+//! interrupted (DESIGN.md §2), after every other chain has finished.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+/// How one instance's chain of steps ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InstanceOutcome {
+    /// Every step completed and its expectation held.
+    Done,
+    /// A step failed; the chain stopped there. Other instances went on.
+    Failed { step: String, reason: String },
+    /// No step ran (e.g. the clone source failed, or Ctrl-C came first).
+    Skipped { reason: String },
+    /// Ctrl-C stopped the chain: `step` was in progress (its request, if sent, finished).
+    Interrupted { step: Option<String> },
+}
+
+/// What happened to one instance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstanceReport {
+    pub name: String,
+    /// The instance id, once known (a create learns it from the response).
+    pub id: Option<String>,
+    /// Step words completed, in order.
+    pub completed: Vec<String>,
+    /// Step words never started.
+    pub remaining: Vec<String>,
+    /// The last status the API reported (`running`, `creating`, …), if any.
+    pub last_status: Option<String>,
+    /// Where the credentials of a created instance were written.
+    pub credentials: Option<PathBuf>,
+    /// Things the user must know and act on (lost password, remedy), in order.
+    pub notes: Vec<String>,
+    pub outcome: InstanceOutcome,
+}
+
+impl InstanceReport {
+    pub fn new(name: impl Into<String>, id: Option<String>, steps: Vec<String>) -> Self {
+        Self {
+            name: name.into(),
+            id,
+            completed: Vec::new(),
+            remaining: steps,
+            last_status: None,
+            credentials: None,
+            notes: Vec::new(),
+            outcome: InstanceOutcome::Skipped {
+                reason: "not started".to_owned(),
+            },
+        }
+    }
+
+    /// Marks the first remaining step as completed.
+    pub fn complete_step(&mut self) {
+        if !self.remaining.is_empty() {
+            let step = self.remaining.remove(0);
+            self.completed.push(step);
+        }
+    }
+
+    pub fn is_success(&self) -> bool {
+        matches!(self.outcome, InstanceOutcome::Done)
+    }
+}
+
+/// The report of a whole apply.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ApplyReport {
+    /// In plan order.
+    pub instances: Vec<InstanceReport>,
+    /// Ctrl-C was received.
+    pub interrupted: bool,
+}
+
+impl ApplyReport {
+    /// True when every instance is done (nothing failed, skipped or interrupted).
+    pub fn succeeded(&self) -> bool {
+        !self.interrupted && self.instances.iter().all(InstanceReport::is_success)
+    }
+
+    /// `0` when everything succeeded, `1` otherwise.
+    pub fn exit_code(&self) -> u8 {
+        if self.succeeded() {
+            crate::EXIT_OK
+        } else {
+            crate::EXIT_ERROR
+        }
+    }
+
+    fn count(&self, pred: impl Fn(&InstanceOutcome) -> bool) -> usize {
+        self.instances.iter().filter(|i| pred(&i.outcome)).count()
+    }
+
+    /// The human report (no colour, no secrets).
+    pub fn render(&self) -> String {
+        let done = self.count(|o| matches!(o, InstanceOutcome::Done));
+        let failed = self.count(|o| matches!(o, InstanceOutcome::Failed { .. }));
+        let skipped = self.count(|o| matches!(o, InstanceOutcome::Skipped { .. }));
+        let interrupted = self.count(|o| matches!(o, InstanceOutcome::Interrupted { .. }));
+
+        let mut out = String::new();
+        if self.instances.is_empty() {
+            out.push_str("Apply complete: nothing to do.\n");
+            return out;
+        }
+        let headline = if self.interrupted {
+            "Apply interrupted"
+        } else if self.succeeded() {
+            "Apply complete"
+        } else {
+            "Apply finished with errors"
+        };
+        let mut counts = vec![format!("{done} done")];
+        for (n, word) in [
+            (failed, "failed"),
+            (skipped, "skipped"),
+            (interrupted, "interrupted"),
+        ] {
+            if n > 0 {
+                counts.push(format!("{n} {word}"));
+            }
+        }
+        let _ = writeln!(out, "{headline}: {}.", counts.join(", "));
+        out.push('\n');
+
+        let width = self
+            .instances
+            .iter()
+            .map(|i| i.name.chars().count())
+            .max()
+            .unwrap_or(0);
+        for inst in &self.instances {
+            render_instance(&mut out, inst, width);
+        }
+
+        if self.interrupted || interrupted > 0 {
+            out.push_str(
+                "\nRun `auraform apply` again to finish: the next plan starts from where each instance stands now.\n",
+            );
+        } else if failed > 0 || skipped > 0 {
+            out.push_str(
+                "\nFix what failed, then run `auraform apply` again: instances that are done will show no changes.\n",
+            );
+        }
+        out
+    }
+}
+
+fn render_instance(out: &mut String, inst: &InstanceReport, width: usize) {
+    let (word, detail) = match &inst.outcome {
+        InstanceOutcome::Done => ("done", inst.completed.join(", ")),
+        InstanceOutcome::Failed { step, reason } => ("FAILED", format!("{step}: {reason}")),
+        InstanceOutcome::Skipped { reason } => ("skipped", reason.clone()),
+        InstanceOutcome::Interrupted { step } => (
+            "interrupted",
+            match step {
+                Some(step) => format!("during {step}"),
+                None => "before its next step".to_owned(),
+            },
+        ),
+    };
+    let _ = write!(out, "  {:<width$}  {word:<11}  {detail}", inst.name);
+    let mut facts = Vec::new();
+    if let Some(id) = &inst.id {
+        facts.push(format!("id {id}"));
+    }
+    if let Some(status) = &inst.last_status {
+        facts.push(format!("status {status}"));
+    }
+    if !facts.is_empty() {
+        let _ = write!(out, " ({})", facts.join(", "));
+    }
+    out.push('\n');
+    let indent = " ".repeat(width + 4);
+    if !matches!(inst.outcome, InstanceOutcome::Done) {
+        if !inst.completed.is_empty() {
+            let _ = writeln!(out, "{indent}completed: {}", inst.completed.join(", "));
+        }
+        // The step that failed or was interrupted is named above, not "not started".
+        let in_progress = match &inst.outcome {
+            InstanceOutcome::Failed { step, .. }
+            | InstanceOutcome::Interrupted {
+                step: Some(step), ..
+            } => Some(step),
+            _ => None,
+        };
+        let skip = usize::from(in_progress.is_some() && inst.remaining.first() == in_progress);
+        let not_started = &inst.remaining[skip..];
+        if !not_started.is_empty() {
+            let _ = writeln!(out, "{indent}not started: {}", not_started.join(", "));
+        }
+    }
+    if let Some(path) = &inst.credentials {
+        let _ = writeln!(out, "{indent}credentials: {}", path.display());
+    }
+    for note in &inst.notes {
+        let _ = writeln!(out, "{indent}{note}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(name: &str, steps: &[&str], done: usize, outcome: InstanceOutcome) -> InstanceReport {
+        let mut r = InstanceReport::new(
+            name,
+            Some("0a1b2c3d".into()),
+            steps.iter().map(|s| (*s).to_owned()).collect(),
+        );
+        for _ in 0..done {
+            r.complete_step();
+        }
+        r.outcome = outcome;
+        r
+    }
+
+    #[test]
+    fn all_done_exits_zero() {
+        let mut r = report("orders", &["create", "pause"], 2, InstanceOutcome::Done);
+        r.credentials = Some(".auraform/credentials/orders.env".into());
+        r.last_status = Some("paused".into());
+        let rep = ApplyReport {
+            instances: vec![r],
+            interrupted: false,
+        };
+        assert!(rep.succeeded());
+        assert_eq!(rep.exit_code(), 0);
+        assert_eq!(
+            rep.render(),
+            "Apply complete: 1 done.\n\n  orders  done         create, pause (id 0a1b2c3d, status paused)\n          credentials: .auraform/credentials/orders.env\n"
+        );
+    }
+
+    #[test]
+    fn failure_and_interrupt_exit_one_and_say_where_things_stand() {
+        let failed = report(
+            "events",
+            &["update", "pause"],
+            0,
+            InstanceOutcome::Failed {
+                step: "update".into(),
+                reason: "the instance went to `loading failed`".into(),
+            },
+        );
+        let mut interrupted = report(
+            "orders",
+            &["create", "update", "pause"],
+            0,
+            InstanceOutcome::Interrupted {
+                step: Some("update".into()),
+            },
+        );
+        interrupted.complete_step();
+        interrupted.last_status = Some("creating".into());
+        let skipped = InstanceReport::new("copy", None, vec!["create".into()]);
+        let rep = ApplyReport {
+            instances: vec![failed, interrupted, skipped],
+            interrupted: true,
+        };
+        assert_eq!(rep.exit_code(), 1);
+        let text = rep.render();
+        assert!(text.starts_with("Apply interrupted: 0 done, 1 failed, 1 skipped, 1 interrupted."));
+        assert!(
+            text.contains("events  FAILED       update: the instance went to `loading failed`")
+        );
+        assert!(text.contains("orders  interrupted  during update (id 0a1b2c3d, status creating)"));
+        assert!(text.contains("completed: create\n"));
+        assert!(text.contains("not started: pause\n"));
+        // The failed step is not listed as "not started".
+        assert!(text.contains("events  FAILED       update: the instance went to `loading failed` (id 0a1b2c3d)\n          not started: pause\n"));
+        assert!(text.contains("Run `auraform apply` again"));
+    }
+
+    #[test]
+    fn empty_report() {
+        let rep = ApplyReport::default();
+        assert!(rep.succeeded());
+        assert_eq!(rep.render(), "Apply complete: nothing to do.\n");
+    }
+}

@@ -1,0 +1,24 @@
+//! stdout, the channel for requested output (plans, JSON, Markdown, reports).
+//! Progress, logs and diagnostics never come here; they go to stderr.
+
+use std::io::{IsTerminal, Write};
+
+use crate::cli::ColorChoice;
+use crate::error::{Error, Result};
+
+/// Whether stdout output may be coloured: `--color`, `NO_COLOR`, and a terminal.
+pub fn stdout_color(choice: ColorChoice) -> bool {
+    let no_color = std::env::var("NO_COLOR").ok();
+    crate::plan::render::color_enabled(choice, std::io::stdout().is_terminal(), no_color.as_deref())
+}
+
+/// Writes requested output to stdout; a closed pipe is an error, not a panic.
+pub fn print_stdout(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|source| Error::Io {
+            context: "cannot write to stdout".to_owned(),
+            source,
+        })
+}

@@ -1,0 +1,292 @@
+//! `auraform apply` as a user runs it: the real binary against the embedded
+//! emulator (`--emulator`, world in `.auraform/emulator.json` beside aura.yaml).
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use auraform::api::{AuraClient, ClientConfig, Credentials};
+use auraform::emulator::{EmulatorConfig, spawn};
+use auraform::plan::{Live, PlanOptions};
+use auraform::session::{EMBEDDED_RATE, EMBEDDED_SPEED, EMBEDDED_STATE};
+
+fn auraform(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("auraform").expect("binary");
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("AURA_PROJECT")
+        .env_remove("AURA_CLIENT_ID")
+        .env_remove("AURA_CLIENT_SECRET");
+    cmd
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A fresh directory with examples/aura.yaml in it.
+fn example_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/aura.yaml");
+    std::fs::copy(example, dir.path().join("aura.yaml")).unwrap();
+    dir
+}
+
+fn credentials(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join(".auraform/credentials"))
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "env"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+fn passwords(dir: &Path) -> Vec<String> {
+    credentials(dir)
+        .iter()
+        .map(|p| {
+            std::fs::read_to_string(p)
+                .unwrap()
+                .lines()
+                .find_map(|l| l.strip_prefix("NEO4J_PASSWORD="))
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+fn assert_no_secret(output: &Output, secrets: &[String]) {
+    let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    for secret in secrets {
+        assert!(!all.contains(secret.as_str()), "a password was printed");
+    }
+}
+
+#[test]
+fn apply_example_from_empty_then_nothing_to_do() {
+    let dir = example_dir();
+    // -vvv: not even trace-level logs may carry a password.
+    let first = auraform(dir.path())
+        .args(["apply", "--emulator", "--auto-approve", "-vvv"])
+        .output()
+        .unwrap();
+    let stdout = text(&first.stdout);
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        text(&first.stderr)
+    );
+    assert!(stdout.contains("Plan: 8 to create"), "{stdout}");
+    assert!(stdout.contains("Apply complete: 8 done."), "{stdout}");
+    // Progress went to stderr, not stdout.
+    assert!(text(&first.stderr).contains("orders: create … started"));
+    assert!(!stdout.contains("… started"));
+
+    let files = credentials(dir.path());
+    assert_eq!(files.len(), 8, "{files:?}");
+    #[cfg(unix)]
+    for f in &files {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(f).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", f.display());
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".auraform/.gitignore")).unwrap(),
+        "*\n"
+    );
+    let secrets = passwords(dir.path());
+    assert_no_secret(&first, &secrets);
+
+    let second = auraform(dir.path())
+        .args(["apply", "--emulator", "--auto-approve"])
+        .output()
+        .unwrap();
+    assert_eq!(second.status.code(), Some(0));
+    assert!(
+        text(&second.stdout).contains("No changes. Live state matches aura.yaml."),
+        "{}",
+        text(&second.stdout)
+    );
+    assert_no_secret(&second, &secrets);
+}
+
+#[test]
+fn without_a_terminal_apply_refuses_unless_auto_approved() {
+    let dir = example_dir();
+    let out = auraform(dir.path())
+        .args(["apply", "--emulator"])
+        .write_stdin("yes\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("auraform::apply::confirmation_needed"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--auto-approve"), "{stderr}");
+    // The plan was shown, nothing was created.
+    assert!(text(&out.stdout).contains("Plan: 8 to create"));
+    assert!(credentials(dir.path()).is_empty());
+}
+
+/// Makes a saved plan for `dir/aura.yaml` against the embedded emulator's world, as
+/// `plan --out` will.
+async fn save_plan(dir: &Path, out: &Path) {
+    let emulator = spawn(EmulatorConfig {
+        speed: EMBEDDED_SPEED,
+        rate_limit: EMBEDDED_RATE,
+        state_file: Some(dir.join(EMBEDDED_STATE)),
+        ..EmulatorConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut config = ClientConfig::new(
+        emulator.base_url(),
+        Credentials::new("emulator", "emulator-secret"),
+    );
+    config.rate = EMBEDDED_RATE;
+    let client = AuraClient::new(config).unwrap();
+    let loaded = auraform::config::load(&dir.join("aura.yaml"), &|_| None).unwrap();
+    let snapshot = client
+        .fetch_snapshot(&loaded.desired.project, |s| {
+            auraform::pipeline::is_relevant(&loaded.desired, s)
+        })
+        .await
+        .unwrap();
+    let live = Live::from_snapshot(&snapshot);
+    let plan = auraform::plan::plan(&loaded.desired, &live, &PlanOptions::default()).unwrap();
+    auraform::plan::save(out, &plan, &loaded.desired, &live).unwrap();
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saved_plan_is_applied_without_asking_and_refused_once_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = "project: demo\ninstances:\n  solo:\n    type: professional-db\n    cloud_provider: gcp\n    region: europe-west1\n    memory: 2GB\n";
+    // The same path as the plan was made with: the config digest covers the resolved
+    // credentials directory, which depends on how the file was named.
+    let file = dir.path().join("aura.yaml");
+    std::fs::write(&file, yaml).unwrap();
+
+    // Stale: aura.yaml changes after the plan was saved.
+    let stale = dir.path().join("stale.json");
+    save_plan(dir.path(), &stale).await;
+    std::fs::write(dir.path().join("aura.yaml"), yaml.replace("2GB", "4GB")).unwrap();
+    let out = auraform(dir.path())
+        .args(["apply", "stale.json", "--emulator", "-f"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("stale"), "{stderr}");
+    assert!(stderr.contains("aura.yaml changed"), "{stderr}");
+    assert!(credentials(dir.path()).is_empty());
+
+    // Fresh: applied exactly, no prompt, no --auto-approve needed.
+    let fresh = dir.path().join("fresh.json");
+    save_plan(dir.path(), &fresh).await;
+    let out = auraform(dir.path())
+        .args(["apply", "fresh.json", "--emulator", "-f"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Apply complete: 1 done."));
+    assert_eq!(credentials(dir.path()).len(), 1);
+
+    // Applying it a second time: the live project moved (the instance now exists).
+    let out = auraform(dir.path())
+        .args(["apply", "fresh.json", "--emulator", "-f"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("live instances changed"), "{stderr}");
+    assert!(stderr.contains("`solo`"), "{stderr}");
+    // --target does not combine with a saved plan.
+    let out = auraform(dir.path())
+        .args([
+            "apply",
+            "fresh.json",
+            "--emulator",
+            "--target",
+            "solo",
+            "-f",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("saved_plan_flags"));
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_mid_apply_reports_and_a_new_apply_converges() {
+    use std::time::{Duration, Instant};
+
+    let dir = example_dir();
+    let bin = assert_cmd::cargo::cargo_bin("auraform");
+    let child = std::process::Command::new(&bin)
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env_remove("AURA_PROJECT")
+        .args(["apply", "--emulator", "--auto-approve"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the creates are in flight (credentials appear), then interrupt.
+    let start = Instant::now();
+    while credentials(dir.path()).is_empty() && start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!credentials(dir.path()).is_empty());
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stdout.contains("Apply interrupted"), "{stdout}");
+    assert!(stdout.contains("Run `auraform apply` again"), "{stdout}");
+    assert!(stderr.contains("Interrupt received"), "{stderr}");
+
+    // Every instance whose create was sent has its credentials; a new apply
+    // finishes the job without creating anything twice.
+    let again = auraform(dir.path())
+        .args(["apply", "--emulator", "--auto-approve"])
+        .output()
+        .unwrap();
+    let stdout = text(&again.stdout);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        text(&again.stderr)
+    );
+    let last = auraform(dir.path())
+        .args(["apply", "--emulator", "--auto-approve"])
+        .output()
+        .unwrap();
+    assert!(
+        text(&last.stdout).contains("No changes."),
+        "{}",
+        text(&last.stdout)
+    );
+    assert_eq!(credentials(dir.path()).len(), 8);
+    let secrets = passwords(dir.path());
+    assert_no_secret(&out, &secrets);
+    assert_no_secret(&again, &secrets);
+}

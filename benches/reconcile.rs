@@ -274,7 +274,7 @@ async fn plan_rows(dir: &Path, reps: usize, table: &mut String) {
     }
     let _ = writeln!(
         table,
-        "| plan, {n} instances, budget {rate}/5s ({requests} requests) | {:.2} s median; floor {:.2} s; ratio {:.3} | ≤ 1.10 × floor | {} |",
+        "| plan, {n} instances, budget {rate} ({requests} requests) | {:.2} s median; floor {:.2} s; ratio {:.3} | ≤ 1.10 × floor | {} |",
         median(walls),
         floor(requests, rate).as_secs_f64(),
         median(ratios.clone()),

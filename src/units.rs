@@ -29,10 +29,14 @@ impl Rate {
 
 impl fmt::Display for Rate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Exact for every rate the command line can express; other windows (only
+        // built in code, e.g. the embedded emulator's scaled budget) say their length.
         if self.per == Duration::from_secs(1) {
             write!(f, "{}/s", self.count)
-        } else {
+        } else if self.per == Duration::from_mins(1) {
             write!(f, "{}/min", self.count)
+        } else {
+            write!(f, "{} per {:?}", self.count, self.per)
         }
     }
 }
@@ -125,6 +129,9 @@ mod tests {
         assert!("5/hour".parse::<Rate>().is_err());
         assert!("fast".parse::<Rate>().is_err());
         assert_eq!(Rate::per_minute(60).spacing(), Duration::from_secs(1));
+        for text in ["125/min", "10/s"] {
+            assert_eq!(text.parse::<Rate>().unwrap().to_string(), text);
+        }
     }
 
     #[test]

@@ -37,8 +37,10 @@ pub async fn dispatch(cli: Cli) -> Result<Outcome> {
 /// `plan`: what apply would change, on stdout in the requested format; `--out`
 /// saves it for `apply PLAN_FILE`.
 async fn plan(global: &GlobalArgs, args: &PlanArgs) -> Result<Outcome> {
+    // The file is checked before anything touches the network or the disk.
+    let offline = pipeline::load(&global.file)?;
     let session = pipeline::open(global).await?;
-    let planned = pipeline::plan(&session, &global.file, &PlanOptions::from(args)).await;
+    let planned = pipeline::plan(&session, &global.file, offline, &PlanOptions::from(args)).await;
     session.close().await;
     let planned = planned?;
     if let Some(out) = &args.out {

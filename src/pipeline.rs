@@ -78,9 +78,13 @@ pub async fn observe(
     Ok((loaded, Live::from_snapshot(&snapshot)))
 }
 
-/// Loads the file, observes the live project, and plans.
-pub async fn plan(session: &Session, file: &Path, opts: &PlanOptions) -> Result<Planned> {
-    let offline = load(file)?;
+/// Observes the live project for a file already loaded offline, and plans.
+pub async fn plan(
+    session: &Session,
+    file: &Path,
+    offline: LoadedConfig,
+    opts: &PlanOptions,
+) -> Result<Planned> {
     let (loaded, live) = observe(session, file, offline).await?;
     let plan = plan::plan(&loaded.desired, &live, opts)?;
     Ok(Planned { loaded, live, plan })

@@ -238,12 +238,12 @@ fn floor(requests: u64, rate: Rate) -> Duration {
 // ---- rows -----------------------------------------------------------------------------
 
 async fn plan_rows(dir: &Path, reps: usize, table: &mut String) {
-    // 120 declared instances against a budget of 40 per 5 s: the plan needs ~124
-    // requests, so the budget (not the network) sets the pace — 3 full windows.
+    // 120 declared instances against a budget of 10/s: the plan needs ~124 requests,
+    // so the budget (not the network) sets the pace — 12 full windows.
     let n = 120;
     let rate = Rate {
-        count: 40,
-        per: Duration::from_secs(5),
+        count: 10,
+        per: Duration::from_secs(1),
     };
     let state = seed(dir, n).await;
     let config = write_config(dir, "plan.yaml", (0..n).map(|i| format!("inst-{i:04}")));

@@ -191,7 +191,7 @@ fn run(emu: &EmulatorHandle, args: &[&str], rate: Rate) -> (Duration, i32, u64) 
         .env("AURA_CLIENT_ID", "emulator")
         .env("AURA_CLIENT_SECRET", "emulator-secret")
         .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -215,10 +215,11 @@ fn run(emu: &EmulatorHandle, args: &[&str], rate: Rate) -> (Duration, i32, u64) 
     let elapsed = start.elapsed();
     let code = status.code().unwrap_or(-1);
     if code != 0 && code != 2 {
-        let mut err = String::new();
         use std::io::Read;
+        let (mut out, mut err) = (String::new(), String::new());
+        let _ = child.stdout.take().unwrap().read_to_string(&mut out);
         let _ = child.stderr.take().unwrap().read_to_string(&mut err);
-        eprintln!("auraform {args:?} exited {code}:\n{err}");
+        eprintln!("auraform {args:?} exited {code}:\n{out}\n{err}");
     }
     (elapsed, code, peak_kib)
 }
@@ -307,9 +308,12 @@ async fn apply_rows(dir: &Path, reps: usize, table: &mut String) {
                 speed,
             )
             .await;
+            // Each run in its own folder: its credentials files are its own.
+            let run_dir = dir.join(format!("apply-{count}-{rep}"));
+            std::fs::create_dir_all(&run_dir).unwrap();
             let config = write_config(
-                dir,
-                &format!("apply-{count}-{rep}.yaml"),
+                &run_dir,
+                "aura.yaml",
                 (0..count).map(|i| format!("new-{i:02}")),
             );
             let (wall, code, _) = run(

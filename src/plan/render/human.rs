@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::super::model::{Change, ChangeKind, FieldChange, FieldValue, Plan};
+use super::super::model::{Change, ChangeKind, DocumentKind, FieldChange, FieldValue, Plan};
 use super::{action_chain, change_symbol, closing_line, verb};
 
 const RESET: &str = "\x1b[0m";
@@ -41,12 +41,23 @@ fn kind_color(kind: ChangeKind) -> &'static str {
 pub fn human(plan: &Plan, color: bool) -> String {
     let p = Paint { on: color };
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Project {} ({})",
-        p.paint(BOLD, &format!("{:?}", plan.project.name)),
-        plan.project.id
-    );
+    match plan.kind {
+        DocumentKind::Diff => {
+            let _ = writeln!(
+                out,
+                "Project {} (offline diff of two files; no API access)",
+                p.paint(BOLD, &format!("{:?}", plan.project.name)),
+            );
+        }
+        _ => {
+            let _ = writeln!(
+                out,
+                "Project {} ({})",
+                p.paint(BOLD, &format!("{:?}", plan.project.name)),
+                plan.project.id
+            );
+        }
+    }
     if !plan.options.targets.is_empty() {
         let _ = writeln!(
             out,
@@ -66,10 +77,14 @@ pub fn human(plan: &Plan, color: bool) -> String {
         let _ = writeln!(
             out,
             "{} ({} = create, {} = update in place, {} = replace, {} = delete):\n",
-            if plan.options.report_only {
-                "Live state differs from aura.yaml"
-            } else {
-                "auraform will perform the following actions"
+            match plan.kind {
+                DocumentKind::Drift =>
+                    "Drift: live state differs from aura.yaml; values read live -> aura.yaml",
+                DocumentKind::Diff =>
+                    "The new file differs from the old one; values read old -> new",
+                DocumentKind::Plan if plan.options.report_only =>
+                    "Live state differs from aura.yaml",
+                DocumentKind::Plan => "auraform will perform the following actions",
             },
             p.paint(GREEN, "+"),
             p.paint(YELLOW, "~"),
@@ -77,7 +92,7 @@ pub fn human(plan: &Plan, color: bool) -> String {
             p.paint(RED, "-"),
         );
         for c in &plan.changes {
-            change_block(&mut out, &p, c);
+            change_block(&mut out, &p, c, plan.kind);
         }
     }
 
@@ -87,7 +102,11 @@ pub fn human(plan: &Plan, color: bool) -> String {
             "{}",
             p.paint(
                 BOLD,
-                "Unmanaged instances (live in the project, not in aura.yaml; left alone):"
+                if plan.kind == DocumentKind::Diff {
+                    "Instances removed from the file (apply leaves them alone unless it prunes):"
+                } else {
+                    "Unmanaged instances (live in the project, not in aura.yaml; left alone):"
+                }
             )
         );
         for u in &plan.unmanaged {
@@ -97,7 +116,9 @@ pub fn human(plan: &Plan, color: bool) -> String {
             }
             out.push('\n');
         }
-        if plan.unmanaged.iter().all(|u| u.kept_because.is_none()) {
+        if plan.kind != DocumentKind::Diff
+            && plan.unmanaged.iter().all(|u| u.kept_because.is_none())
+        {
             let _ = writeln!(
                 out,
                 "{}",
@@ -137,14 +158,14 @@ pub fn human(plan: &Plan, color: bool) -> String {
     out
 }
 
-fn change_block(out: &mut String, p: &Paint, c: &Change) {
+fn change_block(out: &mut String, p: &Paint, c: &Change, kind: DocumentKind) {
     let color = kind_color(c.kind);
     let _ = writeln!(
         out,
         "  {}",
         p.paint(
             BOLD,
-            &format!("# {} {}{}", c.name, verb(c), action_chain(c))
+            &format!("# {} {}{}", c.name, verb(c, kind), action_chain(c))
         )
     );
     for d in &c.depends_on {

@@ -4,13 +4,20 @@
 
 use std::fmt::Write;
 
-use super::super::model::{Change, ChangeKind, Expectation, FieldValue, Plan, Step};
+use super::super::model::{Change, ChangeKind, DocumentKind, Expectation, FieldValue, Plan, Step};
 use super::{action_chain, change_symbol, closing_line, symbol, verb};
 
 /// Every auraform plan comment starts with this; the full marker is
 /// `<!-- auraform:plan project=<id> -->`. CI looks for a comment containing it and
 /// edits that comment instead of adding a new one.
+/// An offline `diff` comment carries the same prefix (`<!-- auraform:plan project=<as
+/// written in the file> kind=diff -->`), so the PR workflow's fallback updates the
+/// same comment a real plan would.
 pub const MARKER_PREFIX: &str = "<!-- auraform:plan";
+
+/// Every drift report starts with this; the full marker is
+/// `<!-- auraform:drift project=<id> -->`. A scheduled job finds its open issue by it.
+pub const DRIFT_MARKER_PREFIX: &str = "<!-- auraform:drift";
 
 /// Inline code that survives any value (backticks inside are replaced, pipes escaped
 /// so tables hold).
@@ -29,13 +36,48 @@ fn value(v: Option<&FieldValue>) -> String {
 /// The plan as a Markdown PR comment.
 pub fn markdown(plan: &Plan) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{MARKER_PREFIX} project={} -->", plan.project.id);
-    let _ = writeln!(
-        out,
-        "### auraform plan for project {} ({})\n",
-        code(&plan.project.name),
-        code(&plan.project.id)
-    );
+    match plan.kind {
+        DocumentKind::Plan => {
+            let _ = writeln!(out, "{MARKER_PREFIX} project={} -->", plan.project.id);
+            let _ = writeln!(
+                out,
+                "### auraform plan for project {} ({})\n",
+                code(&plan.project.name),
+                code(&plan.project.id)
+            );
+        }
+        DocumentKind::Drift => {
+            let _ = writeln!(out, "{DRIFT_MARKER_PREFIX} project={} -->", plan.project.id);
+            let _ = writeln!(
+                out,
+                "### auraform drift report for project {} ({})\n",
+                code(&plan.project.name),
+                code(&plan.project.id)
+            );
+            if plan.has_drift() {
+                let _ = writeln!(
+                    out,
+                    "Live state no longer matches aura.yaml. Fields read **live → aura.yaml**: run `auraform apply` to restore the file's values, or edit aura.yaml to accept the live ones.\n"
+                );
+            }
+        }
+        DocumentKind::Diff => {
+            let _ = writeln!(
+                out,
+                "{MARKER_PREFIX} project={} kind=diff -->",
+                plan.project.id.replace("--", "")
+            );
+            let _ = writeln!(
+                out,
+                "### auraform diff for project {} (offline: no API access)\n",
+                code(&plan.project.name)
+            );
+            let _ = writeln!(
+                out,
+                "_Compared two versions of the file without reading the live project; fields read **old → new**._\n"
+            );
+        }
+    }
     if !plan.options.targets.is_empty() {
         let targets: Vec<String> = plan.options.targets.iter().map(|t| code(t)).collect();
         let _ = writeln!(out, "_Limited to `--target` {}._\n", targets.join(", "));
@@ -46,7 +88,12 @@ pub fn markdown(plan: &Plan) -> String {
         let _ = writeln!(out, "> [!CAUTION]");
         let _ = writeln!(
             out,
-            "> **⚠️ Data will be lost: this plan destroys {} instance{}.**",
+            "> **⚠️ Data will be lost: {} {} instance{}.**",
+            if plan.kind == DocumentKind::Drift {
+                "applying aura.yaml now would destroy"
+            } else {
+                "this plan destroys"
+            },
             destructive.len(),
             if destructive.len() == 1 { "" } else { "s" }
         );
@@ -105,13 +152,18 @@ pub fn markdown(plan: &Plan) -> String {
     }
 
     for c in &plan.changes {
-        details(&mut out, c);
+        details(&mut out, c, plan.kind);
     }
 
     if !plan.unmanaged.is_empty() {
         let _ = writeln!(
             out,
-            "**Unmanaged instances** (live in the project, not in aura.yaml; left alone):\n"
+            "{}",
+            if plan.kind == DocumentKind::Diff {
+                "**Instances removed from the file** (apply leaves them alone unless it prunes):\n"
+            } else {
+                "**Unmanaged instances** (live in the project, not in aura.yaml; left alone):\n"
+            }
         );
         for u in &plan.unmanaged {
             let _ = write!(out, "- {} ({})", code(&u.name), code(&u.id));
@@ -145,13 +197,13 @@ pub fn markdown(plan: &Plan) -> String {
     out
 }
 
-fn details(out: &mut String, c: &Change) {
+fn details(out: &mut String, c: &Change, kind: DocumentKind) {
     let _ = writeln!(
         out,
         "<details><summary><code>{}</code> <b>{}</b> {}{}</summary>\n",
         change_symbol(c),
         c.name,
-        verb(c).replace('`', ""),
+        verb(c, kind).replace('`', ""),
         action_chain(c)
     );
     let _ = writeln!(
@@ -191,7 +243,15 @@ fn details(out: &mut String, c: &Change) {
     if c.steps.is_empty() {
         let _ = writeln!(out, "No steps: auraform will not make this change.");
     } else {
-        let _ = writeln!(out, "Steps:\n");
+        let _ = writeln!(
+            out,
+            "{}\n",
+            if kind == DocumentKind::Drift {
+                "`auraform apply` would fix it with these steps:"
+            } else {
+                "Steps:"
+            }
+        );
         for (i, step) in c.steps.iter().enumerate() {
             let _ = writeln!(out, "{}. {}", i + 1, step_line(step));
         }

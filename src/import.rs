@@ -1,0 +1,438 @@
+//! `auraform import`: an aura.yaml that describes a live project, written so that the
+//! `plan` right after it shows **no changes** (the Terraform provider's import was
+//! followed by a plan that replaced the imported instance until its 1.1.1; ANCHORS
+//! §1.5).
+//!
+//! [`write_yaml`] is pure: live data in, commented YAML out. [`check_clean`] loads
+//! that text with the same loader `plan` uses and plans it against the very data it
+//! was written from; the command refuses to hand out a file that would plan any
+//! change. Decisions where the contract is silent:
+//!
+//! - `defaults` hold the most common `type`, `cloud_provider` and `region` (and
+//!   `version` when the API reports one other than the default "5"); an instance
+//!   writes only the values that differ from them. `memory` is always written.
+//! - `storage`, `secondaries_count` and `cdc_enrichment_mode` are written whenever
+//!   the API reports them (on tiers that have them), so later drift in them is seen.
+//!   Toggles are written only when true (false is the default).
+//! - Two live instances with one name: every one of them is pinned with `id:`; the
+//!   first keeps the name as its key, the others get `<name>-<id>` keys with
+//!   `ignore_changes: [name]` (keys must be unique, and without the ignore a plan
+//!   would rename them).
+//! - `paused`/`pausing` → `state: paused`; other transitional statuses are written as
+//!   they will settle, with a comment; `suspended`/`loading failed` are declared with
+//!   a comment (plan and drift report them as needing a person); instances being
+//!   destroyed, or of a type or cloud auraform does not know, are left out as
+//!   comments.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::api::ProjectSnapshot;
+use crate::api::wire::{
+    CdcEnrichmentMode, CloudProvider, Instance, InstanceStatus, InstanceType, TenantSummary,
+};
+use crate::config::validate::DEFAULT_VERSION;
+use crate::plan::{self, Live, PlanOptions};
+
+/// Why `import` stopped.
+#[derive(Debug, Error, Diagnostic)]
+pub enum ImportError {
+    #[error("{path} already exists; import does not overwrite it")]
+    #[diagnostic(
+        code(auraform::import::file_exists),
+        help("pass --force to overwrite it, or choose another --output")
+    )]
+    FileExists { path: String },
+
+    #[error("these credentials see no project to import")]
+    #[diagnostic(
+        code(auraform::import::no_project),
+        help("check that the API key belongs to the right Aura organization")
+    )]
+    NoProjects,
+
+    #[error("which project? These credentials see {count}: {list}")]
+    #[diagnostic(
+        code(auraform::import::which_project),
+        help("choose one with --project ID_OR_NAME")
+    )]
+    ManyProjects { count: usize, list: String },
+
+    /// A bug guard: the written file would not plan clean.
+    #[error("the imported file would not plan clean: {details}")]
+    #[diagnostic(
+        code(auraform::import::not_clean),
+        help(
+            "nothing was written. This is a bug in auraform import; please report it with the output of `auraform -vv import`"
+        )
+    )]
+    NotClean { details: String },
+}
+
+/// Picks the project without `--project` and without an aura.yaml: the only one.
+pub fn only_project(tenants: &[TenantSummary]) -> Result<&TenantSummary, ImportError> {
+    match tenants {
+        [] => Err(ImportError::NoProjects),
+        [one] => Ok(one),
+        many => Err(ImportError::ManyProjects {
+            count: many.len(),
+            list: many
+                .iter()
+                .map(|t| format!("{} ({})", t.name, t.id))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
+}
+
+/// How the file refers to the project: its name when no other project visible to
+/// these credentials has it, else its id.
+pub fn project_label(snapshot: &ProjectSnapshot, tenants: &[TenantSummary]) -> String {
+    let same_name = tenants
+        .iter()
+        .filter(|t| t.name == snapshot.tenant.name)
+        .count();
+    if same_name <= 1 && !snapshot.tenant.name.trim().is_empty() {
+        snapshot.tenant.name.clone()
+    } else {
+        snapshot.tenant.id.clone()
+    }
+}
+
+/// The most common value (first seen wins a tie).
+fn mode<'a>(values: impl Iterator<Item = &'a str>) -> Option<String> {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for v in values {
+        match counts.iter_mut().find(|(k, _)| *k == v) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((v, 1)),
+        }
+    }
+    let best = counts.iter().map(|(_, n)| *n).max()?;
+    counts
+        .into_iter()
+        .find(|(_, n)| *n == best)
+        .map(|(k, _)| k.to_owned())
+}
+
+/// A YAML scalar: plain when unambiguous, else double-quoted (JSON escaping is valid
+/// YAML). `${` is never written plain or quoted as is: the loader would expand it.
+fn scalar(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n"
+        );
+    if plain {
+        s.to_owned()
+    } else {
+        serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
+    }
+}
+
+/// `"5"` for any 5.x the API might report, `"4"` for 4.x; `None` when unknown.
+fn major_version(v: Option<&String>) -> Option<&'static str> {
+    let v = v?.trim();
+    if v == "5" || v.starts_with("5.") {
+        Some("5")
+    } else if v == "4" || v.starts_with("4.") {
+        Some("4")
+    } else {
+        None
+    }
+}
+
+/// Why an instance cannot be declared, if it cannot.
+fn left_out(i: &Instance) -> Option<String> {
+    if i.status == InstanceStatus::Destroying {
+        return Some("it was being destroyed when imported".to_owned());
+    }
+    if matches!(i.instance_type, InstanceType::Other(_)) {
+        return Some(format!(
+            "its type `{}` is unknown to auraform",
+            i.instance_type.as_str()
+        ));
+    }
+    if matches!(i.cloud_provider, CloudProvider::Other(_)) {
+        return Some(format!(
+            "its cloud provider `{}` is unknown to auraform",
+            i.cloud_provider.as_str()
+        ));
+    }
+    if i.memory.as_deref().is_none_or(|m| m.trim().is_empty())
+        && i.instance_type != InstanceType::FreeDb
+    {
+        return Some("the API did not report its memory".to_owned());
+    }
+    None
+}
+
+/// The aura.yaml text for `snapshot` (which must hold the details of every listed
+/// instance). `project` is how the file names the project; `generated_by` goes into
+/// the header comment (the command line and time, say).
+pub fn write_yaml(snapshot: &ProjectSnapshot, project: &str, generated_by: &str) -> String {
+    // Details in list order; instances the list has but whose details are missing
+    // (gone between the calls) are not written.
+    let mut details: Vec<&Instance> = Vec::new();
+    for s in &snapshot.summaries {
+        if let Some(i) = snapshot.instances.iter().find(|i| i.id == s.id)
+            && !details.iter().any(|d| d.id == i.id)
+        {
+            details.push(i);
+        }
+    }
+    for i in &snapshot.instances {
+        if !details.iter().any(|d| d.id == i.id) {
+            details.push(i);
+        }
+    }
+    let declared: Vec<&Instance> = details
+        .iter()
+        .copied()
+        .filter(|i| left_out(i).is_none())
+        .collect();
+
+    let d_type = mode(declared.iter().map(|i| i.instance_type.as_str()));
+    let d_cloud = mode(declared.iter().map(|i| i.cloud_provider.as_str()));
+    let d_region = mode(declared.iter().map(|i| i.region.as_str()));
+    let d_version = mode(
+        declared
+            .iter()
+            .filter_map(|i| major_version(i.version.as_ref())),
+    )
+    .filter(|v| v != DEFAULT_VERSION);
+    let effective_version = d_version.as_deref().unwrap_or(DEFAULT_VERSION);
+
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# yaml-language-server: $schema=aura.schema.json\n\
+         # (write the schema beside this file with `auraform schema > aura.schema.json`)\n\
+         #\n\
+         # Project {:?} ({}), as {generated_by}.\n\
+         # Values equal to `defaults` are left out of each instance. `auraform plan`\n\
+         # right after this import shows no changes; `auraform drift` reports any\n\
+         # later divergence.",
+        snapshot.tenant.name, snapshot.tenant.id
+    );
+    let _ = writeln!(out, "project: {}", scalar(project));
+    let _ = writeln!(out);
+    if d_type.is_some() || d_cloud.is_some() || d_region.is_some() || d_version.is_some() {
+        let _ = writeln!(out, "# The most common values among the instances below.");
+        let _ = writeln!(out, "defaults:");
+        if let Some(t) = &d_type {
+            let _ = writeln!(out, "  type: {}", scalar(t));
+        }
+        if let Some(c) = &d_cloud {
+            let _ = writeln!(out, "  cloud_provider: {}", scalar(c));
+        }
+        if let Some(r) = &d_region {
+            let _ = writeln!(out, "  region: {}", scalar(r));
+        }
+        if let Some(v) = &d_version {
+            let _ = writeln!(out, "  version: \"{v}\"");
+        }
+        let _ = writeln!(out);
+    }
+
+    // Names shared by several live instances (any status): pin every one of them.
+    let mut name_count: HashMap<&str, usize> = HashMap::new();
+    for s in &snapshot.summaries {
+        *name_count.entry(s.name.as_str()).or_default() += 1;
+    }
+    let mut keys: Vec<String> = Vec::new();
+    let all_names: Vec<&str> = snapshot.summaries.iter().map(|s| s.name.as_str()).collect();
+
+    if details.is_empty() {
+        let _ = writeln!(out, "instances: {{}}");
+        return out;
+    }
+    let _ = writeln!(out, "instances:");
+    for i in &details {
+        if let Some(why) = left_out(i) {
+            let _ = writeln!(out, "  # {:?} ({}) is not declared: {why}.", i.name, i.id);
+            continue;
+        }
+        let shared = name_count.get(i.name.as_str()).copied().unwrap_or(1) > 1;
+        let key = if keys.contains(&i.name) {
+            unique_key(&i.name, &i.id, &keys, &all_names)
+        } else {
+            i.name.clone()
+        };
+        let renamed_key = key != i.name;
+        keys.push(key.clone());
+
+        match &i.status {
+            InstanceStatus::Suspended | InstanceStatus::LoadingFailed => {
+                let _ = writeln!(
+                    out,
+                    "  # status {:?} when imported: this needs a person (Aura console).\n  # auraform reports it and does not touch it until it is running again.",
+                    i.status.as_str()
+                );
+            }
+            s if s.is_transitional() && *s != InstanceStatus::Pausing => {
+                let _ = writeln!(
+                    out,
+                    "  # status {:?} when imported: values may still change; plan again once it settles.",
+                    s.as_str()
+                );
+            }
+            _ => {}
+        }
+        if shared {
+            let _ = writeln!(
+                out,
+                "  # {} live instances are named {:?}: each is pinned by id.",
+                name_count.get(i.name.as_str()).copied().unwrap_or(1),
+                i.name
+            );
+        }
+        let _ = writeln!(out, "  {}:", scalar(&key));
+        if shared || renamed_key {
+            let _ = writeln!(out, "    id: {}", scalar(&i.id));
+        }
+        if renamed_key {
+            let _ = writeln!(
+                out,
+                "    # The key differs from the live name {:?} (keys are unique); keep the name.",
+                i.name
+            );
+            let _ = writeln!(out, "    ignore_changes: [name]");
+        }
+        if Some(i.instance_type.as_str()) != d_type.as_deref() {
+            let _ = writeln!(out, "    type: {}", i.instance_type.as_str());
+        }
+        if Some(i.cloud_provider.as_str()) != d_cloud.as_deref() {
+            let _ = writeln!(out, "    cloud_provider: {}", i.cloud_provider.as_str());
+        }
+        if Some(i.region.as_str()) != d_region.as_deref() {
+            let _ = writeln!(out, "    region: {}", scalar(&i.region));
+        }
+        if let Some(v) = major_version(i.version.as_ref())
+            && v != effective_version
+        {
+            let _ = writeln!(out, "    version: \"{v}\"");
+        }
+        let memory = i
+            .memory
+            .as_deref()
+            .filter(|m| !m.trim().is_empty())
+            .unwrap_or(crate::catalogue::FREE_MEMORY);
+        let _ = writeln!(out, "    memory: {}", scalar(memory));
+        let free = i.instance_type == InstanceType::FreeDb;
+        if !free && let Some(s) = i.storage.as_deref().filter(|s| !s.trim().is_empty()) {
+            let _ = writeln!(out, "    storage: {}", scalar(s));
+        }
+        if matches!(i.status, InstanceStatus::Paused | InstanceStatus::Pausing) && !free {
+            let _ = writeln!(out, "    state: paused");
+        }
+        if !free && i.vector_optimized == Some(true) {
+            let _ = writeln!(out, "    vector_optimized: true");
+        }
+        if i.instance_type == InstanceType::ProfessionalDb && i.graph_analytics_plugin == Some(true)
+        {
+            let _ = writeln!(out, "    graph_analytics_plugin: true");
+        }
+        if i.instance_type == InstanceType::EnterpriseDb
+            && let Some(n) = i.secondaries_count
+        {
+            let _ = writeln!(out, "    secondaries_count: {n}");
+        }
+        if matches!(
+            i.instance_type,
+            InstanceType::BusinessCritical | InstanceType::EnterpriseDb
+        ) && let Some(m) = &i.cdc_enrichment_mode
+            && !matches!(m, CdcEnrichmentMode::Other(_))
+        {
+            let _ = writeln!(out, "    cdc_enrichment_mode: {}", m.as_str());
+        }
+        if let Some(k) = i
+            .customer_managed_key_id
+            .as_deref()
+            .filter(|k| !k.trim().is_empty())
+        {
+            let _ = writeln!(out, "    customer_managed_key_id: {}", scalar(k));
+        }
+    }
+    out
+}
+
+/// `<name>-<id>`, the name shortened so the key stays within 30 characters, and
+/// different from every key and live name so far.
+fn unique_key(name: &str, id: &str, keys: &[String], live_names: &[&str]) -> String {
+    let room = 30usize.saturating_sub(id.chars().count() + 1);
+    let stem: String = name.chars().take(room).collect();
+    let mut key = format!("{}-{id}", stem.trim_end());
+    let mut n = 2;
+    while keys.contains(&key) || live_names.contains(&key.as_str()) {
+        key = format!(
+            "{}-{id}-{n}",
+            stem.chars()
+                .take(room.saturating_sub(3))
+                .collect::<String>()
+        );
+        n += 1;
+    }
+    key
+}
+
+/// Loads `text` as `plan` would and plans it against the data it was written from;
+/// `Ok` only when the plan has no changes.
+pub fn check_clean(
+    text: &str,
+    snapshot: &ProjectSnapshot,
+    base_dir: &std::path::Path,
+) -> Result<(), ImportError> {
+    let no_env = |_: &str| None;
+    let rows = &snapshot.tenant.instance_configurations;
+    let loaded = if rows.is_empty() {
+        crate::config::load_str("imported aura.yaml", text, base_dir, &no_env)
+    } else {
+        crate::config::load_str_with_configurations(
+            "imported aura.yaml",
+            text,
+            base_dir,
+            &no_env,
+            rows,
+        )
+    }
+    .map_err(|e| ImportError::NotClean {
+        details: format!("it does not load: {}", render_errors(&e)),
+    })?;
+    let live = Live::from_snapshot(snapshot);
+    let planned = plan::plan(&loaded.desired, &live, &PlanOptions::default()).map_err(|e| {
+        ImportError::NotClean {
+            details: format!("it does not plan: {e}"),
+        }
+    })?;
+    if planned.has_changes() {
+        let names: Vec<String> = planned
+            .changes
+            .iter()
+            .map(|c| {
+                let actions: Vec<&str> = c.actions.iter().map(|a| a.as_str()).collect();
+                format!("{} ({})", c.name, actions.join(", "))
+            })
+            .collect();
+        return Err(ImportError::NotClean {
+            details: format!("the plan would change {}", names.join("; ")),
+        });
+    }
+    Ok(())
+}
+
+fn render_errors(e: &crate::config::ConfigErrors) -> String {
+    let mut s = e.to_string();
+    if let Some(related) = e.related() {
+        for r in related {
+            let _ = write!(s, "; {r}");
+        }
+    }
+    s
+}

@@ -120,6 +120,8 @@ async fn import(global: &GlobalArgs, args: &ImportArgs) -> Result<Outcome> {
     let (tenants, snapshot) = fetched?;
     let label = project_label(&snapshot, &tenants);
     let stamp = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
     let text = write_yaml(

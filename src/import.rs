@@ -124,7 +124,11 @@ fn scalar(s: &str) -> String {
     let plain = !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        && s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.starts_with(|c: char| c.is_ascii_alphanumeric())
+        // Numbers (`12345678`, `1e10`, `1.5`) would load as numbers, not strings.
+        && s.parse::<f64>().is_err()
+        && !s.starts_with("0x")
+        && !s.starts_with("0o")
         && !matches!(
             s.to_ascii_lowercase().as_str(),
             "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n"
@@ -215,7 +219,7 @@ pub fn write_yaml(snapshot: &ProjectSnapshot, project: &str, generated_by: &str)
         "# yaml-language-server: $schema=aura.schema.json\n\
          # (write the schema beside this file with `auraform schema > aura.schema.json`)\n\
          #\n\
-         # Project {:?} ({}), as {generated_by}.\n\
+         # Project {:?} ({}), {generated_by}.\n\
          # Values equal to `defaults` are left out of each instance. `auraform plan`\n\
          # right after this import shows no changes; `auraform drift` reports any\n\
          # later divergence.",

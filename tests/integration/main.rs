@@ -36,3 +36,7 @@ mod config_diagnostics;
 mod config_examples;
 mod config_robustness;
 mod config_semantics;
+
+#[path = "drift_support.rs"]
+mod drift_support;
+mod import_cli;

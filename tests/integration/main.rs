@@ -37,6 +37,7 @@ mod config_examples;
 mod config_robustness;
 mod config_semantics;
 
+mod diff_cli;
 mod drift_cli;
 #[path = "drift_support.rs"]
 mod drift_support;

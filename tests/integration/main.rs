@@ -37,6 +37,7 @@ mod config_examples;
 mod config_robustness;
 mod config_semantics;
 
+mod ci_workflows;
 mod diff_cli;
 mod drift_cli;
 #[path = "drift_support.rs"]

@@ -118,9 +118,15 @@ fn mode<'a>(values: impl Iterator<Item = &'a str>) -> Option<String> {
         .map(|(k, _)| k.to_owned())
 }
 
-/// A YAML scalar: plain when unambiguous, else double-quoted (JSON escaping is valid
-/// YAML). `${` is never written plain or quoted as is: the loader would expand it.
+/// A YAML string value: `${` is written `$${`, which the loader reads back as a
+/// literal `${` (values are interpolated; keys are not, see [`key`]).
 fn scalar(s: &str) -> String {
+    key(&s.replace("${", "$${"))
+}
+
+/// A YAML scalar: plain when unambiguous, else double-quoted (JSON escaping is valid
+/// YAML).
+fn key(s: &str) -> String {
     let plain = !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
@@ -297,7 +303,7 @@ pub fn write_yaml(snapshot: &ProjectSnapshot, project: &str, generated_by: &str)
                 i.name
             );
         }
-        let _ = writeln!(out, "  {}:", scalar(&key));
+        let _ = writeln!(out, "  {}:", self::key(&key));
         if shared || renamed_key {
             let _ = writeln!(out, "    id: {}", scalar(&i.id));
         }
@@ -439,4 +445,124 @@ fn render_errors(e: &crate::config::ConfigErrors) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::wire::Tenant;
+
+    fn inst(id: &str, name: &str, status: &str) -> Instance {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "name": name, "status": status, "tenant_id": "t",
+            "cloud_provider": "gcp", "region": "europe-west1", "type": "professional-db",
+            "memory": "8GB", "storage": "16GB", "connection_url": null,
+            "vector_optimized": false, "graph_analytics_plugin": false
+        }))
+        .unwrap()
+    }
+
+    fn snapshot(instances: Vec<Instance>) -> ProjectSnapshot {
+        ProjectSnapshot {
+            tenant: Tenant {
+                id: "6981ace7-efe8-4f5c-b7c5-267b5162ce91".into(),
+                name: "demo".into(),
+                instance_configurations: vec![],
+            },
+            summaries: instances
+                .iter()
+                .map(|i| {
+                    serde_json::from_value(serde_json::json!({
+                        "id": i.id, "name": i.name, "tenant_id": "t", "cloud_provider": "gcp"
+                    }))
+                    .unwrap()
+                })
+                .collect(),
+            instances,
+        }
+    }
+
+    #[test]
+    fn scalars_are_plain_only_when_safe() {
+        assert_eq!(scalar("orders"), "orders");
+        assert_eq!(scalar("8GB"), "8GB");
+        assert_eq!(scalar("2f49c2b3"), "2f49c2b3");
+        assert_eq!(scalar("12345678"), "\"12345678\"");
+        assert_eq!(scalar("1e345678"), "\"1e345678\"");
+        assert_eq!(scalar("off"), "\"off\"");
+        assert_eq!(scalar("my app"), "\"my app\"");
+        assert_eq!(scalar("a: b"), "\"a: b\"");
+        assert_eq!(scalar("x${HOME}"), "\"x$${HOME}\"");
+    }
+
+    #[test]
+    fn busy_suspended_destroying_and_odd_names_still_plan_clean() {
+        let mut odd = inst("33333333", "my app: ${HOME} #1", "running");
+        odd.region = "us-east1".into();
+        let snap = snapshot(vec![
+            inst("11111111", "creating-one", "creating"),
+            inst("22222222", "resizing-one", "resizing"),
+            inst("44444444", "pausing-one", "pausing"),
+            inst("55555555", "billing", "suspended"),
+            inst("66666666", "failed", "loading failed"),
+            inst("77777777", "leaving", "destroying"),
+            odd,
+        ]);
+        let text = write_yaml(&snap, "demo", "test");
+        assert!(
+            text.contains("# \"leaving\" (77777777) is not declared: it was being destroyed"),
+            "{text}"
+        );
+        assert!(
+            text.contains("status \"suspended\" when imported: this needs a person"),
+            "{text}"
+        );
+        assert!(
+            text.contains("status \"creating\" when imported: values may still change"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "  pausing-one:\n    memory: 8GB\n    storage: 16GB\n    state: paused\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("\"my app: ${HOME} #1\":"), "{text}");
+        check_clean(&text, &snap, std::path::Path::new(".")).unwrap();
+    }
+
+    #[test]
+    fn three_instances_sharing_a_name_are_all_pinned() {
+        let snap = snapshot(vec![
+            inst("11111111", "app", "running"),
+            inst("22222222", "app", "running"),
+            inst("33333333", "app", "paused"),
+        ]);
+        let text = write_yaml(&snap, "demo", "test");
+        assert!(text.contains("  app:\n    id: \"11111111\"\n"), "{text}");
+        assert!(
+            text.contains("  app-22222222:\n    id: \"22222222\"\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  app-33333333:\n    id: \"33333333\"\n"),
+            "{text}"
+        );
+        check_clean(&text, &snap, std::path::Path::new(".")).unwrap();
+    }
+
+    #[test]
+    fn the_only_project_or_a_list() {
+        let t = |id: &str, name: &str| TenantSummary {
+            id: id.into(),
+            name: name.into(),
+        };
+        assert!(matches!(only_project(&[]), Err(ImportError::NoProjects)));
+        assert_eq!(only_project(&[t("a", "one")]).unwrap().id, "a");
+        let err = only_project(&[t("a", "one"), t("b", "two")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "which project? These credentials see 2: one (a), two (b)"
+        );
+    }
 }

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::super::model::{Change, ChangeKind, DocumentKind, FieldChange, FieldValue, Plan};
-use super::{action_chain, change_symbol, closing_line, verb};
+use super::{action_chain, change_symbol, closing_line, is_real_id, verb};
 
 const RESET: &str = "\x1b[0m";
 const BOLD: &str = "\x1b[1m";
@@ -110,7 +110,10 @@ pub fn human(plan: &Plan, color: bool) -> String {
             )
         );
         for u in &plan.unmanaged {
-            let _ = write!(out, "  ? {:?} ({})", u.name, u.id);
+            let _ = write!(out, "  ? {:?}", u.name);
+            if is_real_id(&u.id) {
+                let _ = write!(out, " ({})", u.id);
+            }
             if let Some(why) = &u.kept_because {
                 let _ = write!(out, ": not pruned because {why}");
             }
@@ -210,7 +213,9 @@ fn change_block(out: &mut String, p: &Paint, c: &Change, kind: DocumentKind) {
         (Some(_), ChangeKind::Replace | ChangeKind::Create) => "~",
         _ => " ",
     };
-    let _ = writeln!(out, "      {id_marker} {:<width$} = {id}", "id");
+    if c.id.as_deref().is_none_or(is_real_id) {
+        let _ = writeln!(out, "      {id_marker} {:<width$} = {id}", "id");
+    }
     for f in &c.fields {
         field_line(out, p, c.kind, f, width);
     }

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::super::model::{Change, ChangeKind, DocumentKind, Expectation, FieldValue, Plan, Step};
-use super::{action_chain, change_symbol, closing_line, symbol, verb};
+use super::{action_chain, change_symbol, closing_line, is_real_id, symbol, verb};
 
 /// Every auraform plan comment starts with this; the full marker is
 /// `<!-- auraform:plan project=<id> -->`. CI looks for a comment containing it and
@@ -89,10 +89,10 @@ pub fn markdown(plan: &Plan) -> String {
         let _ = writeln!(
             out,
             "> **⚠️ Data will be lost: {} {} instance{}.**",
-            if plan.kind == DocumentKind::Drift {
-                "applying aura.yaml now would destroy"
-            } else {
-                "this plan destroys"
+            match plan.kind {
+                DocumentKind::Drift => "applying aura.yaml now would destroy",
+                DocumentKind::Diff => "applying the new file would destroy",
+                DocumentKind::Plan => "this plan destroys",
             },
             destructive.len(),
             if destructive.len() == 1 { "" } else { "s" }
@@ -120,12 +120,16 @@ pub fn markdown(plan: &Plan) -> String {
                 }
                 _ => "deleted (prune: not in aura.yaml)".to_owned(),
             };
+            let id = match c.id.as_deref() {
+                Some(id) if is_real_id(id) => format!(" ({})", code(id)),
+                Some(_) => String::new(),
+                None => format!(" ({})", code("?")),
+            };
             let _ = writeln!(
                 out,
-                "> - {} **{}** ({}) is {what}",
+                "> - {} **{}**{id} is {what}",
                 code(symbol(c.kind)),
                 c.name,
-                code(c.id.as_deref().unwrap_or("?"))
             );
         }
         out.push('\n');
@@ -166,7 +170,10 @@ pub fn markdown(plan: &Plan) -> String {
             }
         );
         for u in &plan.unmanaged {
-            let _ = write!(out, "- {} ({})", code(&u.name), code(&u.id));
+            let _ = write!(out, "- {}", code(&u.name));
+            if is_real_id(&u.id) {
+                let _ = write!(out, " ({})", code(&u.id));
+            }
             if let Some(why) = &u.kept_because {
                 let _ = write!(out, ": not pruned because {why}");
             }
@@ -206,12 +213,14 @@ fn details(out: &mut String, c: &Change, kind: DocumentKind) {
         verb(c, kind).replace('`', ""),
         action_chain(c)
     );
-    let _ = writeln!(
-        out,
-        "Instance id: {}\n",
-        c.id.as_deref()
-            .map_or_else(|| "(known after apply)".to_owned(), code)
-    );
+    if c.id.as_deref().is_none_or(is_real_id) {
+        let _ = writeln!(
+            out,
+            "Instance id: {}\n",
+            c.id.as_deref()
+                .map_or_else(|| "(known after apply)".to_owned(), code)
+        );
+    }
     if !c.fields.is_empty() {
         let _ = writeln!(out, "| field | before | after | |");
         let _ = writeln!(out, "|---|---|---|---|");

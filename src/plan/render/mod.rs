@@ -148,6 +148,13 @@ fn diff_closing_line(plan: &Plan) -> String {
     line
 }
 
+/// Whether `id` is a real instance id, not the stand-in `file:<name>` an offline
+/// `diff` gives unpinned instances ([`Live::from_desired`](super::Live::from_desired)),
+/// which the human and Markdown forms do not show.
+pub(crate) fn is_real_id(id: &str) -> bool {
+    !id.starts_with("file:")
+}
+
 /// Terraform's symbol for a change.
 pub(crate) fn symbol(kind: ChangeKind) -> &'static str {
     match kind {

@@ -74,22 +74,40 @@ pub fn human(plan: &Plan, color: bool) -> String {
     let _ = writeln!(out);
 
     if !plan.changes.is_empty() {
+        let (head, words) = match plan.kind {
+            DocumentKind::Drift => (
+                "Drift: live state differs from aura.yaml; values read live -> aura.yaml",
+                [
+                    "missing",
+                    "differs",
+                    "differs, replace",
+                    "not declared, prune",
+                ],
+            ),
+            DocumentKind::Diff => (
+                "The new file differs from the old one; values read old -> new",
+                ["create", "update in place", "replace", "delete"],
+            ),
+            DocumentKind::Plan if plan.options.report_only => (
+                "Live state differs from aura.yaml",
+                ["create", "update in place", "replace", "delete"],
+            ),
+            DocumentKind::Plan => (
+                "auraform will perform the following actions",
+                ["create", "update in place", "replace", "delete"],
+            ),
+        };
         let _ = writeln!(
             out,
-            "{} ({} = create, {} = update in place, {} = replace, {} = delete):\n",
-            match plan.kind {
-                DocumentKind::Drift =>
-                    "Drift: live state differs from aura.yaml; values read live -> aura.yaml",
-                DocumentKind::Diff =>
-                    "The new file differs from the old one; values read old -> new",
-                DocumentKind::Plan if plan.options.report_only =>
-                    "Live state differs from aura.yaml",
-                DocumentKind::Plan => "auraform will perform the following actions",
-            },
+            "{head} ({} = {}, {} = {}, {} = {}, {} = {}):\n",
             p.paint(GREEN, "+"),
+            words[0],
             p.paint(YELLOW, "~"),
+            words[1],
             p.paint(RED, "-/+"),
+            words[2],
             p.paint(RED, "-"),
+            words[3],
         );
         for c in &plan.changes {
             change_block(&mut out, &p, c, plan.kind);

@@ -136,16 +136,35 @@ pub fn markdown(plan: &Plan) -> String {
     }
 
     let s = &plan.summary;
-    let _ = writeln!(
-        out,
-        "| create | update | replace | delete | pause | resume | upgrade | unchanged |"
-    );
-    let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|");
-    let _ = writeln!(
-        out,
-        "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
-        s.create, s.update, s.replace, s.delete, s.pause, s.resume, s.upgrade, s.unchanged
-    );
+    if plan.kind == DocumentKind::Drift {
+        // A drift report counts instances by what is wrong with them.
+        let count = |f: &dyn Fn(&Change) -> bool| plan.changes.iter().filter(|c| f(c)).count();
+        let _ = writeln!(
+            out,
+            "| differ | missing | unmanaged | need a person | in sync |"
+        );
+        let _ = writeln!(out, "|---:|---:|---:|---:|---:|");
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |\n",
+            count(&|c| matches!(c.kind, ChangeKind::Update | ChangeKind::Replace)),
+            count(&|c| c.kind == ChangeKind::Create),
+            plan.unmanaged.len(),
+            plan.attention.len(),
+            s.unchanged
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "| create | update | replace | delete | pause | resume | upgrade | unchanged |"
+        );
+        let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|");
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            s.create, s.update, s.replace, s.delete, s.pause, s.resume, s.upgrade, s.unchanged
+        );
+    }
     if s.blocked > 0 {
         let _ = writeln!(
             out,
@@ -222,7 +241,15 @@ fn details(out: &mut String, c: &Change, kind: DocumentKind) {
         );
     }
     if !c.fields.is_empty() {
-        let _ = writeln!(out, "| field | before | after | |");
+        let _ = writeln!(
+            out,
+            "{}",
+            match kind {
+                DocumentKind::Drift => "| field | live | aura.yaml | |",
+                DocumentKind::Diff => "| field | old | new | |",
+                DocumentKind::Plan => "| field | before | after | |",
+            }
+        );
         let _ = writeln!(out, "|---|---|---|---|");
         for f in &c.fields {
             let _ = writeln!(

@@ -40,6 +40,7 @@ mod config_semantics;
 mod ci_workflows;
 mod diff_cli;
 mod drift_cli;
+mod drift_render;
 #[path = "drift_support.rs"]
 mod drift_support;
 mod import_cli;

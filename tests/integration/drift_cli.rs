@@ -226,3 +226,35 @@ async fn drift_errors_exit_1() {
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert!(out.stdout.is_empty());
 }
+
+/// The embedded emulator (`--emulator`) needs no account: an empty world means every
+/// declared instance is missing.
+#[test]
+fn drift_on_the_embedded_emulator() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("aura.yaml"), FILE).unwrap();
+    let out = std::process::Command::new(super::drift_support::BIN)
+        .args(["drift", "--emulator", "--format", "json"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env_remove("AURA_CLIENT_ID")
+        .env_remove("AURA_CLIENT_SECRET")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let missing: Vec<&str> = doc["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["actions"] == json!(["create"]))
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(missing, ["orders", "reports", "legacy", "search"]);
+    assert!(dir.path().join(".auraform/emulator.json").exists());
+}

@@ -36,6 +36,15 @@ pub enum DiffError {
     )]
     GitUnavailable { spec: String, reason: String },
 
+    #[error("the two files name different projects: `{old}` in OLD, `{new}` in NEW")]
+    #[diagnostic(
+        code(auraform::diff::project_changed),
+        help(
+            "diff compares the instances of one project; plan the new file against its own project with `auraform plan`"
+        )
+    )]
+    ProjectChanged { old: String, new: String },
+
     #[error("git could not read {rev}:{path}: {message}")]
     #[diagnostic(
         code(auraform::diff::git_failed),
@@ -127,6 +136,13 @@ fn load_old(spec: &str, new: &Path) -> Result<LoadedConfig> {
 pub fn diff(old: &str, new: &Path) -> Result<Plan> {
     let old = load_old(old, new)?;
     let new = config::load(new, &config::process_env)?;
+    if old.desired.project != new.desired.project {
+        return Err(DiffError::ProjectChanged {
+            old: old.desired.project.clone(),
+            new: new.desired.project.clone(),
+        }
+        .into());
+    }
     let live = Live::from_desired(&old.desired);
     let mut plan = plan::plan(&new.desired, &live, &PlanOptions::report_only())?;
     plan.kind = DocumentKind::Diff;

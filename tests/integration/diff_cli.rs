@@ -199,6 +199,13 @@ fn old_from_git_is_the_same_as_from_a_file_and_errors_are_clear() {
     let (code, _, err) = offline(d, &["diff", "git:HEAD:nope.yaml", "aura.yaml"]);
     assert_eq!(code, 1);
     assert!(err.contains("git could not read HEAD:nope.yaml"), "{err}");
+    std::fs::write(d.join("other.yaml"), "project: other\ninstances: {}\n").unwrap();
+    let (code, _, err) = offline(d, &["diff", "old.yaml", "other.yaml"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("the two files name different projects: `demo` in OLD, `other` in NEW"),
+        "{err}"
+    );
     let (code, _, err) = offline(d, &["diff", "git:HEAD", "aura.yaml"]);
     assert_eq!(code, 1);
     assert!(err.contains("is not of the form git:REV:PATH"), "{err}");

@@ -18,6 +18,8 @@
 //!   first keeps the name as its key, the others get `<name>-<id>` keys with
 //!   `ignore_changes: [name]` (keys must be unique, and without the ignore a plan
 //!   would rename them).
+//! - A free instance Aura paused (idle) gets `ignore_changes: [state]`: free
+//!   instances cannot be paused on request, and `running` would plan a resume.
 //! - `paused`/`pausing` → `state: paused`; other transitional statuses are written as
 //!   they will settle, with a comment; `suspended`/`loading failed` are declared with
 //!   a comment (plan and drift report them as needing a person); instances being
@@ -307,13 +309,29 @@ pub fn write_yaml(snapshot: &ProjectSnapshot, project: &str, generated_by: &str)
         if shared || renamed_key {
             let _ = writeln!(out, "    id: {}", scalar(&i.id));
         }
+        let free = i.instance_type == InstanceType::FreeDb;
+        // A free instance cannot be paused on request, but Aura pauses idle ones by
+        // itself; declaring it running would plan a resume.
+        let free_paused =
+            free && matches!(i.status, InstanceStatus::Paused | InstanceStatus::Pausing);
+        let mut ignored = Vec::new();
         if renamed_key {
             let _ = writeln!(
                 out,
                 "    # The key differs from the live name {:?} (keys are unique); keep the name.",
                 i.name
             );
-            let _ = writeln!(out, "    ignore_changes: [name]");
+            ignored.push("name");
+        }
+        if free_paused {
+            let _ = writeln!(
+                out,
+                "    # Paused by Aura (idle free instance): its state is left to Aura."
+            );
+            ignored.push("state");
+        }
+        if !ignored.is_empty() {
+            let _ = writeln!(out, "    ignore_changes: [{}]", ignored.join(", "));
         }
         if Some(i.instance_type.as_str()) != d_type.as_deref() {
             let _ = writeln!(out, "    type: {}", i.instance_type.as_str());
@@ -335,7 +353,6 @@ pub fn write_yaml(snapshot: &ProjectSnapshot, project: &str, generated_by: &str)
             .filter(|m| !m.trim().is_empty())
             .unwrap_or(crate::catalogue::FREE_MEMORY);
         let _ = writeln!(out, "    memory: {}", scalar(memory));
-        let free = i.instance_type == InstanceType::FreeDb;
         if !free && let Some(s) = i.storage.as_deref().filter(|s| !s.trim().is_empty()) {
             let _ = writeln!(out, "    storage: {}", scalar(s));
         }
@@ -528,6 +545,19 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("\"my app: ${HOME} #1\":"), "{text}");
+        check_clean(&text, &snap, std::path::Path::new(".")).unwrap();
+    }
+
+    #[test]
+    fn a_free_instance_aura_paused_is_left_paused() {
+        let mut free = inst("11111111", "play", "paused");
+        free.instance_type = InstanceType::FreeDb;
+        free.memory = Some("1GB".into());
+        free.storage = None;
+        let snap = snapshot(vec![free, inst("22222222", "app", "running")]);
+        let text = write_yaml(&snap, "demo", "test");
+        assert!(text.contains("    ignore_changes: [state]\n"), "{text}");
+        assert!(!text.contains("state: paused"), "{text}");
         check_clean(&text, &snap, std::path::Path::new(".")).unwrap();
     }
 

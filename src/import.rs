@@ -595,4 +595,86 @@ mod tests {
             "which project? These credentials see 2: one (a), two (b)"
         );
     }
+
+    /// Many random projects of valid live instances (every tier, status, toggle and
+    /// shared names): the imported file always loads and plans clean.
+    #[test]
+    fn random_projects_always_import_clean() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let types = [
+            ("professional-db", &[1u32, 2, 4, 8, 16][..]),
+            ("professional-ds", &[4, 8, 16][..]),
+            ("business-critical", &[2, 4, 16][..]),
+            ("enterprise-db", &[2, 8, 32][..]),
+            ("enterprise-ds", &[8, 16][..]),
+            ("free-db", &[1][..]),
+        ];
+        let statuses = [
+            "running",
+            "running",
+            "paused",
+            "creating",
+            "updating",
+            "resizing",
+            "pausing",
+            "resuming",
+            "suspended",
+            "loading failed",
+            "destroying",
+        ];
+        let places = [
+            ("gcp", "europe-west1"),
+            ("aws", "us-east-1"),
+            ("gcp", "us-central1"),
+        ];
+        let names = ["a", "b", "c", "orders", "x${Y}", "12345", "off"];
+        for round in 0..300 {
+            let n = 1 + next(12);
+            let mut list = Vec::new();
+            for k in 0..n {
+                let (ty, sizes) = types[next(types.len())];
+                let gb = sizes[next(sizes.len())];
+                let free = ty == "free-db";
+                let (cloud, region) = if free {
+                    ("gcp", "europe-west1")
+                } else {
+                    places[next(places.len())]
+                };
+                let mut status = statuses[next(statuses.len())];
+                if free && status == "pausing" {
+                    status = "paused";
+                }
+                let mut v = serde_json::json!({
+                    "id": format!("{:08x}", round * 100 + k), "name": names[next(names.len())],
+                    "status": status, "tenant_id": "t", "cloud_provider": cloud,
+                    "region": region, "type": ty, "memory": format!("{gb}GB"),
+                    "connection_url": null, "vector_optimized": !free && gb >= 4 && next(2) == 0,
+                });
+                if !free {
+                    v["storage"] = format!("{}GB", gb * 2).into();
+                }
+                if ty == "professional-db" {
+                    v["graph_analytics_plugin"] = (next(2) == 0).into();
+                }
+                if ty == "enterprise-db" {
+                    v["secondaries_count"] = next(4).into();
+                }
+                if matches!(ty, "business-critical" | "enterprise-db") && next(3) > 0 {
+                    v["cdc_enrichment_mode"] = ["OFF", "DIFF", "FULL"][next(3)].into();
+                }
+                list.push(serde_json::from_value::<Instance>(v).unwrap());
+            }
+            let snap = snapshot(list);
+            let text = write_yaml(&snap, "demo", "test");
+            if let Err(e) = check_clean(&text, &snap, std::path::Path::new(".")) {
+                panic!("round {round}: {e}\n{text}");
+            }
+        }
+    }
 }

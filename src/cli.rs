@@ -197,6 +197,10 @@ pub struct DiffArgs {
 
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+
+    /// Exit 2 when the files differ, 0 when they do not, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
 }
 
 #[derive(Debug, Args)]

@@ -43,6 +43,16 @@ pub enum Error {
     #[diagnostic(transparent)]
     Session(Box<crate::session::SessionError>),
 
+    /// `import` refused (file exists, which project, …).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Import(#[from] crate::import::ImportError),
+
+    /// `diff` could not read OLD (git).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Diff(#[from] crate::filediff::DiffError),
+
     #[error("{context}")]
     #[diagnostic(code(auraform::io))]
     Io {

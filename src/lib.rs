@@ -13,6 +13,8 @@ pub mod commands;
 pub mod config;
 pub mod emulator;
 pub mod error;
+pub mod filediff;
+pub mod import;
 pub mod logging;
 pub mod output;
 pub mod pipeline;

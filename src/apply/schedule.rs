@@ -379,6 +379,7 @@ mod tests {
             summary: Summary::default(),
             options: crate::plan::PlanOptions::default(),
             made_from: None,
+            kind: crate::plan::DocumentKind::Plan,
         }
     }
 

@@ -107,6 +107,7 @@ pub fn plan(desired: &Desired, live: &Live, opts: &PlanOptions) -> Result<Plan, 
         attention,
         summary,
         options: opts.clone(),
+        kind: super::model::DocumentKind::Plan,
         made_from: None,
     })
 }

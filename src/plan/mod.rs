@@ -52,8 +52,8 @@ pub use diff::plan;
 pub use error::PlanError;
 pub use live::{Live, LiveInstance, LiveSummary};
 pub use model::{
-    Action, Attention, Change, ChangeKind, Dependency, Expectation, ExpectedStatus, ExpectedValues,
-    FORMAT_VERSION, FieldChange, FieldValue, KindCounts, Plan, PlanOptions, ProjectRef, Step,
-    StepAction, StepRequest, Summary, Unmanaged,
+    Action, Attention, Change, ChangeKind, Dependency, DocumentKind, Expectation, ExpectedStatus,
+    ExpectedValues, FORMAT_VERSION, FieldChange, FieldValue, KindCounts, Plan, PlanOptions,
+    ProjectRef, Step, StepAction, StepRequest, Summary, Unmanaged,
 };
 pub use saved::{Provenance, StaleReason, check_fresh, load, save};

@@ -39,10 +39,35 @@ pub struct Plan {
     pub summary: Summary,
     /// The options the plan was made with (so a saved plan can be re-checked).
     pub options: PlanOptions,
+    /// What this document is: absent for a plan (`plan`, saved plans), `"drift"` for a
+    /// drift report (`drift`, live vs aura.yaml) and `"diff"` for an offline comparison
+    /// of two files (`diff OLD NEW`). Drift and diff documents are report-only and are
+    /// never applied; their `before` values are the live (or OLD) ones.
+    #[serde(default, skip_serializing_if = "DocumentKind::is_plan")]
+    pub kind: DocumentKind,
     /// Only in saved plan files (`plan --out`): what the plan was made from, so that
     /// `apply PLAN_FILE` can refuse it once aura.yaml or the live project changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub made_from: Option<super::saved::Provenance>,
+}
+
+/// Which command produced a plan document; the renderers word it accordingly.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DocumentKind {
+    /// `plan`: what apply will do.
+    #[default]
+    Plan,
+    /// `drift`: how the live project diverges from aura.yaml.
+    Drift,
+    /// `diff OLD NEW`: how NEW differs from OLD, offline.
+    Diff,
+}
+
+impl DocumentKind {
+    pub fn is_plan(&self) -> bool {
+        *self == DocumentKind::Plan
+    }
 }
 
 /// What a plan is limited to and whether it prunes.

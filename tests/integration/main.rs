@@ -41,3 +41,11 @@ mod plan_support;
 mod apply_cli;
 mod apply_executor;
 mod apply_perf;
+
+mod ci_workflows;
+mod diff_cli;
+mod drift_cli;
+mod drift_render;
+#[path = "drift_support.rs"]
+mod drift_support;
+mod import_cli;

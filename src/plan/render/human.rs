@@ -4,8 +4,8 @@
 
 use std::fmt::Write;
 
-use super::super::model::{Change, ChangeKind, FieldChange, FieldValue, Plan};
-use super::{action_chain, change_symbol, closing_line, verb};
+use super::super::model::{Change, ChangeKind, DocumentKind, FieldChange, FieldValue, Plan};
+use super::{action_chain, change_symbol, closing_line, is_real_id, verb};
 
 const RESET: &str = "\x1b[0m";
 const BOLD: &str = "\x1b[1m";
@@ -41,12 +41,23 @@ fn kind_color(kind: ChangeKind) -> &'static str {
 pub fn human(plan: &Plan, color: bool) -> String {
     let p = Paint { on: color };
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Project {} ({})",
-        p.paint(BOLD, &format!("{:?}", plan.project.name)),
-        plan.project.id
-    );
+    match plan.kind {
+        DocumentKind::Diff => {
+            let _ = writeln!(
+                out,
+                "Project {} (offline diff of two files; no API access)",
+                p.paint(BOLD, &format!("{:?}", plan.project.name)),
+            );
+        }
+        _ => {
+            let _ = writeln!(
+                out,
+                "Project {} ({})",
+                p.paint(BOLD, &format!("{:?}", plan.project.name)),
+                plan.project.id
+            );
+        }
+    }
     if !plan.options.targets.is_empty() {
         let _ = writeln!(
             out,
@@ -63,21 +74,43 @@ pub fn human(plan: &Plan, color: bool) -> String {
     let _ = writeln!(out);
 
     if !plan.changes.is_empty() {
+        let (head, words) = match plan.kind {
+            DocumentKind::Drift => (
+                "Drift: live state differs from aura.yaml; values read live -> aura.yaml",
+                [
+                    "missing",
+                    "differs",
+                    "differs, replace",
+                    "not declared, prune",
+                ],
+            ),
+            DocumentKind::Diff => (
+                "The new file differs from the old one; values read old -> new",
+                ["create", "update in place", "replace", "delete"],
+            ),
+            DocumentKind::Plan if plan.options.report_only => (
+                "Live state differs from aura.yaml",
+                ["create", "update in place", "replace", "delete"],
+            ),
+            DocumentKind::Plan => (
+                "auraform will perform the following actions",
+                ["create", "update in place", "replace", "delete"],
+            ),
+        };
         let _ = writeln!(
             out,
-            "{} ({} = create, {} = update in place, {} = replace, {} = delete):\n",
-            if plan.options.report_only {
-                "Live state differs from aura.yaml"
-            } else {
-                "auraform will perform the following actions"
-            },
+            "{head} ({} = {}, {} = {}, {} = {}, {} = {}):\n",
             p.paint(GREEN, "+"),
+            words[0],
             p.paint(YELLOW, "~"),
+            words[1],
             p.paint(RED, "-/+"),
+            words[2],
             p.paint(RED, "-"),
+            words[3],
         );
         for c in &plan.changes {
-            change_block(&mut out, &p, c);
+            change_block(&mut out, &p, c, plan.kind);
         }
     }
 
@@ -87,17 +120,26 @@ pub fn human(plan: &Plan, color: bool) -> String {
             "{}",
             p.paint(
                 BOLD,
-                "Unmanaged instances (live in the project, not in aura.yaml; left alone):"
+                if plan.kind == DocumentKind::Diff {
+                    "Instances removed from the file (apply leaves them alone unless it prunes):"
+                } else {
+                    "Unmanaged instances (live in the project, not in aura.yaml; left alone):"
+                }
             )
         );
         for u in &plan.unmanaged {
-            let _ = write!(out, "  ? {:?} ({})", u.name, u.id);
+            let _ = write!(out, "  ? {:?}", u.name);
+            if is_real_id(&u.id) {
+                let _ = write!(out, " ({})", u.id);
+            }
             if let Some(why) = &u.kept_because {
                 let _ = write!(out, ": not pruned because {why}");
             }
             out.push('\n');
         }
-        if plan.unmanaged.iter().all(|u| u.kept_because.is_none()) {
+        if plan.kind != DocumentKind::Diff
+            && plan.unmanaged.iter().all(|u| u.kept_because.is_none())
+        {
             let _ = writeln!(
                 out,
                 "{}",
@@ -137,14 +179,14 @@ pub fn human(plan: &Plan, color: bool) -> String {
     out
 }
 
-fn change_block(out: &mut String, p: &Paint, c: &Change) {
+fn change_block(out: &mut String, p: &Paint, c: &Change, kind: DocumentKind) {
     let color = kind_color(c.kind);
     let _ = writeln!(
         out,
         "  {}",
         p.paint(
             BOLD,
-            &format!("# {} {}{}", c.name, verb(c), action_chain(c))
+            &format!("# {} {}{}", c.name, verb(c, kind), action_chain(c))
         )
     );
     for d in &c.depends_on {
@@ -189,7 +231,9 @@ fn change_block(out: &mut String, p: &Paint, c: &Change) {
         (Some(_), ChangeKind::Replace | ChangeKind::Create) => "~",
         _ => " ",
     };
-    let _ = writeln!(out, "      {id_marker} {:<width$} = {id}", "id");
+    if c.id.as_deref().is_none_or(is_real_id) {
+        let _ = writeln!(out, "      {id_marker} {:<width$} = {id}", "id");
+    }
     for f in &c.fields {
         field_line(out, p, c.kind, f, width);
     }

@@ -4,13 +4,20 @@
 
 use std::fmt::Write;
 
-use super::super::model::{Change, ChangeKind, Expectation, FieldValue, Plan, Step};
-use super::{action_chain, change_symbol, closing_line, symbol, verb};
+use super::super::model::{Change, ChangeKind, DocumentKind, Expectation, FieldValue, Plan, Step};
+use super::{action_chain, change_symbol, closing_line, is_real_id, symbol, verb};
 
 /// Every auraform plan comment starts with this; the full marker is
 /// `<!-- auraform:plan project=<id> -->`. CI looks for a comment containing it and
 /// edits that comment instead of adding a new one.
+/// An offline `diff` comment carries the same prefix (`<!-- auraform:plan project=<as
+/// written in the file> kind=diff -->`), so the PR workflow's fallback updates the
+/// same comment a real plan would.
 pub const MARKER_PREFIX: &str = "<!-- auraform:plan";
+
+/// Every drift report starts with this; the full marker is
+/// `<!-- auraform:drift project=<id> -->`. A scheduled job finds its open issue by it.
+pub const DRIFT_MARKER_PREFIX: &str = "<!-- auraform:drift";
 
 /// Inline code that survives any value (backticks inside are replaced, pipes escaped
 /// so tables hold).
@@ -29,13 +36,48 @@ fn value(v: Option<&FieldValue>) -> String {
 /// The plan as a Markdown PR comment.
 pub fn markdown(plan: &Plan) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{MARKER_PREFIX} project={} -->", plan.project.id);
-    let _ = writeln!(
-        out,
-        "### auraform plan for project {} ({})\n",
-        code(&plan.project.name),
-        code(&plan.project.id)
-    );
+    match plan.kind {
+        DocumentKind::Plan => {
+            let _ = writeln!(out, "{MARKER_PREFIX} project={} -->", plan.project.id);
+            let _ = writeln!(
+                out,
+                "### auraform plan for project {} ({})\n",
+                code(&plan.project.name),
+                code(&plan.project.id)
+            );
+        }
+        DocumentKind::Drift => {
+            let _ = writeln!(out, "{DRIFT_MARKER_PREFIX} project={} -->", plan.project.id);
+            let _ = writeln!(
+                out,
+                "### auraform drift report for project {} ({})\n",
+                code(&plan.project.name),
+                code(&plan.project.id)
+            );
+            if plan.has_drift() {
+                let _ = writeln!(
+                    out,
+                    "Live state no longer matches aura.yaml. Fields read **live → aura.yaml**: run `auraform apply` to restore the file's values, or edit aura.yaml to accept the live ones.\n"
+                );
+            }
+        }
+        DocumentKind::Diff => {
+            let _ = writeln!(
+                out,
+                "{MARKER_PREFIX} project={} kind=diff -->",
+                plan.project.id.replace("--", "")
+            );
+            let _ = writeln!(
+                out,
+                "### auraform diff for project {} (offline: no API access)\n",
+                code(&plan.project.name)
+            );
+            let _ = writeln!(
+                out,
+                "_Compared two versions of the file without reading the live project; fields read **old → new**._\n"
+            );
+        }
+    }
     if !plan.options.targets.is_empty() {
         let targets: Vec<String> = plan.options.targets.iter().map(|t| code(t)).collect();
         let _ = writeln!(out, "_Limited to `--target` {}._\n", targets.join(", "));
@@ -46,7 +88,12 @@ pub fn markdown(plan: &Plan) -> String {
         let _ = writeln!(out, "> [!CAUTION]");
         let _ = writeln!(
             out,
-            "> **⚠️ Data will be lost: this plan destroys {} instance{}.**",
+            "> **⚠️ Data will be lost: {} {} instance{}.**",
+            match plan.kind {
+                DocumentKind::Drift => "applying aura.yaml now would destroy",
+                DocumentKind::Diff => "applying the new file would destroy",
+                DocumentKind::Plan => "this plan destroys",
+            },
             destructive.len(),
             if destructive.len() == 1 { "" } else { "s" }
         );
@@ -73,28 +120,51 @@ pub fn markdown(plan: &Plan) -> String {
                 }
                 _ => "deleted (prune: not in aura.yaml)".to_owned(),
             };
+            let id = match c.id.as_deref() {
+                Some(id) if is_real_id(id) => format!(" ({})", code(id)),
+                Some(_) => String::new(),
+                None => format!(" ({})", code("?")),
+            };
             let _ = writeln!(
                 out,
-                "> - {} **{}** ({}) is {what}",
+                "> - {} **{}**{id} is {what}",
                 code(symbol(c.kind)),
                 c.name,
-                code(c.id.as_deref().unwrap_or("?"))
             );
         }
         out.push('\n');
     }
 
     let s = &plan.summary;
-    let _ = writeln!(
-        out,
-        "| create | update | replace | delete | pause | resume | upgrade | unchanged |"
-    );
-    let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|");
-    let _ = writeln!(
-        out,
-        "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
-        s.create, s.update, s.replace, s.delete, s.pause, s.resume, s.upgrade, s.unchanged
-    );
+    if plan.kind == DocumentKind::Drift {
+        // A drift report counts instances by what is wrong with them.
+        let count = |f: &dyn Fn(&Change) -> bool| plan.changes.iter().filter(|c| f(c)).count();
+        let _ = writeln!(
+            out,
+            "| differ | missing | unmanaged | need a person | in sync |"
+        );
+        let _ = writeln!(out, "|---:|---:|---:|---:|---:|");
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |\n",
+            count(&|c| matches!(c.kind, ChangeKind::Update | ChangeKind::Replace)),
+            count(&|c| c.kind == ChangeKind::Create),
+            plan.unmanaged.len(),
+            plan.attention.len(),
+            s.unchanged
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "| create | update | replace | delete | pause | resume | upgrade | unchanged |"
+        );
+        let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|");
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            s.create, s.update, s.replace, s.delete, s.pause, s.resume, s.upgrade, s.unchanged
+        );
+    }
     if s.blocked > 0 {
         let _ = writeln!(
             out,
@@ -105,16 +175,24 @@ pub fn markdown(plan: &Plan) -> String {
     }
 
     for c in &plan.changes {
-        details(&mut out, c);
+        details(&mut out, c, plan.kind);
     }
 
     if !plan.unmanaged.is_empty() {
         let _ = writeln!(
             out,
-            "**Unmanaged instances** (live in the project, not in aura.yaml; left alone):\n"
+            "{}",
+            if plan.kind == DocumentKind::Diff {
+                "**Instances removed from the file** (apply leaves them alone unless it prunes):\n"
+            } else {
+                "**Unmanaged instances** (live in the project, not in aura.yaml; left alone):\n"
+            }
         );
         for u in &plan.unmanaged {
-            let _ = write!(out, "- {} ({})", code(&u.name), code(&u.id));
+            let _ = write!(out, "- {}", code(&u.name));
+            if is_real_id(&u.id) {
+                let _ = write!(out, " ({})", code(&u.id));
+            }
             if let Some(why) = &u.kept_because {
                 let _ = write!(out, ": not pruned because {why}");
             }
@@ -145,23 +223,33 @@ pub fn markdown(plan: &Plan) -> String {
     out
 }
 
-fn details(out: &mut String, c: &Change) {
+fn details(out: &mut String, c: &Change, kind: DocumentKind) {
     let _ = writeln!(
         out,
         "<details><summary><code>{}</code> <b>{}</b> {}{}</summary>\n",
         change_symbol(c),
         c.name,
-        verb(c).replace('`', ""),
+        verb(c, kind).replace('`', ""),
         action_chain(c)
     );
-    let _ = writeln!(
-        out,
-        "Instance id: {}\n",
-        c.id.as_deref()
-            .map_or_else(|| "(known after apply)".to_owned(), code)
-    );
+    if c.id.as_deref().is_none_or(is_real_id) {
+        let _ = writeln!(
+            out,
+            "Instance id: {}\n",
+            c.id.as_deref()
+                .map_or_else(|| "(known after apply)".to_owned(), code)
+        );
+    }
     if !c.fields.is_empty() {
-        let _ = writeln!(out, "| field | before | after | |");
+        let _ = writeln!(
+            out,
+            "{}",
+            match kind {
+                DocumentKind::Drift => "| field | live | aura.yaml | |",
+                DocumentKind::Diff => "| field | old | new | |",
+                DocumentKind::Plan => "| field | before | after | |",
+            }
+        );
         let _ = writeln!(out, "|---|---|---|---|");
         for f in &c.fields {
             let _ = writeln!(
@@ -191,7 +279,15 @@ fn details(out: &mut String, c: &Change) {
     if c.steps.is_empty() {
         let _ = writeln!(out, "No steps: auraform will not make this change.");
     } else {
-        let _ = writeln!(out, "Steps:\n");
+        let _ = writeln!(
+            out,
+            "{}\n",
+            if kind == DocumentKind::Drift {
+                "`auraform apply` would fix it with these steps:"
+            } else {
+                "Steps:"
+            }
+        );
         for (i, step) in c.steps.iter().enumerate() {
             let _ = writeln!(out, "{}. {}", i + 1, step_line(step));
         }

@@ -7,13 +7,13 @@ mod human;
 mod markdown;
 
 pub use human::human;
-pub use markdown::{MARKER_PREFIX, markdown};
+pub use markdown::{DRIFT_MARKER_PREFIX, MARKER_PREFIX, markdown};
 
 use std::fmt::Write;
 
 use crate::cli::{ColorChoice, Format};
 
-use super::model::{Action, Change, ChangeKind, Plan};
+use super::model::{Action, Change, ChangeKind, DocumentKind, Plan};
 
 /// Renders `plan` in `format`. `color` only affects the human format.
 pub fn render(plan: &Plan, format: Format, color: bool) -> String {
@@ -50,6 +50,18 @@ pub fn json(plan: &Plan) -> String {
 
 /// The closing line of the human and Markdown forms.
 pub fn closing_line(plan: &Plan) -> String {
+    match plan.kind {
+        DocumentKind::Plan => plan_closing_line(plan),
+        DocumentKind::Drift => drift_closing_line(plan),
+        DocumentKind::Diff => diff_closing_line(plan),
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn plan_closing_line(plan: &Plan) -> String {
     if plan.changes.is_empty() {
         if plan.attention.is_empty() {
             "No changes. Live state matches aura.yaml.".to_owned()
@@ -67,16 +79,80 @@ pub fn closing_line(plan: &Plan) -> String {
             "Plan: {} to create, {} to update, {} to replace, {} to delete.",
             k.create, k.update, k.replace, k.delete
         );
-        if plan.summary.blocked > 0 {
-            let n = plan.summary.blocked;
-            let _ = write!(
-                line,
-                " {n} more change{} refused (see above).",
-                if n == 1 { "" } else { "s" }
-            );
-        }
+        refused_suffix(plan, &mut line);
         line
     }
+}
+
+fn refused_suffix(plan: &Plan, line: &mut String) {
+    if plan.summary.blocked > 0 {
+        let n = plan.summary.blocked;
+        let _ = write!(
+            line,
+            " {n} more change{} refused (see above).",
+            if n == 1 { "" } else { "s" }
+        );
+    }
+}
+
+/// `Drift detected: 2 changed, 1 missing, 1 unmanaged, 1 needs a person.` (only the
+/// non-zero parts), or `No drift. Live state matches aura.yaml.`
+fn drift_closing_line(plan: &Plan) -> String {
+    if !plan.has_drift() {
+        return "No drift. Live state matches aura.yaml.".to_owned();
+    }
+    let count = |f: &dyn Fn(&Change) -> bool| plan.changes.iter().filter(|c| f(c)).count();
+    let changed = count(&|c| matches!(c.kind, ChangeKind::Update | ChangeKind::Replace));
+    let missing = count(&|c| c.kind == ChangeKind::Create);
+    let pruned = count(&|c| c.kind == ChangeKind::Delete);
+    let mut parts = Vec::new();
+    if changed > 0 {
+        parts.push(format!("{changed} changed"));
+    }
+    if missing > 0 {
+        parts.push(format!("{missing} missing"));
+    }
+    if pruned > 0 {
+        parts.push(format!("{pruned} to delete (prune)"));
+    }
+    if !plan.unmanaged.is_empty() {
+        parts.push(format!("{} unmanaged", plan.unmanaged.len()));
+    }
+    if !plan.attention.is_empty() {
+        parts.push(plural(
+            plan.attention.len(),
+            "needs a person",
+            "need a person",
+        ));
+    }
+    format!("Drift detected: {}.", parts.join(", "))
+}
+
+fn diff_closing_line(plan: &Plan) -> String {
+    if plan.changes.is_empty() && plan.unmanaged.is_empty() {
+        return "No differences. Both files describe the same instances.".to_owned();
+    }
+    let k = plan.kind_counts();
+    let mut line = format!(
+        "Diff: {} to create, {} to update, {} to replace, {} to delete.",
+        k.create, k.update, k.replace, k.delete
+    );
+    if !plan.unmanaged.is_empty() {
+        let _ = write!(
+            line,
+            " {} removed from the file (left alone without prune).",
+            plural(plan.unmanaged.len(), "instance", "instances")
+        );
+    }
+    refused_suffix(plan, &mut line);
+    line
+}
+
+/// Whether `id` is a real instance id, not the stand-in `file:<name>` an offline
+/// `diff` gives unpinned instances ([`Live::from_desired`](super::Live::from_desired)),
+/// which the human and Markdown forms do not show.
+pub(crate) fn is_real_id(id: &str) -> bool {
+    !id.starts_with("file:")
 }
 
 /// Terraform's symbol for a change.
@@ -98,16 +174,31 @@ pub(crate) fn change_symbol(change: &Change) -> &'static str {
     }
 }
 
-/// "will be created", "will be updated in place", … for a change.
-pub(crate) fn verb(change: &Change) -> String {
+/// "will be created", "will be updated in place", … for a change; in a drift report
+/// "is missing", "differs from aura.yaml", …
+pub(crate) fn verb(change: &Change, kind: DocumentKind) -> String {
     if let Some(why) = &change.blocked {
         return format!("differs, but auraform will not change it: {why}");
     }
-    let base = match change.kind {
-        ChangeKind::Create => "will be created",
-        ChangeKind::Update => "will be updated in place",
-        ChangeKind::Replace => "must be replaced: destroyed and created again, its data is lost",
-        ChangeKind::Delete => "will be destroyed (prune), its data is lost",
+    let base = match (kind, change.kind) {
+        (DocumentKind::Drift, ChangeKind::Create) => {
+            "is missing: declared in aura.yaml, not live (apply would create it)"
+        }
+        (DocumentKind::Drift, ChangeKind::Update) => {
+            "differs from aura.yaml (apply would update it in place)"
+        }
+        (DocumentKind::Drift, ChangeKind::Replace) => {
+            "differs in a field that forces replacement (apply would destroy it and create it again)"
+        }
+        (DocumentKind::Drift, ChangeKind::Delete) => {
+            "is not declared (apply would delete it: prune)"
+        }
+        (_, ChangeKind::Create) => "will be created",
+        (_, ChangeKind::Update) => "will be updated in place",
+        (_, ChangeKind::Replace) => {
+            "must be replaced: destroyed and created again, its data is lost"
+        }
+        (_, ChangeKind::Delete) => "will be destroyed (prune), its data is lost",
     };
     match &change.waits_for {
         Some(status) => format!("{base}, after waiting for it to finish `{status}`"),

@@ -1,0 +1,260 @@
+//! `auraform drift` against the emulator: out-of-band changes made through the API
+//! each make it exit 2 and name the instance and field in JSON and Markdown;
+//! `ignore_changes` hides exactly its field; instances forced into `suspended` or
+//! `loading failed` are reported as needing a person.
+
+use serde_json::json;
+
+use super::drift_support::{Bench, change, fields};
+
+const FILE: &str = "\
+project: demo
+defaults:
+  type: professional-db
+  cloud_provider: gcp
+  region: europe-west1
+instances:
+  orders:
+    memory: 8GB
+  reports:
+    memory: 4GB
+  legacy:
+    memory: 2GB
+  search:
+    memory: 8GB
+    ignore_changes: [memory]
+";
+
+async fn setup() -> (Bench, Vec<String>) {
+    let b = Bench::start().await;
+    b.write("aura.yaml", FILE);
+    let mut ids = Vec::new();
+    for (name, memory) in [
+        ("orders", "8GB"),
+        ("reports", "4GB"),
+        ("legacy", "2GB"),
+        ("search", "8GB"),
+    ] {
+        ids.push(b.create(name, json!({ "memory": memory })).await);
+    }
+    (b, ids)
+}
+
+async fn drift_json(b: &Bench) -> serde_json::Value {
+    let out = b.run(&["drift", "--format", "json"]).await;
+    assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
+    let doc = out.json();
+    assert_eq!(doc["kind"], "drift");
+    doc
+}
+
+async fn drift_markdown(b: &Bench) -> String {
+    let out = b.run(&["drift", "--format", "markdown"]).await;
+    assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.starts_with(&format!(
+            "<!-- auraform:drift project={} -->\n",
+            b.emu.demo()
+        )),
+        "{}",
+        out.stdout
+    );
+    out.stdout
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clean_project_exits_0_in_every_format() {
+    let (b, _) = setup().await;
+    let human = b.run(&["drift"]).await;
+    assert_eq!(human.code, 0, "{}\n{}", human.stdout, human.stderr);
+    assert!(
+        human
+            .stdout
+            .contains("No drift. Live state matches aura.yaml."),
+        "{}",
+        human.stdout
+    );
+    let j = b.run(&["drift", "--format", "json"]).await;
+    assert_eq!(j.code, 0);
+    let doc = j.json();
+    assert_eq!(doc["kind"], "drift");
+    assert_eq!(doc["changes"], json!([]));
+    let md = b.run(&["drift", "--format", "markdown"]).await;
+    assert_eq!(md.code, 0);
+    assert!(md.stdout.contains("<!-- auraform:drift project="));
+    assert!(
+        md.stdout
+            .contains("**No drift. Live state matches aura.yaml.**")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_out_of_band_change_is_drift_naming_instance_and_field() {
+    let (b, ids) = setup().await;
+
+    // Resize.
+    b.patch(&ids[0], json!({ "memory": "16GB" })).await;
+    let doc = drift_json(&b).await;
+    assert!(
+        fields(&doc, "orders").contains(&"memory".to_owned()),
+        "{doc:#}"
+    );
+    let f = &change(&doc, "orders").unwrap()["fields"][0];
+    assert_eq!((&f["before"], &f["after"]), (&json!("16GB"), &json!("8GB")));
+    let md = drift_markdown(&b).await;
+    assert!(
+        md.contains("<b>orders</b>") && md.contains("| `memory` | `16GB` | `8GB` |"),
+        "{md}"
+    );
+    let human = b.run(&["drift"]).await;
+    assert_eq!(human.code, 2);
+    assert!(
+        human.stdout.contains("# orders differs from aura.yaml"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human.stdout.contains("Drift detected: 1 changed."),
+        "{}",
+        human.stdout
+    );
+
+    // Pause.
+    b.pause(&ids[1]).await;
+    let doc = drift_json(&b).await;
+    assert_eq!(fields(&doc, "reports"), ["state"], "{doc:#}");
+    let md = drift_markdown(&b).await;
+    assert!(
+        md.contains("<b>reports</b>") && md.contains("| `state` | `paused` | `running` |"),
+        "{md}"
+    );
+
+    // A new instance nobody declared.
+    let intruder = b.create("intruder", json!({ "memory": "2GB" })).await;
+    let doc = drift_json(&b).await;
+    assert_eq!(doc["unmanaged"][0]["name"], "intruder", "{doc:#}");
+    assert_eq!(doc["unmanaged"][0]["id"], intruder.as_str());
+    let md = drift_markdown(&b).await;
+    assert!(md.contains(&format!("- `intruder` (`{intruder}`)")), "{md}");
+
+    // A deleted instance.
+    b.delete(&ids[2]).await;
+    let doc = drift_json(&b).await;
+    let legacy = change(&doc, "legacy").unwrap();
+    assert_eq!(legacy["actions"], json!(["create"]));
+    assert!(fields(&doc, "legacy").contains(&"memory".to_owned()));
+    let md = drift_markdown(&b).await;
+    assert!(md.contains("<b>legacy</b> is missing"), "{md}");
+    let human = b.run(&["drift"]).await;
+    assert!(
+        human
+            .stdout
+            .contains("Drift detected: 2 changed, 1 missing, 1 unmanaged."),
+        "{}",
+        human.stdout
+    );
+    // drift never changes anything: the same report again.
+    assert_eq!(drift_json(&b).await, doc);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ignore_changes_hides_exactly_its_field() {
+    let (b, ids) = setup().await;
+    // `search` ignores memory: a resize is not drift.
+    b.patch(&ids[3], json!({ "memory": "16GB" })).await;
+    let out = b.run(&["drift", "--format", "json"]).await;
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    // Its other fields still are: pause it.
+    b.pause(&ids[3]).await;
+    let doc = drift_json(&b).await;
+    assert_eq!(fields(&doc, "search"), ["state"], "{doc:#}");
+    // The same resize on an instance without the ignore is drift.
+    b.patch(&ids[0], json!({ "memory": "16GB" })).await;
+    let doc = drift_json(&b).await;
+    assert_eq!(fields(&doc, "orders"), ["memory"], "{doc:#}");
+    assert_eq!(fields(&doc, "search"), ["state"], "{doc:#}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suspended_and_loading_failed_need_a_person() {
+    let (b, ids) = setup().await;
+    b.emu.force_status(&ids[0], "suspended").await;
+    b.emu.force_status(&ids[1], "loading failed").await;
+    let doc = drift_json(&b).await;
+    let attention: Vec<(String, String)> = doc["attention"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["name"].as_str().unwrap().to_owned(),
+                a["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        attention,
+        [
+            ("orders".to_owned(), "suspended".to_owned()),
+            ("reports".to_owned(), "loading failed".to_owned())
+        ]
+    );
+    assert_eq!(doc["changes"], json!([]));
+    let md = drift_markdown(&b).await;
+    assert!(md.contains("**Instances that need a person**"), "{md}");
+    assert!(
+        md.contains("- ❗ `orders`") && md.contains("`loading failed`"),
+        "{md}"
+    );
+    let human = b.run(&["drift"]).await;
+    assert_eq!(human.code, 2);
+    assert!(
+        human.stdout.contains("Drift detected: 2 need a person."),
+        "{}",
+        human.stdout
+    );
+    // For plan, they are not changes: apply would do nothing about them.
+    let plan = b.run(&["plan", "--detailed-exitcode"]).await;
+    assert_eq!(plan.code, 0, "{}", plan.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drift_errors_exit_1() {
+    let b = Bench::start().await;
+    b.write("aura.yaml", "project: nope\ninstances: {}\n");
+    let out = b.run(&["drift"]).await;
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stdout.is_empty());
+}
+
+/// The embedded emulator (`--emulator`) needs no account: an empty world means every
+/// declared instance is missing.
+#[test]
+fn drift_on_the_embedded_emulator() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("aura.yaml"), FILE).unwrap();
+    let out = std::process::Command::new(super::drift_support::BIN)
+        .args(["drift", "--emulator", "--format", "json"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env_remove("AURA_CLIENT_ID")
+        .env_remove("AURA_CLIENT_SECRET")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let missing: Vec<&str> = doc["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["actions"] == json!(["create"]))
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(missing, ["orders", "reports", "legacy", "search"]);
+    assert!(dir.path().join(".auraform/emulator.json").exists());
+}

@@ -1028,3 +1028,86 @@ async fn e22_clones_of_a_live_instance_and_of_one_created_in_the_same_plan() {
         .unwrap();
     assert_eq!(copy["depends_on"][0]["instance"], "staging");
 }
+
+// ---------------------------------------------------------------------------------------
+// A saved plan made with --prune is applied as made: `apply PLAN_FILE` fetches what
+// `plan --out --prune` fetched (the busy instance's details), so it is not stale.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn e23_saved_prune_plan_is_not_stale_and_waits_for_the_busy_instance() {
+    let mut sc = Scenario::new().await;
+    sc.running("orders", "professional-db", "8GB").await;
+    let busy = sc.running("busy-scratch", "professional-db", "2GB").await;
+    sc.force(&busy, "updating").await;
+    let yaml = "  orders:
+    memory: 8GB
+";
+    let run = sc
+        .plan(yaml, &["--prune", "--out", "plan.json", "--format", "json"])
+        .await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let plan: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(actions(&plan, "busy-scratch"), ["wait", "delete"]);
+    // The instance settles once apply is polling it (its two observing GETs, then at
+    // least one poll), so apply saw the world the plan was made from.
+    let stats_url = sc.emu.url("/_emulator/stats");
+    let gets_before = instance_gets(&sc.emu.http, &stats_url).await;
+    let status_url = sc.emu.url(&format!("/_emulator/instances/{busy}/status"));
+    let http = sc.emu.http.clone();
+    let release = tokio::spawn(async move {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+        while instance_gets(&http, &stats_url).await < gets_before + 3 {
+            assert!(tokio::time::Instant::now() < deadline, "apply never polled");
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let r = http
+            .post(status_url)
+            .json(&json!({"status": "running"}))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success());
+    });
+    let out = tokio::process::Command::new(assert_cmd::cargo::cargo_bin("auraform"))
+        .current_dir(sc.dir.path())
+        .env("NO_COLOR", "1")
+        .env("AURA_CLIENT_ID", "emulator")
+        .env("AURA_CLIENT_SECRET", "emulator-secret")
+        .env_remove("AURA_PROJECT")
+        .env_remove("AURA_API_URL")
+        .args([
+            "apply",
+            "plan.json",
+            "-f",
+            "aura.yaml",
+            "--poll-interval",
+            "20ms",
+        ])
+        .arg("--api-url")
+        .arg(sc.emu.handle.base_url())
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    release.await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("Apply complete"), "{stdout}");
+    sc.emu.wait(&busy, None).await;
+}
+
+/// `GET /v1/instances/{id}` responses the emulator has served so far.
+async fn instance_gets(http: &reqwest::Client, stats_url: &str) -> u64 {
+    let stats: Value = http
+        .get(stats_url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    stats["by_route"]["GET /v1/instances/{id}"]
+        .as_u64()
+        .unwrap_or(0)
+}

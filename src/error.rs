@@ -23,6 +23,11 @@ pub enum Error {
     #[diagnostic(transparent)]
     Plan(#[from] crate::plan::PlanError),
 
+    /// Planning failed, with the problem pointed out in aura.yaml.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    PlanAt(Box<crate::pipeline::LocatedPlanError>),
+
     /// The Aura API refused or could not be reached.
     #[error(transparent)]
     #[diagnostic(transparent)]

@@ -47,7 +47,9 @@ async fn run_in(
         Some(path) => Some(crate::plan::load(path)?),
         None => None,
     };
-    let (loaded, live) = pipeline::observe(session, &global.file, offline).await?;
+    // A saved plan was made with its own --prune: fetch what it fetched.
+    let prune = saved.as_ref().map_or(args.prune, |s| s.options.prune);
+    let (loaded, live) = pipeline::observe(session, &global.file, offline, prune).await?;
     let desired = &loaded.desired;
     let plan = match saved {
         Some(saved) => {
@@ -62,7 +64,8 @@ async fn run_in(
             desired,
             &live,
             &PlanOptions::new(args.targets.clone(), args.prune),
-        )?,
+        )
+        .map_err(|e| pipeline::locate(&loaded, e))?,
     };
 
     print_stdout(&crate::plan::render::render(

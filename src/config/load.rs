@@ -39,6 +39,11 @@ impl LoadedConfig {
         self.source.inner()
     }
 
+    /// The file's text with its display name, for diagnostics that point into it.
+    pub fn source(&self) -> &SourceFile {
+        &self.source
+    }
+
     /// Spans of an instance's name and fields, by instance name.
     pub fn spans(&self, instance: &str) -> Option<&InstanceSpans> {
         self.spans.get(instance)

@@ -432,13 +432,16 @@ fn diff_instance(
             })
             .collect::<Vec<_>>()
             .join(", ");
-        let refusal = if !d.allow_replace {
-            Some(PlanError::ImmutableChange {
+        // prevent_destroy first: aura.yaml cannot combine it with allow_replace, so
+        // advising `allow_replace` for a protected instance would send the user into
+        // a config error.
+        let refusal = if d.prevent_destroy {
+            Some(PlanError::ReplaceForbidden {
                 name: d.name.clone(),
                 fields: names,
             })
-        } else if d.prevent_destroy {
-            Some(PlanError::ReplaceForbidden {
+        } else if !d.allow_replace {
+            Some(PlanError::ImmutableChange {
                 name: d.name.clone(),
                 fields: names,
             })

@@ -155,7 +155,7 @@ async fn save_plan(dir: &Path, out: &Path) {
     let loaded = auraform::config::load(&dir.join("aura.yaml"), &|_| None).unwrap();
     let snapshot = client
         .fetch_snapshot(&loaded.desired.project, |s| {
-            auraform::pipeline::is_relevant(&loaded.desired, s)
+            auraform::pipeline::is_relevant(&loaded.desired, false, s)
         })
         .await
         .unwrap();

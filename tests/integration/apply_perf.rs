@@ -44,7 +44,7 @@ async fn measure(label: &str, speed: f64, rate: Rate, poll: Duration, k: usize) 
         let loaded = auraform::config::load(&path, &|_| None).unwrap();
         let snapshot = client
             .fetch_snapshot(&loaded.desired.project, |s| {
-                auraform::pipeline::is_relevant(&loaded.desired, s)
+                auraform::pipeline::is_relevant(&loaded.desired, false, s)
             })
             .await
             .unwrap();

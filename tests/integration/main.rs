@@ -31,6 +31,7 @@ mod config_examples;
 mod config_robustness;
 mod config_semantics;
 
+mod plan_emulator;
 mod plan_proptest;
 mod plan_rules;
 mod plan_saved;

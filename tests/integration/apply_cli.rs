@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
-use auraform::api::{AuraClient, ClientConfig, Credentials};
-use auraform::emulator::{EmulatorConfig, spawn};
+use auraform::emulator::EmulatorConfig;
 use auraform::plan::{Live, PlanOptions};
 use auraform::session::{EMBEDDED_RATE, EMBEDDED_SPEED, EMBEDDED_STATE};
+
+use crate::apply_support::emulator_and_client;
 
 fn auraform(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("auraform").expect("binary");
@@ -138,20 +139,16 @@ fn without_a_terminal_apply_refuses_unless_auto_approved() {
 /// Makes a saved plan for `dir/aura.yaml` against the embedded emulator's world, as
 /// `plan --out` will.
 async fn save_plan(dir: &Path, out: &Path) {
-    let emulator = spawn(EmulatorConfig {
-        speed: EMBEDDED_SPEED,
-        rate_limit: EMBEDDED_RATE,
-        state_file: Some(dir.join(EMBEDDED_STATE)),
-        ..EmulatorConfig::default()
-    })
-    .await
-    .unwrap();
-    let mut config = ClientConfig::new(
-        emulator.base_url(),
-        Credentials::new("emulator", "emulator-secret"),
-    );
-    config.rate = EMBEDDED_RATE;
-    let client = AuraClient::new(config).unwrap();
+    let (emulator, client) = emulator_and_client(
+        EmulatorConfig {
+            speed: EMBEDDED_SPEED,
+            rate_limit: EMBEDDED_RATE,
+            state_file: Some(dir.join(EMBEDDED_STATE)),
+            ..EmulatorConfig::default()
+        },
+        |_| {},
+    )
+    .await;
     let loaded = auraform::config::load(&dir.join("aura.yaml"), &|_| None).unwrap();
     let snapshot = client
         .fetch_snapshot(&loaded.desired.project, |s| {

@@ -8,26 +8,23 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use auraform::api::{AuraClient, ClientConfig, Credentials};
 use auraform::apply::{ApplyOptions, Timeouts, execute};
-use auraform::emulator::{EmulatorConfig, spawn};
+use auraform::emulator::EmulatorConfig;
 use auraform::plan::{Live, PlanOptions};
 use auraform::units::Rate;
 
+use crate::apply_support::emulator_and_client;
+
 async fn measure(label: &str, speed: f64, rate: Rate, poll: Duration, k: usize) {
-    let emulator = spawn(EmulatorConfig {
-        speed,
-        rate_limit: rate,
-        ..EmulatorConfig::default()
-    })
-    .await
-    .unwrap();
-    let mut config = ClientConfig::new(
-        emulator.base_url(),
-        Credentials::new("emulator", "emulator-secret"),
-    );
-    config.rate = rate;
-    let client = AuraClient::new(config).unwrap();
+    let (emulator, client) = emulator_and_client(
+        EmulatorConfig {
+            speed,
+            rate_limit: rate,
+            ..EmulatorConfig::default()
+        },
+        |_| {},
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
 
     let mut times = Vec::new();

@@ -6,10 +6,9 @@ use std::process::Output;
 
 use assert_cmd::Command;
 use auraform::emulator::EmulatorConfig;
-use auraform::plan::{Live, PlanOptions};
 use auraform::session::{EMBEDDED_RATE, EMBEDDED_SPEED, EMBEDDED_STATE};
 
-use crate::apply_support::emulator_and_client;
+use crate::apply_support::{emulator_and_client, plan_file};
 
 fn auraform(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("auraform").expect("binary");
@@ -149,16 +148,8 @@ async fn save_plan(dir: &Path, out: &Path) {
         |_| {},
     )
     .await;
-    let loaded = auraform::config::load(&dir.join("aura.yaml"), &|_| None).unwrap();
-    let snapshot = client
-        .fetch_snapshot(&loaded.desired.project, |s| {
-            auraform::pipeline::is_relevant(&loaded.desired, s)
-        })
-        .await
-        .unwrap();
-    let live = Live::from_snapshot(&snapshot);
-    let plan = auraform::plan::plan(&loaded.desired, &live, &PlanOptions::default()).unwrap();
-    auraform::plan::save(out, &plan, &loaded.desired, &live).unwrap();
+    let (desired, live, plan) = plan_file(&client, &dir.join("aura.yaml")).await;
+    auraform::plan::save(out, &plan, &desired, &live).unwrap();
     emulator.shutdown().await;
 }
 

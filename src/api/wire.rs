@@ -10,6 +10,18 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// A closed set of values, each with one exact spelling. Implemented by every
+/// [`wire_enum!`] (and by config enums of the same kind), so one piece of code can parse
+/// any of them and list what is allowed when a value is not known.
+pub trait KnownSpellings: Sized + 'static {
+    /// Every known value, in documentation order.
+    const KNOWN: &'static [Self];
+    /// The exact spelling of a value.
+    fn spelling(&self) -> &str;
+    /// Parses only a known spelling.
+    fn parse_known(s: &str) -> Option<Self>;
+}
+
 /// Defines a string enum that round-trips through its wire spelling and keeps any
 /// value it does not know as `Other`, because the live API adds values without notice
 /// (e.g. the undocumented `resizing` status) and a client must not fail on them.
@@ -49,6 +61,18 @@ macro_rules! wire_enum {
                     $name::Other(_) => None,
                     known => Some(known),
                 }
+            }
+        }
+
+        impl KnownSpellings for $name {
+            const KNOWN: &'static [Self] = $name::KNOWN;
+
+            fn spelling(&self) -> &str {
+                self.as_str()
+            }
+
+            fn parse_known(s: &str) -> Option<Self> {
+                $name::parse_known(s)
             }
         }
 

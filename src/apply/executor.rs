@@ -35,6 +35,7 @@ use super::wait::{
     ApiFailure, Expectation, Pacer, StepKind, Timeouts, WaitError, WaitSpec, retry_while_busy,
     wait_until,
 };
+use crate::api::wire::{PatchInstanceRequest, UpgradeRequest};
 use crate::api::{ApiError, AuraClient};
 use crate::plan::{Plan, StepAction, StepRequest};
 use crate::units::Rate;
@@ -170,59 +171,15 @@ async fn run_step_inner(
     let cancel = &opts.cancel;
     let busy_spec = WaitSpec::new(timeout);
 
-    let sent = match (call.step.action, &call.step.request) {
-        (StepAction::Wait, _) => Ok(()),
-        (StepAction::Update, Some(StepRequest::Patch(body))) => retry_while_busy(
-            || client.patch_instance(&id, body),
-            get,
-            busy_spec,
-            pacer,
-            cancel,
-            &on_status,
-        )
-        .await
-        .map(drop),
-        (StepAction::Upgrade, Some(StepRequest::Upgrade(body))) => retry_while_busy(
-            || client.upgrade_instance(&id, body),
-            get,
-            busy_spec,
-            pacer,
-            cancel,
-            &on_status,
-        )
-        .await
-        .map(drop),
-        (StepAction::Pause, _) => retry_while_busy(
-            || client.pause_instance(&id),
-            get,
-            busy_spec,
-            pacer,
-            cancel,
-            &on_status,
-        )
-        .await
-        .map(drop),
-        (StepAction::Resume, _) => retry_while_busy(
-            || client.resume_instance(&id),
-            get,
-            busy_spec,
-            pacer,
-            cancel,
-            &on_status,
-        )
-        .await
-        .map(drop),
-        (StepAction::Delete, _) => {
-            retry_while_busy(
-                || client.delete_instance(&id),
-                get,
-                busy_spec,
-                pacer,
-                cancel,
-                &on_status,
-            )
-            .await
+    let request = match (call.step.action, &call.step.request) {
+        (StepAction::Wait, _) => None,
+        (StepAction::Update, Some(StepRequest::Patch(body))) => Some(InstanceRequest::Patch(body)),
+        (StepAction::Upgrade, Some(StepRequest::Upgrade(body))) => {
+            Some(InstanceRequest::Upgrade(body))
         }
+        (StepAction::Pause, _) => Some(InstanceRequest::Pause),
+        (StepAction::Resume, _) => Some(InstanceRequest::Resume),
+        (StepAction::Delete, _) => Some(InstanceRequest::Delete),
         (action, _) => {
             return StepResult::failed(
                 effects,
@@ -233,8 +190,19 @@ async fn run_step_inner(
             );
         }
     };
-    if let Err(err) = sent {
-        return from_wait_error(effects, &err);
+    if let Some(request) = request {
+        let sent = retry_while_busy(
+            || request.send(client, &id),
+            get,
+            busy_spec,
+            pacer,
+            cancel,
+            &on_status,
+        )
+        .await;
+        if let Err(err) = sent {
+            return from_wait_error(effects, &err);
+        }
     }
 
     let expect = Expectation::from(&call.step.expect);
@@ -252,6 +220,30 @@ async fn run_step_inner(
             ..effects
         }),
         Err(err) => from_wait_error(effects, &err),
+    }
+}
+
+/// The one request a step other than create sends to an existing instance; sent
+/// again (by [`retry_while_busy`]) while the instance answers 409 busy.
+#[derive(Clone, Copy)]
+enum InstanceRequest<'a> {
+    Patch(&'a PatchInstanceRequest),
+    Upgrade(&'a UpgradeRequest),
+    Pause,
+    Resume,
+    Delete,
+}
+
+impl InstanceRequest<'_> {
+    /// Sends the request once; what the API answers is not needed, the step polls.
+    async fn send(self, client: &AuraClient, id: &str) -> Result<(), ApiError> {
+        match self {
+            InstanceRequest::Patch(body) => client.patch_instance(id, body).await.map(drop),
+            InstanceRequest::Upgrade(body) => client.upgrade_instance(id, body).await.map(drop),
+            InstanceRequest::Pause => client.pause_instance(id).await.map(drop),
+            InstanceRequest::Resume => client.resume_instance(id).await.map(drop),
+            InstanceRequest::Delete => client.delete_instance(id).await,
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use indexmap::IndexMap;
 
-use crate::api::wire::{CdcEnrichmentMode, CloudProvider, InstanceType};
+use crate::api::wire::{CdcEnrichmentMode, CloudProvider, InstanceType, KnownSpellings};
 
 /// A whole aura.yaml, validated.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,6 +37,18 @@ impl DesiredState {
             DesiredState::Running => "running",
             DesiredState::Paused => "paused",
         }
+    }
+}
+
+impl KnownSpellings for DesiredState {
+    const KNOWN: &'static [Self] = &[DesiredState::Running, DesiredState::Paused];
+
+    fn spelling(&self) -> &str {
+        self.as_str()
+    }
+
+    fn parse_known(s: &str) -> Option<Self> {
+        Self::KNOWN.iter().copied().find(|v| v.as_str() == s)
     }
 }
 

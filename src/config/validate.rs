@@ -18,7 +18,9 @@ use super::desired::{Desired, DesiredInstance, DesiredState, Field, SourceRef};
 use super::error::{ConfigError, ErrorCode};
 use super::node::{Span, Spanned};
 use super::raw::{RawConfig, RawInstance, RawSettings, did_you_mean};
-use crate::api::wire::{CdcEnrichmentMode, CloudProvider, InstanceConfiguration, InstanceType};
+use crate::api::wire::{
+    CdcEnrichmentMode, CloudProvider, InstanceConfiguration, InstanceType, KnownSpellings,
+};
 use crate::catalogue;
 
 /// Default of `credentials.dir`, relative to aura.yaml's directory.
@@ -414,6 +416,32 @@ impl<'a> Validator<'a> {
         );
     }
 
+    /// Parses a value that must be one of `E`'s known spellings. Anything else is
+    /// reported as ``unknown {what} `…` `` with a "did you mean" hint and the list of
+    /// allowed values after `allowed`, and gives `None`.
+    fn known<E: KnownSpellings>(
+        &mut self,
+        inst: &str,
+        (v, d): (&Spanned<String>, bool),
+        what: &str,
+        allowed: &str,
+    ) -> Option<E> {
+        if let Some(known) = E::parse_known(&v.value) {
+            return Some(known);
+        }
+        let known: Vec<&str> = E::KNOWN.iter().map(E::spelling).collect();
+        let hint = did_you_mean(&v.value, known.iter().copied())
+            .map(|s| format!("did you mean `{s}`? "))
+            .unwrap_or_default();
+        self.invalid(
+            inst,
+            (v, d),
+            format!("unknown {what} `{}`", v.value),
+            format!("{hint}{allowed}: {}", known.join(", ")),
+        );
+        None
+    }
+
     #[allow(clippy::needless_pass_by_value)] // call sites build the strings inline
     fn tier(&mut self, inst: &str, origin: Origin, msg: String, help: String) {
         let label = if origin.from_defaults {
@@ -487,26 +515,11 @@ impl<'a> Validator<'a> {
                 ok = false;
                 None
             }
-            Some((v, d)) => match InstanceType::parse_known(&v.value) {
-                Some(t) => Some(t),
-                None => {
-                    let known: Vec<&str> = InstanceType::KNOWN
-                        .iter()
-                        .map(InstanceType::as_str)
-                        .collect();
-                    let hint = did_you_mean(&v.value, known.iter().copied())
-                        .map(|s| format!("did you mean `{s}`? "))
-                        .unwrap_or_default();
-                    self.invalid(
-                        name,
-                        (v, d),
-                        format!("unknown type `{}`", v.value),
-                        format!("{hint}allowed types: {}", known.join(", ")),
-                    );
-                    ok = false;
-                    None
-                }
-            },
+            Some(m) => {
+                let t = self.known::<InstanceType>(name, m, "type", "allowed types");
+                ok &= t.is_some();
+                t
+            }
         };
         let free = instance_type == Some(InstanceType::FreeDb);
 
@@ -518,26 +531,11 @@ impl<'a> Validator<'a> {
                 ok = false;
                 None
             }
-            Some((v, d)) => match CloudProvider::parse_known(&v.value) {
-                Some(c) => Some(c),
-                None => {
-                    let known: Vec<&str> = CloudProvider::KNOWN
-                        .iter()
-                        .map(CloudProvider::as_str)
-                        .collect();
-                    let hint = did_you_mean(&v.value, known.iter().copied())
-                        .map(|s| format!("did you mean `{s}`? "))
-                        .unwrap_or_default();
-                    self.invalid(
-                        name,
-                        (v, d),
-                        format!("unknown cloud provider `{}`", v.value),
-                        format!("{hint}allowed: {}", known.join(", ")),
-                    );
-                    ok = false;
-                    None
-                }
-            },
+            Some(m) => {
+                let c = self.known::<CloudProvider>(name, m, "cloud provider", "allowed");
+                ok &= c.is_some();
+                c
+            }
         };
 
         // Region.
@@ -613,20 +611,10 @@ impl<'a> Validator<'a> {
         let state_m = merged!(state, Field::State);
         let state = match state_m {
             None => DesiredState::Running,
-            Some((v, _)) if v.value == "running" => DesiredState::Running,
-            Some((v, _)) if v.value == "paused" => DesiredState::Paused,
-            Some((v, d)) => {
-                let hint = did_you_mean(&v.value, ["running", "paused"])
-                    .map(|s| format!("did you mean `{s}`? "))
-                    .unwrap_or_default();
-                self.invalid(
-                    name,
-                    (v, d),
-                    format!("unknown state `{}`", v.value),
-                    format!("{hint}allowed: running, paused"),
-                );
-                ok = false;
-                DesiredState::Running
+            Some(m) => {
+                let s = self.known::<DesiredState>(name, m, "state", "allowed");
+                ok &= s.is_some();
+                s.unwrap_or(DesiredState::Running)
             }
         };
 
@@ -652,26 +640,16 @@ impl<'a> Validator<'a> {
         let cdc_m = merged!(cdc_enrichment_mode, Field::CdcEnrichmentMode);
         let cdc_enrichment_mode = match cdc_m {
             None => None,
-            Some((v, d)) => match CdcEnrichmentMode::parse_known(&v.value) {
-                Some(m) => Some(m),
-                None => {
-                    let known: Vec<&str> = CdcEnrichmentMode::KNOWN
-                        .iter()
-                        .map(CdcEnrichmentMode::as_str)
-                        .collect();
-                    let hint = did_you_mean(&v.value, known.iter().copied())
-                        .map(|s| format!("did you mean `{s}`? "))
-                        .unwrap_or_default();
-                    self.invalid(
-                        name,
-                        (v, d),
-                        format!("unknown CDC enrichment mode `{}`", v.value),
-                        format!("{hint}allowed (uppercase): {}", known.join(", ")),
-                    );
-                    ok = false;
-                    None
-                }
-            },
+            Some(m) => {
+                let mode = self.known::<CdcEnrichmentMode>(
+                    name,
+                    m,
+                    "CDC enrichment mode",
+                    "allowed (uppercase)",
+                );
+                ok &= mode.is_some();
+                mode
+            }
         };
 
         let cmk_m = merged!(customer_managed_key_id, Field::CustomerManagedKeyId);

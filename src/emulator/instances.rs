@@ -8,7 +8,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 
 use super::errors::ApiError;
-use super::routes::{ApiResult, Shr, existing, not_busy, ok, visible, wrong_state};
+use super::routes::{ApiResult, Shr, accepted, existing, idle, not_busy, ok, visible, wrong_state};
 use super::world::{
     InstanceRecord, MAX_INSTANCES_PER_PROJECT, OpKind, TenantRecord, World, durations,
 };
@@ -359,8 +359,7 @@ pub(super) async fn patch_instance(
     }
     let mut world = shared.world();
     let now = world.now();
-    let rec = existing(&world, &id)?.clone();
-    not_busy(&rec)?;
+    let rec = idle(&world, &id)?.clone();
     let rename_only = PatchInstanceRequest {
         name: None,
         ..req.clone()
@@ -519,30 +518,28 @@ fn check_update(
 /// second DELETE while it is being destroyed, as the spec says the API "will respond with
 /// error status codes for any other requests (most likely with 404)".
 pub(super) async fn delete_instance(State(shared): Shr, Path(id): Path<String>) -> ApiResult {
-    let mut world = shared.world();
+    let world = shared.world();
     let now = world.now();
     let rec = existing(&world, &id)?;
     if rec.status == InstanceStatus::Destroying {
         return Err(ApiError::db_not_found(&id));
     }
     not_busy(rec)?;
-    let view = world.begin(
+    accepted(
+        world,
         &id,
         InstanceStatus::Destroying,
         OpKind::Delete,
         durations::DELETE,
         now,
-    );
-    drop(world);
-    ok(StatusCode::ACCEPTED, view)
+    )
 }
 
 pub(super) async fn pause(State(shared): Shr, Path(id): Path<String>, req: Body) -> ApiResult {
     body::object(req).await?;
-    let mut world = shared.world();
+    let world = shared.world();
     let now = world.now();
-    let rec = existing(&world, &id)?;
-    not_busy(rec)?;
+    let rec = idle(&world, &id)?;
     if rec.instance_type == InstanceType::FreeDb {
         // Undocumented code for this refusal; 400 as NOTES.md §3.5 infers.
         return Err(ApiError::incapable("Free instances cannot be paused"));
@@ -550,23 +547,21 @@ pub(super) async fn pause(State(shared): Shr, Path(id): Path<String>, req: Body)
     if rec.status != InstanceStatus::Running {
         return Err(wrong_state(rec, "pause"));
     }
-    let view = world.begin(
+    accepted(
+        world,
         &id,
         InstanceStatus::Pausing,
         OpKind::Pause,
         durations::PAUSE,
         now,
-    );
-    drop(world);
-    ok(StatusCode::ACCEPTED, view)
+    )
 }
 
 pub(super) async fn resume(State(shared): Shr, Path(id): Path<String>, req: Body) -> ApiResult {
     body::object(req).await?;
-    let mut world = shared.world();
+    let world = shared.world();
     let now = world.now();
-    let rec = existing(&world, &id)?;
-    not_busy(rec)?;
+    let rec = idle(&world, &id)?;
     // Suspended instances (suspended by Aura) can be resumed too, as in the console.
     if !matches!(
         rec.status,
@@ -574,22 +569,21 @@ pub(super) async fn resume(State(shared): Shr, Path(id): Path<String>, req: Body
     ) {
         return Err(wrong_state(rec, "resume"));
     }
-    let view = world.begin(
+    accepted(
+        world,
         &id,
         InstanceStatus::Resuming,
         OpKind::Resume,
         durations::RESUME,
         now,
-    );
-    drop(world);
-    ok(StatusCode::ACCEPTED, view)
+    )
 }
 
 /// `POST /instances/{id}/overwrite`: 420 for free, 409 if busy, 500 when the target is
 /// smaller than the source (the API's documented "size disparity"), else 202 `overwriting`.
 pub(super) async fn overwrite(State(shared): Shr, Path(id): Path<String>, req: Body) -> ApiResult {
     let req: OverwriteRequest = body::parse(req).await?;
-    let mut world = shared.world();
+    let world = shared.world();
     let now = world.now();
     let rec = existing(&world, &id)?;
     if rec.instance_type == InstanceType::FreeDb {
@@ -633,15 +627,14 @@ pub(super) async fn overwrite(State(shared): Shr, Path(id): Path<String>, req: B
         graph_nodes: source.graph_nodes,
         graph_relationships: source.graph_relationships,
     };
-    let view = world.begin(
+    accepted(
+        world,
         &id,
         InstanceStatus::Overwriting,
         kind,
         durations::OVERWRITE,
         now,
-    );
-    drop(world);
-    ok(StatusCode::ACCEPTED, view)
+    )
 }
 
 /// `POST /instances/{id}/upgrade`: professional-db → business-critical, in place and
@@ -649,8 +642,7 @@ pub(super) async fn overwrite(State(shared): Shr, Path(id): Path<String>, req: B
 pub(super) async fn upgrade(State(shared): Shr, Path(id): Path<String>, req: Body) -> ApiResult {
     let req: UpgradeRequest = body::parse(req).await?;
     let mut world = shared.world();
-    let rec = existing(&world, &id)?.clone();
-    not_busy(&rec)?;
+    let rec = idle(&world, &id)?.clone();
     if rec.instance_type != InstanceType::ProfessionalDb {
         return Err(ApiError::incapable(format!(
             "Only professional-db instances can be upgraded to business-critical, not {}",

@@ -8,7 +8,7 @@
 //! Decisions where the API is undocumented (NOTES.md marks them [INFER]) are commented
 //! where they are made, and listed in the README.
 
-use std::sync::Arc;
+use std::sync::{Arc, MutexGuard};
 
 use axum::Router;
 use axum::body::Body;
@@ -20,9 +20,11 @@ use serde::Serialize;
 
 use super::errors::ApiError;
 use super::gateway::{self, TOKEN_PATH};
-use super::world::{InstanceRecord, World};
+use super::world::{InstanceRecord, OpKind, World};
 use super::{Shared, admin, auth, instances, lock, snapshots};
-use crate::api::wire::{Envelope, InstanceType, MetricsIntegration, TokenResponse, WireSecret};
+use crate::api::wire::{
+    Envelope, InstanceStatus, InstanceType, MetricsIntegration, TokenResponse, WireSecret,
+};
 
 pub(super) type Shr = State<Arc<Shared>>;
 pub(super) type ApiResult = Result<Response, ApiError>;
@@ -230,6 +232,28 @@ pub(super) fn existing<'a>(world: &'a World, id: &str) -> Result<&'a InstanceRec
         .instances
         .get(id)
         .ok_or_else(|| ApiError::db_not_found(id))
+}
+
+/// The instance an operation acts on: 404 if it does not exist, 409 while it is busy.
+pub(super) fn idle<'a>(world: &'a World, id: &str) -> Result<&'a InstanceRecord, ApiError> {
+    let rec = existing(world, id)?;
+    not_busy(rec)?;
+    Ok(rec)
+}
+
+/// Starts the operation (see [`World::begin`]), releases the world and answers 202 with
+/// the instance in its transitional status.
+pub(super) fn accepted(
+    mut world: MutexGuard<'_, World>,
+    id: &str,
+    status: InstanceStatus,
+    kind: OpKind,
+    base_secs: f64,
+    now: i64,
+) -> ApiResult {
+    let view = world.begin(id, status, kind, base_secs, now);
+    drop(world);
+    ok(StatusCode::ACCEPTED, view)
 }
 
 /// 409 while the instance is in a transitional status (unknown statuses count as busy).

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 
 use super::body;
 use super::errors::ApiError;
-use super::routes::{ApiResult, Shr, existing, not_busy, ok, wrong_state};
+use super::routes::{ApiResult, Shr, accepted, existing, idle, ok, wrong_state};
 use super::world::{OpKind, SnapshotRecord, World, durations, uuid_from};
 use crate::api::wire::{InstanceStatus, InstanceType, SnapshotCreated, SnapshotProfile};
 
@@ -64,8 +64,7 @@ pub(super) async fn take_snapshot(
     body::object(req).await?;
     let mut world = shared.world();
     let now = world.now();
-    let rec = existing(&world, &id)?;
-    not_busy(rec)?;
+    let rec = idle(&world, &id)?;
     if rec.instance_type == InstanceType::FreeDb {
         return Err(ApiError::incapable(
             "On-demand snapshots are not available for free instances",
@@ -93,11 +92,7 @@ pub(super) async fn get_snapshot(
 ) -> ApiResult {
     let world = shared.world();
     existing(&world, &id)?;
-    let snap = world
-        .snapshots
-        .iter()
-        .find(|s| s.instance_id == id && s.snapshot_id == sid)
-        .ok_or_else(|| ApiError::snapshot_not_found(&sid))?;
+    let snap = snapshot(&world, &id, &sid)?;
     ok(StatusCode::OK, World::snapshot_view(snap, world.now()))
 }
 
@@ -107,31 +102,34 @@ pub(super) async fn restore(
     req: Body,
 ) -> ApiResult {
     body::object(req).await?;
-    let mut world = shared.world();
+    let world = shared.world();
     let now = world.now();
-    let rec = existing(&world, &id)?;
-    not_busy(rec)?;
+    let rec = idle(&world, &id)?;
     if rec.status != InstanceStatus::Running {
         return Err(wrong_state(rec, "restore"));
     }
-    let snap = world
-        .snapshots
-        .iter()
-        .find(|s| s.instance_id == id && s.snapshot_id == sid)
-        .ok_or_else(|| ApiError::snapshot_not_found(&sid))?;
+    let snap = snapshot(&world, &id, &sid)?;
     if now < snap.completes_ms {
         return Err(ApiError::invalid(
             "snapshotId",
             format!("Snapshot {sid} is not completed yet"),
         ));
     }
-    let view = world.begin(
+    accepted(
+        world,
         &id,
         InstanceStatus::Restoring,
         OpKind::Restore,
         durations::RESTORE,
         now,
-    );
-    drop(world);
-    ok(StatusCode::ACCEPTED, view)
+    )
+}
+
+/// Snapshot `sid` of instance `id`: 404 if the instance has no such snapshot.
+fn snapshot<'a>(world: &'a World, id: &str, sid: &str) -> Result<&'a SnapshotRecord, ApiError> {
+    world
+        .snapshots
+        .iter()
+        .find(|s| s.instance_id == id && s.snapshot_id == sid)
+        .ok_or_else(|| ApiError::snapshot_not_found(sid))
 }

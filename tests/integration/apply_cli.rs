@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
-use auraform::api::{AuraClient, ClientConfig, Credentials};
-use auraform::emulator::{EmulatorConfig, spawn};
-use auraform::plan::{Live, PlanOptions};
+use auraform::emulator::EmulatorConfig;
 use auraform::session::{EMBEDDED_RATE, EMBEDDED_SPEED, EMBEDDED_STATE};
+
+use crate::apply_support::{emulator_and_client, plan_file};
 
 fn auraform(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("auraform").expect("binary");
@@ -138,30 +138,18 @@ fn without_a_terminal_apply_refuses_unless_auto_approved() {
 /// Makes a saved plan for `dir/aura.yaml` against the embedded emulator's world, as
 /// `plan --out` will.
 async fn save_plan(dir: &Path, out: &Path) {
-    let emulator = spawn(EmulatorConfig {
-        speed: EMBEDDED_SPEED,
-        rate_limit: EMBEDDED_RATE,
-        state_file: Some(dir.join(EMBEDDED_STATE)),
-        ..EmulatorConfig::default()
-    })
-    .await
-    .unwrap();
-    let mut config = ClientConfig::new(
-        emulator.base_url(),
-        Credentials::new("emulator", "emulator-secret"),
-    );
-    config.rate = EMBEDDED_RATE;
-    let client = AuraClient::new(config).unwrap();
-    let loaded = auraform::config::load(&dir.join("aura.yaml"), &|_| None).unwrap();
-    let snapshot = client
-        .fetch_snapshot(&loaded.desired.project, |s| {
-            auraform::pipeline::is_relevant(&loaded.desired, false, s)
-        })
-        .await
-        .unwrap();
-    let live = Live::from_snapshot(&snapshot);
-    let plan = auraform::plan::plan(&loaded.desired, &live, &PlanOptions::default()).unwrap();
-    auraform::plan::save(out, &plan, &loaded.desired, &live).unwrap();
+    let (emulator, client) = emulator_and_client(
+        EmulatorConfig {
+            speed: EMBEDDED_SPEED,
+            rate_limit: EMBEDDED_RATE,
+            state_file: Some(dir.join(EMBEDDED_STATE)),
+            ..EmulatorConfig::default()
+        },
+        |_| {},
+    )
+    .await;
+    let (desired, live, plan) = plan_file(&client, &dir.join("aura.yaml")).await;
+    auraform::plan::save(out, &plan, &desired, &live).unwrap();
     emulator.shutdown().await;
 }
 

@@ -6,11 +6,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use auraform::api::{AuraClient, ClientConfig, Credentials};
+use auraform::api::{AuraClient, ClientConfig};
 use auraform::apply::{ApplyOptions, InstanceOutcome, Progress, Timeouts, execute};
-use auraform::emulator::{EmulatorConfig, EmulatorHandle, spawn};
+use auraform::emulator::{EmulatorConfig, EmulatorHandle};
 use auraform::plan::{Live, Plan, PlanOptions, StepAction, plan};
 use auraform::units::Rate;
+
+use crate::apply_support::emulator_and_client;
 
 /// A `Write` the test can read back (captured progress).
 #[derive(Clone, Default)]
@@ -48,20 +50,15 @@ async fn world(speed: f64) -> World {
 }
 
 async fn world_with(speed: f64, tune: impl FnOnce(&mut ClientConfig)) -> World {
-    let emulator = spawn(EmulatorConfig {
-        speed,
-        rate_limit: RATE,
-        ..EmulatorConfig::default()
-    })
-    .await
-    .unwrap();
-    let mut config = ClientConfig::new(
-        emulator.base_url(),
-        Credentials::new("emulator", "emulator-secret"),
-    );
-    config.rate = RATE;
-    tune(&mut config);
-    let client = AuraClient::new(config).unwrap();
+    let (emulator, client) = emulator_and_client(
+        EmulatorConfig {
+            speed,
+            rate_limit: RATE,
+            ..EmulatorConfig::default()
+        },
+        tune,
+    )
+    .await;
     World {
         emulator,
         client,

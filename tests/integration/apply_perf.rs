@@ -8,26 +8,22 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use auraform::api::{AuraClient, ClientConfig, Credentials};
 use auraform::apply::{ApplyOptions, Timeouts, execute};
-use auraform::emulator::{EmulatorConfig, spawn};
-use auraform::plan::{Live, PlanOptions};
+use auraform::emulator::EmulatorConfig;
 use auraform::units::Rate;
 
+use crate::apply_support::{emulator_and_client, plan_file};
+
 async fn measure(label: &str, speed: f64, rate: Rate, poll: Duration, k: usize) {
-    let emulator = spawn(EmulatorConfig {
-        speed,
-        rate_limit: rate,
-        ..EmulatorConfig::default()
-    })
-    .await
-    .unwrap();
-    let mut config = ClientConfig::new(
-        emulator.base_url(),
-        Credentials::new("emulator", "emulator-secret"),
-    );
-    config.rate = rate;
-    let client = AuraClient::new(config).unwrap();
+    let (emulator, client) = emulator_and_client(
+        EmulatorConfig {
+            speed,
+            rate_limit: rate,
+            ..EmulatorConfig::default()
+        },
+        |_| {},
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
 
     let mut times = Vec::new();
@@ -41,15 +37,7 @@ async fn measure(label: &str, speed: f64, rate: Rate, poll: Duration, k: usize) 
         // Keep the instances of earlier rounds declared, so nothing is deleted.
         let path = dir.path().join(format!("aura{round}.yaml"));
         std::fs::write(&path, &yaml).unwrap();
-        let loaded = auraform::config::load(&path, &|_| None).unwrap();
-        let snapshot = client
-            .fetch_snapshot(&loaded.desired.project, |s| {
-                auraform::pipeline::is_relevant(&loaded.desired, false, s)
-            })
-            .await
-            .unwrap();
-        let live = Live::from_snapshot(&snapshot);
-        let plan = auraform::plan::plan(&loaded.desired, &live, &PlanOptions::default()).unwrap();
+        let (_, _, plan) = plan_file(&client, &path).await;
         assert_eq!(plan.changes.len(), n);
         let mut opts = ApplyOptions::new(dir.path().join("creds"));
         opts.poll_interval = poll;

@@ -7,6 +7,9 @@
 #[path = "support/emulator.rs"]
 mod emulator_support;
 
+#[path = "support/apply.rs"]
+mod apply_support;
+
 mod emulator_auth;
 mod emulator_cli;
 mod emulator_faults;

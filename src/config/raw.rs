@@ -13,6 +13,7 @@
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 
+use super::desired::Field;
 use super::error::{ConfigError, ErrorCode};
 use super::node::{Node, Span, Spanned};
 
@@ -194,24 +195,23 @@ impl JsonSchema for VersionName {
     }
 }
 
-/// A field name for `ignore_changes`.
-#[derive(JsonSchema)]
-#[schemars(rename_all = "snake_case")]
-#[allow(dead_code)]
-enum FieldName {
-    Name,
-    Type,
-    CloudProvider,
-    Region,
-    Version,
-    Memory,
-    Storage,
-    State,
-    VectorOptimized,
-    GraphAnalyticsPlugin,
-    SecondariesCount,
-    CdcEnrichmentMode,
-    CustomerManagedKeyId,
+/// A field name for `ignore_changes`. Its schema lists [`Field::ALL`], so the schema
+/// and the loader can never disagree on which names exist.
+struct FieldName;
+
+impl JsonSchema for FieldName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FieldName".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let names: Vec<&str> = Field::ALL.iter().map(|f| f.as_str()).collect();
+        schemars::json_schema!({
+            "description": "A field name for `ignore_changes`.",
+            "type": "string",
+            "enum": names
+        })
+    }
 }
 
 pub(crate) const TOP_KEYS: &[&str] = &["project", "defaults", "credentials", "prune", "instances"];

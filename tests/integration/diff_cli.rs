@@ -7,7 +7,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use super::drift_support::{BIN, Bench};
+use super::drift_support::{BIN, Bench, git};
 
 const OLD: &str = "tests/fixtures/diff/old.yaml";
 const NEW: &str = "tests/fixtures/diff/new.yaml";
@@ -146,23 +146,6 @@ async fn diff_gives_the_change_set_plan_gives_on_a_live_project_in_the_old_state
     assert_eq!(plan_set.1, BTreeSet::from(["scratch".to_owned()]));
     // The same summary counts.
     assert_eq!(plan.json()["summary"], diff["summary"]);
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .unwrap();
-    assert!(
-        ok.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
 }
 
 #[test]

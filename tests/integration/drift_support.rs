@@ -187,3 +187,21 @@ pub fn fields(doc: &Value, name: &str) -> Vec<String> {
 pub fn exists(p: &Path) -> bool {
     p.exists()
 }
+
+/// Runs `git` in `dir` with a fixed identity; fails the test (with git's stderr) if it fails.
+pub fn git(dir: &Path, args: &[&str]) {
+    let ok = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+}

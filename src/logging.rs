@@ -7,14 +7,9 @@ use crate::cli::{ColorChoice, GlobalArgs};
 
 /// Whether stderr output should be coloured.
 pub fn use_color(choice: ColorChoice) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stderr().is_terminal()
-        }
-    }
+    // The same rule as stdout's (`--color`, `NO_COLOR`), judged on stderr's terminal.
+    let no_color = std::env::var_os("NO_COLOR").map(|v| v.to_string_lossy().into_owned());
+    crate::plan::render::color_enabled(choice, std::io::stderr().is_terminal(), no_color.as_deref())
 }
 
 /// Sets up the miette report handler and the tracing subscriber once per process.

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 
 /// Whether stdout output may be coloured: `--color`, `NO_COLOR`, and a terminal.
 pub fn stdout_color(choice: ColorChoice) -> bool {
-    let no_color = std::env::var("NO_COLOR").ok();
+    let no_color = std::env::var_os("NO_COLOR").map(|v| v.to_string_lossy().into_owned());
     crate::plan::render::color_enabled(choice, std::io::stdout().is_terminal(), no_color.as_deref())
 }
 

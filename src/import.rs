@@ -33,9 +33,9 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::api::ProjectSnapshot;
-use crate::api::wire::{
-    CdcEnrichmentMode, CloudProvider, Instance, InstanceStatus, InstanceType, TenantSummary,
-};
+use crate::api::wire::{Instance, TenantSummary};
+use crate::aura::tiers;
+use crate::aura::{CdcEnrichmentMode, CloudProvider, InstanceStatus, InstanceType};
 use crate::config::validate::DEFAULT_VERSION;
 use crate::plan::{self, Live, PlanOptions};
 
@@ -177,8 +177,7 @@ fn left_out(i: &Instance) -> Option<String> {
             i.cloud_provider.as_str()
         ));
     }
-    if i.memory.as_deref().is_none_or(|m| m.trim().is_empty())
-        && i.instance_type != InstanceType::FreeDb
+    if i.memory.as_deref().is_none_or(|m| m.trim().is_empty()) && !tiers::is_free(&i.instance_type)
     {
         return Some("the API did not report its memory".to_owned());
     }
@@ -309,7 +308,7 @@ pub fn write_yaml(snapshot: &ProjectSnapshot, project: &str, generated_by: &str)
         if shared || renamed_key {
             let _ = writeln!(out, "    id: {}", scalar(&i.id));
         }
-        let free = i.instance_type == InstanceType::FreeDb;
+        let free = tiers::is_free(&i.instance_type);
         // A free instance cannot be paused on request, but Aura pauses idle ones by
         // itself; declaring it running would plan a resume.
         let free_paused =
@@ -351,7 +350,7 @@ pub fn write_yaml(snapshot: &ProjectSnapshot, project: &str, generated_by: &str)
             .memory
             .as_deref()
             .filter(|m| !m.trim().is_empty())
-            .unwrap_or(crate::catalogue::FREE_MEMORY);
+            .unwrap_or(crate::aura::catalogue::FREE_MEMORY);
         let _ = writeln!(out, "    memory: {}", scalar(memory));
         if !free && let Some(s) = i.storage.as_deref().filter(|s| !s.trim().is_empty()) {
             let _ = writeln!(out, "    storage: {}", scalar(s));
@@ -362,19 +361,18 @@ pub fn write_yaml(snapshot: &ProjectSnapshot, project: &str, generated_by: &str)
         if !free && i.vector_optimized == Some(true) {
             let _ = writeln!(out, "    vector_optimized: true");
         }
-        if i.instance_type == InstanceType::ProfessionalDb && i.graph_analytics_plugin == Some(true)
+        if tiers::has_graph_analytics_plugin(&i.instance_type)
+            && i.graph_analytics_plugin == Some(true)
         {
             let _ = writeln!(out, "    graph_analytics_plugin: true");
         }
-        if i.instance_type == InstanceType::EnterpriseDb
+        if tiers::has_secondaries(&i.instance_type)
             && let Some(n) = i.secondaries_count
         {
             let _ = writeln!(out, "    secondaries_count: {n}");
         }
-        if matches!(
-            i.instance_type,
-            InstanceType::BusinessCritical | InstanceType::EnterpriseDb
-        ) && let Some(m) = &i.cdc_enrichment_mode
+        if tiers::has_cdc(&i.instance_type)
+            && let Some(m) = &i.cdc_enrichment_mode
             && !matches!(m, CdcEnrichmentMode::Other(_))
         {
             let _ = writeln!(out, "    cdc_enrichment_mode: {}", m.as_str());

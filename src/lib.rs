@@ -7,7 +7,7 @@
 
 pub mod api;
 pub mod apply;
-pub mod catalogue;
+pub mod aura;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -1104,7 +1104,7 @@ mod tests {
         let tenant = Tenant {
             id: "6981ace7-efe8-4f5c-b7c5-267b5162ce91".to_owned(),
             name: "demo".to_owned(),
-            instance_configurations: crate::catalogue::configurations(
+            instance_configurations: crate::aura::catalogue::configurations(
                 crate::api::wire::InstanceType::KNOWN,
             ),
         };

@@ -204,7 +204,8 @@ fn write_to(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::wire::{CloudProvider, InstanceType, WireSecret};
+    use crate::api::wire::WireSecret;
+    use crate::aura::{CloudProvider, InstanceType};
 
     fn created(name: &str) -> CreatedInstance {
         CreatedInstance {

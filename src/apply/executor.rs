@@ -393,9 +393,10 @@ async fn resolve_ambiguous_create(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::wire::{CloudProvider, CreateInstanceRequest, InstanceType};
+    use crate::api::wire::CreateInstanceRequest;
     use crate::api::{ClientConfig, Credentials};
     use crate::apply::schedule::StepEnd;
+    use crate::aura::{CloudProvider, InstanceType};
     use crate::emulator::{EmulatorConfig, spawn};
 
     /// The branch the emulator cannot produce end to end (its faults strike before a

@@ -40,7 +40,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::cancel::Cancel;
-use crate::api::wire::{CdcEnrichmentMode, Instance, InstanceStatus, InstanceType};
+use crate::api::wire::Instance;
+use crate::aura::{CdcEnrichmentMode, InstanceStatus, InstanceType};
 use crate::units::Rate;
 
 /// The kinds of step that wait, each with its own default timeout.
@@ -354,15 +355,10 @@ impl Expectation {
     }
 }
 
-/// Sizes compare without case or spaces (`8GB` = `8 gb`), as the differ compares them.
+/// Whether a size the plan wants differs from the one the API reports (compared as
+/// the differ compares them); a size the API does not report never differs.
 fn differs_size(want: Option<&str>, have: Option<&str>) -> bool {
-    let norm = |s: &str| {
-        s.chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_uppercase()
-    };
-    matches!((want, have), (Some(w), Some(h)) if norm(w) != norm(h))
+    matches!((want, have), (Some(w), Some(h)) if !crate::aura::sizes::same_size(w, h))
 }
 
 impl From<&crate::plan::Expectation> for Expectation {
@@ -652,7 +648,7 @@ mod tests {
     use std::rc::Rc;
 
     use super::*;
-    use crate::api::wire::CloudProvider;
+    use crate::aura::CloudProvider;
 
     const SEC: Duration = Duration::from_secs(1);
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use indexmap::IndexMap;
 
-use crate::api::wire::{CdcEnrichmentMode, CloudProvider, InstanceType, KnownSpellings};
+use crate::aura::{CdcEnrichmentMode, CloudProvider, InstanceType, KnownSpellings};
 
 /// A whole aura.yaml, validated.
 #[derive(Clone, Debug, PartialEq, Eq)]

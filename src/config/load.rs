@@ -15,7 +15,7 @@ use super::error::{ConfigError, ConfigErrors, ErrorCode, SourceFile};
 use super::node::{Node, Span, Spanned};
 use super::raw::Reader;
 use super::validate::{InstanceSpans, Offering, Validator, check_offering};
-use crate::api::wire::InstanceConfiguration;
+use crate::aura::InstanceConfiguration;
 
 /// Largest aura.yaml accepted. A real file is a few kilobytes; anything near this is a
 /// mistake (wrong file) or an attack, and is refused before it is parsed.

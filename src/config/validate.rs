@@ -18,10 +18,10 @@ use super::desired::{Desired, DesiredInstance, DesiredState, Field, SourceRef};
 use super::error::{ConfigError, ErrorCode};
 use super::node::{Span, Spanned};
 use super::raw::{RawConfig, RawInstance, RawSettings, did_you_mean};
-use crate::api::wire::{
+use crate::aura::{
     CdcEnrichmentMode, CloudProvider, InstanceConfiguration, InstanceType, KnownSpellings,
 };
-use crate::catalogue;
+use crate::aura::{catalogue, sizes, tiers};
 
 /// Default of `credentials.dir`, relative to aura.yaml's directory.
 pub const DEFAULT_CREDENTIALS_DIR: &str = ".auraform/credentials";
@@ -30,7 +30,7 @@ pub const DEFAULT_VERSION: &str = "5";
 /// Longest instance name Aura accepts.
 pub const MAX_NAME_CHARS: usize = 30;
 /// Largest `secondaries_count`.
-pub const MAX_SECONDARIES: u32 = 15;
+pub const MAX_SECONDARIES: u32 = tiers::MAX_SECONDARIES;
 
 /// Where the effective value of one instance field was written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -210,12 +210,12 @@ pub(crate) fn check_offering(
     if rows_m.is_empty() {
         let mut sizes: Vec<u32> = rows_v
             .iter()
-            .filter_map(|r| catalogue::parse_gb(&r.memory))
+            .filter_map(|r| sizes::parse_gb(&r.memory))
             .collect::<IndexSet<u32>>()
             .into_iter()
             .collect();
         sizes.sort_unstable();
-        let sizes: Vec<String> = sizes.into_iter().map(catalogue::gb).collect();
+        let sizes: Vec<String> = sizes.into_iter().map(sizes::gb).collect();
         return err(
             ErrorCode::NotOffered,
             Field::Memory,
@@ -224,7 +224,7 @@ pub(crate) fn check_offering(
         );
     }
     if let Some(s) = &inst.storage
-        && *t != InstanceType::FreeDb
+        && tiers::has_storage(t)
         && !rows_m.iter().any(|r| &r.storage == s)
     {
         let sizes: IndexSet<String> = rows_m.iter().map(|r| r.storage.clone()).collect();
@@ -266,7 +266,7 @@ fn size_suggestion(s: &str) -> Option<String> {
         .or_else(|| upper.strip_suffix("GIB"))
         .unwrap_or(&upper);
     let n: u32 = digits.parse().ok()?;
-    (n > 0).then(|| catalogue::gb(n))
+    (n > 0).then(|| sizes::gb(n))
 }
 
 pub(crate) struct Validator<'a> {
@@ -521,7 +521,7 @@ impl<'a> Validator<'a> {
                 t
             }
         };
-        let free = instance_type == Some(InstanceType::FreeDb);
+        let free = instance_type.as_ref().is_some_and(tiers::is_free);
 
         // Cloud.
         let cloud = match merged!(cloud_provider, Field::CloudProvider) {
@@ -570,7 +570,7 @@ impl<'a> Validator<'a> {
 
         // Sizes.
         let size = |this: &mut Self, (v, d): (&Spanned<String>, bool)| {
-            if catalogue::parse_gb(&v.value).is_some() {
+            if sizes::parse_gb(&v.value).is_some() {
                 return Some(v.value.clone());
             }
             let hint = size_suggestion(&v.value)
@@ -901,10 +901,7 @@ impl<'a> Validator<'a> {
                 }
             } else {
                 if cdc_enrichment_mode.is_some()
-                    && !matches!(
-                        t,
-                        InstanceType::BusinessCritical | InstanceType::EnterpriseDb
-                    )
+                    && !tiers::has_cdc(t)
                     && let Some(o) = origin(Field::CdcEnrichmentMode)
                 {
                     self.tier(
@@ -917,7 +914,7 @@ impl<'a> Validator<'a> {
                     ok = false;
                 }
                 if secondaries_count.is_some()
-                    && *t != InstanceType::EnterpriseDb
+                    && !tiers::has_secondaries(t)
                     && let Some(o) = origin(Field::SecondariesCount)
                 {
                     self.tier(
@@ -930,7 +927,7 @@ impl<'a> Validator<'a> {
                     ok = false;
                 }
                 if graph_analytics_plugin
-                    && *t != InstanceType::ProfessionalDb
+                    && !tiers::has_graph_analytics_plugin(t)
                     && let Some(o) = origin(Field::GraphAnalyticsPlugin)
                 {
                     self.tier(
@@ -943,8 +940,8 @@ impl<'a> Validator<'a> {
                     ok = false;
                 }
                 if vector_optimized
-                    && let Some(gb) = memory.as_deref().and_then(catalogue::parse_gb)
-                    && gb < 4
+                    && let Some(gb) = memory.as_deref().and_then(sizes::parse_gb)
+                    && !tiers::allows_vector_optimized(gb)
                     && let Some(o) = origin(Field::VectorOptimized)
                 {
                     let mut e = ConfigError::new(

@@ -23,7 +23,8 @@ use serde_json::Value;
 use super::errors::ApiError;
 use super::world::World;
 use super::{Shared, body, lock};
-use crate::api::wire::{Envelope, InstanceStatus};
+use crate::api::wire::Envelope;
+use crate::aura::InstanceStatus;
 
 /// Counts of API responses served.
 #[derive(Clone, Debug, Default, Serialize)]

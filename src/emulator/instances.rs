@@ -14,10 +14,11 @@ use super::world::{
 };
 use super::{body, lock};
 use crate::api::wire::{
-    CdcEnrichmentMode, CloudProvider, CreateInstanceRequest, InstanceStatus, InstanceType,
-    OverwriteRequest, PatchInstanceRequest, SizingRequest, SizingResponse, UpgradeRequest,
+    CreateInstanceRequest, OverwriteRequest, PatchInstanceRequest, SizingRequest, SizingResponse,
+    UpgradeRequest,
 };
-use crate::catalogue;
+use crate::aura::{CdcEnrichmentMode, CloudProvider, InstanceStatus, InstanceType};
+use crate::aura::{catalogue, sizes, tiers};
 
 // ---------------------------------------------------------------------------------------
 // Validation shared by create, resize and upgrade
@@ -130,11 +131,11 @@ fn check_offered(world: &World, tenant: &TenantRecord, w: &Wanted<'_>) -> Result
 }
 
 fn gb(s: &str) -> u32 {
-    catalogue::parse_gb(s).unwrap_or(0)
+    sizes::parse_gb(s).unwrap_or(0)
 }
 
 fn check_vector(memory: &str, field: &str) -> Result<(), ApiError> {
-    if gb(memory) < 4 {
+    if !tiers::allows_vector_optimized(gb(memory)) {
         return Err(ApiError::invalid(
             field,
             format!("vector_optimized requires at least 4GB of memory, not {memory}"),
@@ -233,7 +234,7 @@ pub(super) async fn create_instance(State(shared): Shr, req: Body) -> ApiResult 
         check_vector(&req.memory, "vector_optimized")?;
     }
     let graph_analytics_plugin = req.graph_analytics_plugin.unwrap_or(false);
-    if graph_analytics_plugin && req.instance_type != InstanceType::ProfessionalDb {
+    if graph_analytics_plugin && !tiers::has_graph_analytics_plugin(&req.instance_type) {
         return Err(ApiError::incapable(format!(
             "The graph analytics plugin is available for professional-db only, not {}",
             req.instance_type
@@ -418,10 +419,10 @@ fn check_update(
     if rec.status != InstanceStatus::Running {
         return Err(wrong_state(rec, "change the configuration of"));
     }
-    let free = rec.instance_type == InstanceType::FreeDb;
+    let resizable = tiers::can_resize(&rec.instance_type);
     let resizing = req.memory.as_ref().is_some_and(|m| *m != rec.memory)
         || req.storage.as_ref().is_some_and(|s| *s != rec.storage);
-    if free && resizing {
+    if !resizable && resizing {
         let field = if req.memory.is_some() {
             "memory"
         } else {
@@ -457,7 +458,9 @@ fn check_update(
         };
         check_vector(&memory, field)?;
     }
-    if req.graph_analytics_plugin.is_some() && rec.instance_type != InstanceType::ProfessionalDb {
+    if req.graph_analytics_plugin.is_some()
+        && !tiers::has_graph_analytics_plugin(&rec.instance_type)
+    {
         return Err(ApiError::incapable(format!(
             "The graph analytics plugin is available for professional-db only, not {}",
             rec.instance_type
@@ -465,14 +468,14 @@ fn check_update(
         .with_field("graph_analytics_plugin"));
     }
     if let Some(n) = req.secondaries_count {
-        if rec.instance_type != InstanceType::EnterpriseDb {
+        if !tiers::has_secondaries(&rec.instance_type) {
             return Err(ApiError::incapable(format!(
                 "Secondaries are available for enterprise-db only, not {}",
                 rec.instance_type
             ))
             .with_field("secondaries_count"));
         }
-        if n > 15 {
+        if n > tiers::MAX_SECONDARIES {
             return Err(ApiError::invalid(
                 "secondaries_count",
                 format!("secondaries_count must be between 0 and 15, not {n}"),
@@ -480,10 +483,7 @@ fn check_update(
         }
     }
     if let Some(mode) = &req.cdc_enrichment_mode {
-        if !matches!(
-            rec.instance_type,
-            InstanceType::BusinessCritical | InstanceType::EnterpriseDb
-        ) {
+        if !tiers::has_cdc(&rec.instance_type) {
             return Err(ApiError::incapable(format!(
                 "CDC enrichment is available for business-critical and enterprise-db only, not {}",
                 rec.instance_type
@@ -540,7 +540,7 @@ pub(super) async fn pause(State(shared): Shr, Path(id): Path<String>, req: Body)
     let world = shared.world();
     let now = world.now();
     let rec = idle(&world, &id)?;
-    if rec.instance_type == InstanceType::FreeDb {
+    if !tiers::can_pause(&rec.instance_type) {
         // Undocumented code for this refusal; 400 as NOTES.md §3.5 infers.
         return Err(ApiError::incapable("Free instances cannot be paused"));
     }
@@ -586,7 +586,7 @@ pub(super) async fn overwrite(State(shared): Shr, Path(id): Path<String>, req: B
     let world = shared.world();
     let now = world.now();
     let rec = existing(&world, &id)?;
-    if rec.instance_type == InstanceType::FreeDb {
+    if !tiers::can_snapshot(&rec.instance_type) {
         return Err(ApiError::new(
             StatusCode::from_u16(420).unwrap_or(StatusCode::BAD_REQUEST),
             "action-unsupported-for-tier",
@@ -643,12 +643,12 @@ pub(super) async fn upgrade(State(shared): Shr, Path(id): Path<String>, req: Bod
     let req: UpgradeRequest = body::parse(req).await?;
     let mut world = shared.world();
     let rec = idle(&world, &id)?.clone();
-    if rec.instance_type != InstanceType::ProfessionalDb {
+    let Some(upgraded) = tiers::upgrades_to(&rec.instance_type) else {
         return Err(ApiError::incapable(format!(
             "Only professional-db instances can be upgraded to business-critical, not {}",
             rec.instance_type
         )));
-    }
+    };
     if rec.status != InstanceStatus::Running {
         return Err(wrong_state(&rec, "upgrade"));
     }
@@ -675,7 +675,7 @@ pub(super) async fn upgrade(State(shared): Shr, Path(id): Path<String>, req: Bod
         &world,
         tenant,
         &Wanted {
-            instance_type: &InstanceType::BusinessCritical,
+            instance_type: &upgraded,
             cloud: &rec.cloud_provider,
             region: &rec.region,
             version: &rec.version,
@@ -684,7 +684,7 @@ pub(super) async fn upgrade(State(shared): Shr, Path(id): Path<String>, req: Bod
         },
     )?;
     let view = world.instances.get_mut(&id).map(|r| {
-        r.instance_type = InstanceType::BusinessCritical;
+        r.instance_type = upgraded;
         r.memory = memory;
         r.storage = storage;
         r.graph_analytics_plugin = false;
@@ -729,8 +729,8 @@ pub(super) async fn sizing(req: Body) -> ApiResult {
         StatusCode::OK,
         SizingResponse {
             did_exceed_maximum: min_gb > max,
-            min_required_memory: catalogue::gb(min_gb),
-            recommended_size: catalogue::gb(recommended),
+            min_required_memory: sizes::gb(min_gb),
+            recommended_size: sizes::gb(recommended),
         },
     )
 }

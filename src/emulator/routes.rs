@@ -22,9 +22,9 @@ use super::errors::ApiError;
 use super::gateway::{self, TOKEN_PATH};
 use super::world::{InstanceRecord, OpKind, World};
 use super::{Shared, admin, auth, instances, lock, snapshots};
-use crate::api::wire::{
-    Envelope, InstanceStatus, InstanceType, MetricsIntegration, TokenResponse, WireSecret,
-};
+use crate::api::wire::{Envelope, MetricsIntegration, TokenResponse, WireSecret};
+use crate::aura::InstanceStatus;
+use crate::aura::tiers;
 
 pub(super) type Shr = State<Arc<Shared>>;
 pub(super) type ApiResult = Result<Response, ApiError>;
@@ -188,13 +188,10 @@ async fn metrics_integration(State(shared): Shr, Path(tenant_id): Path<String>) 
     let tenant = world
         .tenant(&tenant_id)
         .ok_or_else(ApiError::tenant_not_found)?;
-    let eligible = world.instances.values().any(|i| {
-        i.tenant_id == tenant.id
-            && matches!(
-                i.instance_type,
-                InstanceType::BusinessCritical | InstanceType::EnterpriseDb
-            )
-    });
+    let eligible = world
+        .instances
+        .values()
+        .any(|i| i.tenant_id == tenant.id && tiers::has_metrics_integration(&i.instance_type));
     if !eligible {
         return Err(ApiError::incapable(
             "This tenant has no instances eligible for metrics integration",

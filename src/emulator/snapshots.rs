@@ -9,7 +9,9 @@ use super::body;
 use super::errors::ApiError;
 use super::routes::{ApiResult, Shr, accepted, existing, idle, ok, wrong_state};
 use super::world::{OpKind, SnapshotRecord, World, durations, uuid_from};
-use crate::api::wire::{InstanceStatus, InstanceType, SnapshotCreated, SnapshotProfile};
+use crate::api::wire::SnapshotCreated;
+use crate::aura::tiers;
+use crate::aura::{InstanceStatus, SnapshotProfile};
 
 // ---------------------------------------------------------------------------------------
 // Snapshots
@@ -65,7 +67,7 @@ pub(super) async fn take_snapshot(
     let mut world = shared.world();
     let now = world.now();
     let rec = idle(&world, &id)?;
-    if rec.instance_type == InstanceType::FreeDb {
+    if !tiers::can_snapshot(&rec.instance_type) {
         return Err(ApiError::incapable(
             "On-demand snapshots are not available for free instances",
         ));

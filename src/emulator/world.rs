@@ -21,11 +21,13 @@ use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use crate::api::wire::{
-    CdcEnrichmentMode, CloudProvider, CreatedInstance, Instance, InstanceConfiguration,
-    InstanceStatus, InstanceSummary, InstanceType, Snapshot, SnapshotProfile, SnapshotStatus,
-    Tenant, TenantSummary, WireSecret,
+    CreatedInstance, Instance, InstanceSummary, Snapshot, Tenant, TenantSummary, WireSecret,
 };
-use crate::catalogue;
+use crate::aura::{
+    CdcEnrichmentMode, CloudProvider, InstanceConfiguration, InstanceStatus, InstanceType,
+    SnapshotProfile, SnapshotStatus,
+};
+use crate::aura::{catalogue, tiers};
 
 /// Lifecycle durations at speed 1, in seconds (DESIGN.md §8).
 pub(crate) mod durations {
@@ -390,11 +392,8 @@ impl World {
 
     /// The instance as `GET /instances/{id}` shows it, with per-tier field presence.
     pub(crate) fn view(rec: &InstanceRecord) -> Instance {
-        let free = rec.instance_type == InstanceType::FreeDb;
-        let has_metrics = matches!(
-            rec.instance_type,
-            InstanceType::BusinessCritical | InstanceType::EnterpriseDb
-        );
+        let t = &rec.instance_type;
+        let has_metrics = tiers::has_metrics_integration(t);
         let connection_url = if rec.status == InstanceStatus::Paused {
             String::new()
         } else {
@@ -416,19 +415,19 @@ impl World {
             region: rec.region.clone(),
             instance_type: rec.instance_type.clone(),
             memory: (rec.status != InstanceStatus::Destroying).then(|| rec.memory.clone()),
-            storage: (!free).then(|| rec.storage.clone()),
+            storage: tiers::has_storage(t).then(|| rec.storage.clone()),
             created_at: Some(rfc3339(rec.created_ms)),
             // The v1 Instance schema has no `version`; the live API does not send it.
             version: None,
             vector_optimized: Some(rec.vector_optimized),
-            graph_analytics_plugin: (rec.instance_type == InstanceType::ProfessionalDb)
+            graph_analytics_plugin: tiers::has_graph_analytics_plugin(t)
                 .then_some(rec.graph_analytics_plugin),
-            secondaries_count: (rec.instance_type == InstanceType::EnterpriseDb)
-                .then_some(rec.secondaries_count),
-            cdc_enrichment_mode: has_metrics.then(|| rec.cdc_enrichment_mode.clone()),
+            secondaries_count: tiers::has_secondaries(t).then_some(rec.secondaries_count),
+            cdc_enrichment_mode: tiers::has_cdc(t).then(|| rec.cdc_enrichment_mode.clone()),
             customer_managed_key_id: None,
-            graph_nodes: free.then_some(crate::api::wire::LenientCount(rec.graph_nodes)),
-            graph_relationships: free
+            graph_nodes: tiers::reports_graph_counts(t)
+                .then_some(crate::api::wire::LenientCount(rec.graph_nodes)),
+            graph_relationships: tiers::reports_graph_counts(t)
                 .then_some(crate::api::wire::LenientCount(rec.graph_relationships)),
         }
     }

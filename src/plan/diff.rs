@@ -11,9 +11,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::api::wire::{
-    CreateInstanceRequest, InstanceStatus, InstanceType, PatchInstanceRequest, UpgradeRequest,
-};
+use crate::api::wire::{CreateInstanceRequest, PatchInstanceRequest, UpgradeRequest};
+use crate::aura::sizes::same_size;
+use crate::aura::tiers;
+use crate::aura::{InstanceStatus, InstanceType};
 use crate::config::{Desired, DesiredInstance, DesiredState, Field};
 
 use super::error::PlanError;
@@ -298,17 +299,6 @@ fn settle(status: &InstanceStatus) -> Settled {
     }
 }
 
-/// Sizes compare without case or spaces (`8GB` = `8 gb`).
-fn same_size(a: &str, b: &str) -> bool {
-    let norm = |s: &str| {
-        s.chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_uppercase()
-    };
-    norm(a) == norm(b)
-}
-
 /// `"5"` matches a live `"5"` and any calendar-style `"5.x"` the API might report.
 fn same_version(live: &str, desired: &str) -> bool {
     live == desired
@@ -367,9 +357,7 @@ fn diff_instance(
     let mut forcing: Vec<FieldChange> = Vec::new();
     let mut upgrade = false;
     if keep(Field::Type) && l.instance_type != d.instance_type {
-        if l.instance_type == InstanceType::ProfessionalDb
-            && d.instance_type == InstanceType::BusinessCritical
-        {
+        if tiers::is_upgrade(&l.instance_type, &d.instance_type) {
             upgrade = true;
         } else {
             forcing.push(FieldChange::new(
@@ -1224,9 +1212,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sizes_and_versions_compare_leniently() {
-        assert!(same_size("8GB", "8 gb"));
-        assert!(!same_size("8GB", "16GB"));
+    fn versions_compare_leniently() {
         assert!(same_version("5", "5"));
         assert!(same_version("5.26", "5"));
         assert!(!same_version("4", "5"));

@@ -7,7 +7,8 @@
 //! secondaries.
 
 use crate::api::ProjectSnapshot;
-use crate::api::wire::{CdcEnrichmentMode, CloudProvider, Instance, InstanceStatus, InstanceType};
+use crate::api::wire::Instance;
+use crate::aura::{CdcEnrichmentMode, CloudProvider, InstanceStatus, InstanceType};
 use crate::config::{Desired, DesiredState};
 
 use super::model::ProjectRef;

@@ -9,9 +9,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::api::wire::{
-    CreateInstanceRequest, InstanceStatus, InstanceType, PatchInstanceRequest, UpgradeRequest,
-};
+use crate::api::wire::{CreateInstanceRequest, PatchInstanceRequest, UpgradeRequest};
+use crate::aura::{InstanceStatus, InstanceType};
 use crate::config::Field;
 
 use super::schema_helpers as sh;
@@ -411,7 +410,7 @@ pub struct ExpectedValues {
     pub secondaries_count: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(schema_with = "sh::opt_cdc")]
-    pub cdc_enrichment_mode: Option<crate::api::wire::CdcEnrichmentMode>,
+    pub cdc_enrichment_mode: Option<crate::aura::CdcEnrichmentMode>,
 }
 
 impl ExpectedValues {

@@ -325,7 +325,7 @@ pub fn check_fresh(saved: &Plan, desired: &Desired, live: &Live) -> Result<(), S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::wire::{CloudProvider, InstanceType};
+    use crate::aura::{CloudProvider, InstanceType};
     use crate::config::{DesiredState, Field};
 
     fn desired() -> Desired {

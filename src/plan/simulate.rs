@@ -6,7 +6,8 @@
 //! upgrade sets `business-critical`, delete removes the instance, a wait lets the
 //! instance settle where the step expects it.
 
-use crate::api::wire::{InstanceStatus, InstanceType};
+use crate::aura::tiers;
+use crate::aura::{InstanceStatus, InstanceType};
 
 use super::live::{Live, LiveInstance, LiveSummary};
 use super::model::{Expectation, Plan, StepAction, StepRequest};
@@ -45,8 +46,7 @@ pub fn apply_effect(live: &Live, plan: &Plan) -> Live {
                         }
                     };
                     let storage = body.storage.clone().or_else(|| {
-                        (body.instance_type != InstanceType::FreeDb)
-                            .then(|| double_size(&body.memory))
+                        tiers::has_storage(&body.instance_type).then(|| double_size(&body.memory))
                     });
                     out.summaries.push(LiveSummary {
                         id: id.clone(),

@@ -305,7 +305,7 @@ fn online_validation_wins_over_the_builtin_catalogue() {
 #[test]
 fn all_example_instances_are_offered_by_the_builtin_catalogue_online_too() {
     let c = config::load(Path::new("examples/aura.yaml"), &test_env).expect("valid");
-    let rows = auraform::catalogue::configurations(InstanceType::KNOWN);
+    let rows = auraform::aura::catalogue::configurations(InstanceType::KNOWN);
     config::validate_online(&c, &rows).expect("catalogue rows");
 }
 

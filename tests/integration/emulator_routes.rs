@@ -238,7 +238,7 @@ async fn sizing() {
     assert_eq!(r.status, StatusCode::OK);
     let s: Envelope<SizingResponse> = serde_json::from_value(r.body).unwrap();
     assert!(!s.data.did_exceed_maximum);
-    assert!(auraform::catalogue::parse_gb(&s.data.recommended_size).is_some());
+    assert!(auraform::aura::sizes::parse_gb(&s.data.recommended_size).is_some());
     let r = emu
         .post("/v1/instances/sizing", json!({"node_count": 1}))
         .await;

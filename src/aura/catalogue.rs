@@ -7,7 +7,24 @@
 //! validates offline is one the emulator accepts. The region lists are the docs'
 //! `regions.json` (generated 2025-10-10) as distilled in NOTES.md §5.
 
-use crate::api::wire::{CloudProvider, InstanceConfiguration, InstanceType};
+use serde::{Deserialize, Serialize};
+
+use super::enums::{CloudProvider, InstanceType};
+use super::sizes::gb;
+
+/// One offered combination: a flat cross-product row (NOTES.md §3.7).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct InstanceConfiguration {
+    pub region: String,
+    #[serde(default)]
+    pub region_name: String,
+    #[serde(rename = "type")]
+    pub instance_type: InstanceType,
+    pub memory: String,
+    pub storage: String,
+    pub version: String,
+    pub cloud_provider: CloudProvider,
+}
 
 /// Which tiers a region row offers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -195,20 +212,6 @@ pub fn storage_for_memory_gb(memory_gb: u32) -> u32 {
     memory_gb * 2
 }
 
-/// Formats a size the way the API writes it: `"8GB"`.
-pub fn gb(n: u32) -> String {
-    format!("{n}GB")
-}
-
-/// Parses `"<n>GB"` (no space, as the API writes it).
-pub fn parse_gb(s: &str) -> Option<u32> {
-    let digits = s.strip_suffix("GB")?;
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || digits.starts_with('0') {
-        return None;
-    }
-    digits.parse().ok()
-}
-
 /// Every `(provider, region, region_name)` that offers `t`, deduplicated, in table order.
 pub fn regions_for(t: &InstanceType) -> Vec<(CloudProvider, &'static str, String)> {
     let mut out: Vec<(CloudProvider, &'static str, String)> = Vec::new();
@@ -289,15 +292,6 @@ mod tests {
                 assert!(ALL_MEMORY_GB.contains(&m));
                 assert!(ALL_STORAGE_GB.contains(&storage_for_memory_gb(m)));
             }
-        }
-    }
-
-    #[test]
-    fn gb_round_trips_and_rejects_sloppy_forms() {
-        assert_eq!(parse_gb("8GB"), Some(8));
-        assert_eq!(parse_gb(&gb(512)), Some(512));
-        for bad in ["8", "8 GB", "8gb", "GB", "08GB", "-1GB", "1.5GB"] {
-            assert_eq!(parse_gb(bad), None, "{bad}");
         }
     }
 }

@@ -1,32 +1,26 @@
 //! auraform keeps Neo4j Aura instances exactly as aura.yaml says.
 //!
-//! Pipeline (DESIGN.md §1): `config` loads aura.yaml into `Desired`; `api` fetches the
-//! live project; `plan` diffs the two (pure) and renders the result; `apply` carries a
-//! plan out; `emulator` serves a local Aura API for tests and for users. `main.rs`
-//! only calls [`run`].
+//! Pipeline (docs/architecture.md): `config` loads aura.yaml into `Desired`; `api`
+//! fetches the live project; `plan` diffs the two (pure) and renders the result;
+//! `apply` carries a plan out; `emulator` serves a local Aura API for tests and for
+//! users; `commands` wires them into subcommands. `main.rs` only calls [`run`].
 
 pub mod api;
 pub mod apply;
 pub mod aura;
-pub mod cli;
-pub mod commands;
+mod cli;
+mod commands;
 pub mod config;
 pub mod emulator;
-pub mod error;
-pub mod filediff;
-pub mod import;
-pub mod logging;
-pub mod output;
-pub mod pipeline;
+mod fsutil;
+mod import;
+mod logging;
 pub mod plan;
-pub mod session;
 pub mod units;
 
 use std::process::ExitCode;
 
 use clap::Parser;
-
-pub use error::{Error, Result};
 
 /// Exit code for success / no changes.
 pub const EXIT_OK: u8 = 0;

@@ -6,10 +6,10 @@ use std::io::IsTerminal;
 use crate::cli::{ColorChoice, GlobalArgs};
 
 /// Whether stderr output should be coloured.
-pub fn use_color(choice: ColorChoice) -> bool {
+fn use_color(choice: ColorChoice) -> bool {
     // The same rule as stdout's (`--color`, `NO_COLOR`), judged on stderr's terminal.
     let no_color = std::env::var_os("NO_COLOR").map(|v| v.to_string_lossy().into_owned());
-    crate::plan::render::color_enabled(choice, std::io::stderr().is_terminal(), no_color.as_deref())
+    choice.enabled(std::io::stderr().is_terminal(), no_color.as_deref())
 }
 
 /// Sets up the miette report handler and the tracing subscriber once per process.
@@ -46,6 +46,6 @@ pub fn init(global: &GlobalArgs) {
 }
 
 /// Prints an error as a miette diagnostic on stderr.
-pub fn report(err: crate::Error) {
+pub fn report(err: crate::commands::Error) {
     eprintln!("{:?}", miette::Report::new(err));
 }

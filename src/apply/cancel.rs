@@ -7,10 +7,8 @@
 //! executor then reports where every instance stands and the command exits 1; running
 //! `apply` again converges because plans are computed from live state.
 //!
-//! A second interrupt exits at once, as Terraform does, with a warning that a
-//! mutation may have been cut off (the Terraform provider before 0.0.4-beta ignored
-//! Ctrl-C while polling; aura-cli cannot be interrupted cleanly at all — ANCHORS.md
-//! §1.6, §2.3).
+//! The token is all the executor knows of Ctrl-C; listening for the signal is the
+//! command's (`commands::interrupt`).
 
 use std::sync::Arc;
 
@@ -50,37 +48,6 @@ impl Cancel {
         // `self` holds it.
         let _ = rx.wait_for(|cancelled| *cancelled).await;
     }
-}
-
-/// What the Ctrl-C listener says on stderr (through the progress reporter, so that
-/// live progress lines are not torn).
-pub const FIRST_INTERRUPT_NOTICE: &str = "Interrupt received: no new steps will start; waiting for requests already sent to finish. \
-     Press Ctrl-C again to exit at once (a request in flight may then be lost).";
-
-/// Listens for SIGINT (Ctrl-C) for the rest of the process: the first one cancels
-/// `cancel` and calls `notice`, the second exits the process with code 1.
-///
-/// Install it only once the user has confirmed: during the `yes` prompt the default
-/// behaviour (the process ends, nothing has been changed) is the right one.
-pub fn listen_for_ctrl_c(
-    cancel: Cancel,
-    notice: impl Fn(&str) + Send + 'static,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_err() {
-            // No signal handling on this platform: nothing to listen for.
-            return;
-        }
-        cancel.cancel();
-        notice(FIRST_INTERRUPT_NOTICE);
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!(
-                "Second interrupt: exiting now. An operation may still be running in Aura; \
-                 run `auraform plan` to see where instances stand."
-            );
-            std::process::exit(i32::from(crate::EXIT_ERROR));
-        }
-    })
 }
 
 #[cfg(test)]

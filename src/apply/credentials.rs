@@ -8,14 +8,13 @@
 //! `.gitignore` of `*` so that a credentials folder inside a repository is never
 //! committed by accident. Nothing here ever prints or logs the password.
 
-use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::api::wire::CreatedInstance;
+use crate::fsutil::{self, Durability, Existing};
 
 /// Why credentials could not be stored.
 #[derive(Debug, Error, Diagnostic)]
@@ -75,39 +74,6 @@ fn file_stem(name: &str) -> String {
         stem.push('_');
     }
     stem
-}
-
-/// Ensures `dir` exists (mode 0700 where supported) and that the `.auraform/`
-/// folder holding it — if any — carries a `.gitignore` of `*`.
-pub fn prepare_dir(dir: &Path) -> std::io::Result<()> {
-    create_private_dir(dir)?;
-    let ignore = dir.join(".gitignore");
-    if !ignore.exists() {
-        fs::write(&ignore, "*\n")?;
-    }
-    // The credentials dir usually sits under `.auraform/`, which also holds emulator
-    // state: ignore the whole folder, not only the credentials in it.
-    for ancestor in dir.ancestors().skip(1) {
-        if ancestor.file_name().is_some_and(|n| n == ".auraform") {
-            let outer = ancestor.join(".gitignore");
-            if !outer.exists() {
-                fs::write(outer, "*\n")?;
-            }
-            break;
-        }
-    }
-    Ok(())
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
 }
 
 /// The `.env` text for an instance. `NEO4J_DATABASE` is `neo4j`, the default
@@ -176,33 +142,33 @@ fn write_to(
             path,
         });
     }
-    prepare_dir(dir).map_err(io_err)?;
-    // tempfile creates the file with mode 0600 on unix, so the password is never
-    // readable by others, not even for the instant before the rename.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".auraform-credentials-")
-        .tempfile_in(dir)
-        .map_err(io_err)?;
-    tmp.write_all(env_text(created).as_bytes())
-        .map_err(io_err)?;
-    tmp.as_file().sync_all().map_err(io_err)?;
-    // `persist_noclobber` fails rather than replace a file that appeared meanwhile.
-    tmp.persist_noclobber(&path).map_err(|e| {
-        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+    fsutil::prepare_private_dir(dir).map_err(io_err)?;
+    // Synced before the rename, and never over a file that appeared meanwhile.
+    fsutil::write_atomic(
+        &path,
+        env_text(created).as_bytes(),
+        Existing::Keep,
+        Durability::Synced,
+    )
+    .map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
             CredentialsError::Exists {
                 name: created.name.clone(),
                 id: created.id.clone(),
                 path: path.clone(),
             }
         } else {
-            io_err(e.error)
+            io_err(e)
         }
     })?;
+
     Ok(path)
 }
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use super::*;
     use crate::api::wire::WireSecret;
     use crate::aura::{CloudProvider, InstanceType};
@@ -249,11 +215,7 @@ mod tests {
         let leftovers: Vec<_> = fs::read_dir(&dir)
             .unwrap()
             .filter_map(Result::ok)
-            .filter(|e| {
-                e.file_name()
-                    .to_string_lossy()
-                    .starts_with(".auraform-credentials-")
-            })
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".auraform-"))
             .collect();
         assert!(leftovers.is_empty());
     }

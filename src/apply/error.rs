@@ -6,45 +6,6 @@ use thiserror::Error;
 
 #[derive(Debug, Error, Diagnostic)]
 pub enum ApplyError {
-    #[error("apply needs confirmation, but there is no terminal to ask on")]
-    #[diagnostic(
-        code(auraform::apply::confirmation_needed),
-        help(
-            "review the plan above, then run `auraform apply --auto-approve`; or save it with \
-             `auraform plan --out plan.json` and apply exactly that with `auraform apply plan.json`"
-        )
-    )]
-    ConfirmationNeeded,
-
-    #[error("apply cancelled: nothing was changed")]
-    #[diagnostic(
-        code(auraform::apply::declined),
-        help("only the exact answer `yes` starts the apply")
-    )]
-    Declined,
-
-    #[error("cannot read the answer to the confirmation prompt")]
-    #[diagnostic(code(auraform::apply::prompt_io))]
-    Prompt(#[source] std::io::Error),
-
-    #[error(
-        "a saved plan is applied exactly as it was made: --target and --prune do not apply to it"
-    )]
-    #[diagnostic(
-        code(auraform::apply::saved_plan_flags),
-        help(
-            "make a new plan with those flags (`auraform plan --target NAME --out FILE`) and apply that file"
-        )
-    )]
-    SavedPlanFlags,
-
-    #[error("this plan was made only to report divergence and cannot be applied")]
-    #[diagnostic(
-        code(auraform::apply::report_only_plan),
-        help("make a plan to apply with `auraform plan --out FILE`")
-    )]
-    ReportOnlyPlan,
-
     #[error("apply did not finish: {summary}")]
     #[diagnostic(
         code(auraform::apply::incomplete),

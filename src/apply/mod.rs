@@ -1,25 +1,23 @@
 //! The executor: carries a plan out against the API as ordered, polled steps.
 //!
-//! `command` (the CLI's `apply`) → `confirm` → `executor::execute` → `schedule`
-//! (chains, order, dependencies, Ctrl-C) → per step: one request, then `wait`
-//! (polling with pacing, timeouts, 404 grace, 409 retry) → `report`.
+//! It takes a plan, a client and [`ApplyOptions`]; it does not know the command line
+//! (the `apply` command, its prompt and its Ctrl-C listener live in `commands`).
+//! [`execute`] → `schedule` (chains, order, dependencies, cancellation) → per step:
+//! one request, then `wait` (polling with pacing, timeouts, 404 grace, 409 retry) →
+//! `report`.
 //!
 //! | module | owns |
 //! |---|---|
-//! | [`command`] | the `apply` command: plan or saved plan, print, confirm, execute, report |
-//! | [`confirm`] | the `yes` prompt and its refusal without a terminal |
 //! | [`executor`] | [`execute`]: what each step sends, then waits for; create's once-only rule |
 //! | [`schedule`] | chains in parallel, steps in order, dependencies, Ctrl-C between steps |
 //! | [`wait`] | polling until a step's expectation holds; timeouts; 404 grace; 409 retry; pacing |
-//! | [`cancel`] | the Ctrl-C token: no new steps, in-flight calls finish, polls stop |
+//! | [`cancel`] | the cancellation token: no new steps, in-flight calls finish, polls stop |
 //! | [`credentials`] | the only copy of a new instance's password, written before anything else |
 //! | [`progress`] | live lines on a terminal, timestamped lines elsewhere; stderr only |
 //! | [`report`] | the final per-instance report and the exit code |
 //! | [`error`] | errors that end the command |
 
 pub mod cancel;
-pub mod command;
-pub mod confirm;
 pub mod credentials;
 pub mod error;
 pub mod executor;

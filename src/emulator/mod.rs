@@ -55,8 +55,8 @@ use limits::Limiter;
 use persist::Persister;
 use world::World;
 
-/// Everything the emulator can be told. Build it with [`EmulatorConfig::from_args`] for
-/// the CLI, or start from [`Default`] in tests and the embedded `--emulator`.
+/// Everything the emulator can be told. Built from the `auraform emulator` flags by the
+/// command, [`EmulatorConfig::embedded`] for `--emulator`, or from [`Default`] in tests.
 /// `Debug` redacts the client secret.
 #[derive(Clone)]
 pub struct EmulatorConfig {
@@ -114,27 +114,31 @@ impl Default for EmulatorConfig {
     }
 }
 
+/// Lifecycle speed-up of the embedded emulator (`--emulator`): a create (~120 s in
+/// Aura) takes 3 s.
+pub const EMBEDDED_SPEED: f64 = 40.0;
+/// Request budget of the embedded emulator, enforced by it and respected by the client.
+pub const EMBEDDED_RATE: Rate = Rate {
+    count: 3000,
+    per: Duration::from_secs(60),
+};
+/// Where the embedded emulator keeps its world, relative to aura.yaml's directory.
+pub const EMBEDDED_STATE: &str = ".auraform/emulator.json";
+
 impl EmulatorConfig {
-    /// The configuration `auraform emulator` flags describe; `rate` is the global
-    /// `--rate-limit`, which for this command is the limit the emulator enforces.
-    pub fn from_args(args: &crate::cli::EmulatorArgs, rate: Rate) -> Result<Self, EmulatorError> {
-        let config = Self {
-            speed: args.speed,
-            client_id: args.client_id.clone(),
-            client_secret: args.client_secret.clone(),
-            rate_limit: rate,
-            token_ttl: Duration::from_secs(args.token_ttl),
-            seed: args.seed,
-            fault_rate: args.fault_rate,
-            latency: Duration::from_millis(args.latency),
-            state_file: args.state.clone(),
-            token_type: "Bearer".to_owned(),
-        };
-        config.validate()?;
-        Ok(config)
+    /// The embedded emulator behind `--emulator`: sped up, with a generous budget, its
+    /// world kept in `state_file` so separate processes see one world.
+    pub fn embedded(state_file: PathBuf) -> Self {
+        Self {
+            speed: EMBEDDED_SPEED,
+            rate_limit: EMBEDDED_RATE,
+            state_file: Some(state_file),
+            ..Self::default()
+        }
     }
 
-    fn validate(&self) -> Result<(), EmulatorError> {
+    /// Checks the values a user can set (the `auraform emulator` flags).
+    pub fn validate(&self) -> Result<(), EmulatorError> {
         if !(self.speed.is_finite() && self.speed > 0.0) {
             return Err(EmulatorError::Config(format!(
                 "--speed must be a positive number, not {}",

@@ -11,7 +11,6 @@
 //! Saving is done off the request path by a [`Persister`] task: handlers only mark the
 //! world dirty; the task serializes under the lock and writes outside it.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,6 +21,7 @@ use tokio::sync::Notify;
 
 use super::errors::EmulatorError;
 use super::world::{InstanceRecord, SnapshotRecord, TenantRecord, World, world_rng};
+use crate::fsutil::{self, Durability, Existing};
 
 /// The only format this build reads and writes.
 const FORMAT_VERSION: u32 = 1;
@@ -128,23 +128,16 @@ pub(crate) fn load(
     )))
 }
 
-/// Writes `bytes` to `path` atomically (temp file in the same directory + rename).
+/// Writes `bytes` to `path` atomically. No fsync: the rename already makes every write
+/// all-or-nothing for any reader and across a crash of the emulator; surviving power
+/// loss is not worth ~10 ms per change.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), EmulatorError> {
     let err = |source| EmulatorError::StateWrite {
         path: path.to_owned(),
         source,
     };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir).map_err(err)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(err)?;
-    tmp.write_all(bytes).map_err(err)?;
-    // No fsync: the rename already makes every write all-or-nothing for any reader and
-    // across a crash of the emulator; surviving power loss is not worth ~10 ms per change.
-    tmp.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
+    std::fs::create_dir_all(fsutil::parent_dir(path)).map_err(err)?;
+    fsutil::write_atomic(path, bytes, Existing::Replace, Durability::Atomic).map_err(err)
 }
 
 /// Serializes the world under its lock; `None` if that fails.

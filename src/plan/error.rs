@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use miette::Diagnostic;
 use thiserror::Error;
 
-use super::saved::StaleReason;
+use super::provenance::StaleReason;
 
 #[derive(Debug, Error, Diagnostic)]
 pub enum PlanError {

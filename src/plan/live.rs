@@ -7,11 +7,27 @@
 //! secondaries.
 
 use crate::api::ProjectSnapshot;
-use crate::api::wire::Instance;
+use crate::api::wire::{Instance, InstanceSummary};
 use crate::aura::{CdcEnrichmentMode, CloudProvider, InstanceStatus, InstanceType};
 use crate::config::{Desired, DesiredState};
 
 use super::model::ProjectRef;
+
+/// Whether a plan of `desired` needs the details of a listed instance: the file names
+/// it, pins it, or clones from it, or it may be pruned (`prune` is `--prune`; the
+/// file's own `prune: true` counts too), since deleting a busy instance must wait for
+/// it first. Only those are fetched, so without prune the request count stays at
+/// N + 3 for N declared instances, and a saved plan and its apply look at the same
+/// instances.
+pub fn needs_details(desired: &Desired, prune: bool, s: &InstanceSummary) -> bool {
+    prune
+        || desired.prune
+        || desired.instances.contains_key(&s.name)
+        || desired.instances.values().any(|i| {
+            i.id.as_deref() == Some(s.id.as_str())
+                || i.source.as_ref().is_some_and(|src| src.instance == s.id)
+        })
+}
 
 /// One live project.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -3,12 +3,13 @@
 //! ```text
 //! Desired (config) ─┐
 //!                   ├─ diff::plan (pure) ─▶ Plan ─▶ render::{human, json, markdown}
-//! Live (from api) ──┘                         └──▶ saved::save / load / check_fresh
+//! Live (from api) ──┘                         └──▶ saved::to_json / from_json / check_fresh
 //! ```
 //!
 //! The entry point for `auraform plan` (and `drift`, `diff`, `apply`):
-//! [`Live::from_snapshot`] → [`plan`] → [`render::render`] (or [`saved::save`]).
-//! Nothing here does I/O except [`saved`], and only on the plan file it is given.
+//! [`Live::from_snapshot`] → [`plan`] → [`render::render`] (or [`saved::to_json`]).
+//! Nothing here does I/O: saved plans are bytes in and out ([`saved::to_json`],
+//! [`saved::from_json`]); the command reads and writes the file.
 //!
 //! # Contract for the executor (`apply`)
 //!
@@ -41,7 +42,9 @@
 pub mod diff;
 pub mod error;
 pub mod live;
+pub mod located;
 pub mod model;
+pub mod provenance;
 pub mod render;
 pub mod saved;
 pub mod schema;
@@ -50,10 +53,12 @@ pub mod simulate;
 
 pub use diff::plan;
 pub use error::PlanError;
-pub use live::{Live, LiveInstance, LiveSummary};
+pub use live::{Live, LiveInstance, LiveSummary, needs_details};
+pub use located::LocatedPlanError;
 pub use model::{
     Action, Attention, Change, ChangeKind, Dependency, DocumentKind, Expectation, ExpectedStatus,
     ExpectedValues, FORMAT_VERSION, FieldChange, FieldValue, KindCounts, Plan, PlanOptions,
     ProjectRef, Step, StepAction, StepRequest, Summary, Unmanaged,
 };
-pub use saved::{Provenance, StaleReason, check_fresh, load, save};
+pub use provenance::{Provenance, StaleReason};
+pub use saved::{check_fresh, from_json, to_json};

@@ -47,7 +47,7 @@ pub struct Plan {
     /// Only in saved plan files (`plan --out`): what the plan was made from, so that
     /// `apply PLAN_FILE` can refuse it once aura.yaml or the live project changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub made_from: Option<super::saved::Provenance>,
+    pub made_from: Option<super::provenance::Provenance>,
 }
 
 /// Which command produced a plan document; the renderers word it accordingly.
@@ -101,18 +101,6 @@ impl PlanOptions {
             report_only: true,
             ..Self::default()
         }
-    }
-}
-
-impl From<&crate::cli::PlanArgs> for PlanOptions {
-    fn from(args: &crate::cli::PlanArgs) -> Self {
-        Self::new(args.targets.clone(), args.prune)
-    }
-}
-
-impl From<&crate::cli::ApplyArgs> for PlanOptions {
-    fn from(args: &crate::cli::ApplyArgs) -> Self {
-        Self::new(args.targets.clone(), args.prune)
     }
 }
 

@@ -9,13 +9,8 @@
 //! Nothing secret exists in a plan (request bodies carry no password; the API returns
 //! the password only in the create *response*), so nothing secret is saved.
 
-use std::collections::BTreeMap;
-use std::fmt;
-use std::io::Write;
 use std::path::Path;
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -24,83 +19,9 @@ use crate::config::{Desired, DesiredInstance};
 use super::error::PlanError;
 use super::live::{Live, LiveInstance};
 use super::model::{FORMAT_VERSION, Plan, PlanOptions};
-
-/// What a saved plan was made from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct Provenance {
-    /// `sha256:<hex>` of the canonical desired state.
-    pub config_digest: String,
-    /// The live project and instances the plan looked at.
-    pub live: LiveFingerprint,
-}
-
-/// Fingerprint of the live instances within the plan's scope (all of the project's
-/// instances, or those `--target` names).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct LiveFingerprint {
-    pub project_id: String,
-    /// Instance id → name and `sha256:<hex>` of its details.
-    pub instances: BTreeMap<String, InstanceFingerprint>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct InstanceFingerprint {
-    pub name: String,
-    pub digest: String,
-}
-
-/// Why a saved plan no longer fits.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum StaleReason {
-    /// The plan was made for another project.
-    ProjectChanged { saved: String, now: String },
-    /// aura.yaml means something else now.
-    ConfigChanged,
-    /// These live instances changed, appeared or vanished.
-    LiveChanged(Vec<LiveDelta>),
-}
-
-/// One live instance that moved since the plan was made.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LiveDelta {
-    pub id: String,
-    pub name: String,
-    pub kind: DeltaKind,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DeltaKind {
-    Appeared,
-    Vanished,
-    Changed,
-}
-
-impl fmt::Display for StaleReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StaleReason::ProjectChanged { saved, now } => write!(
-                f,
-                "it was made for project {saved}, but aura.yaml now resolves to project {now}"
-            ),
-            StaleReason::ConfigChanged => f.write_str("aura.yaml changed since the plan was made"),
-            StaleReason::LiveChanged(deltas) => {
-                f.write_str("live instances changed since the plan was made: ")?;
-                for (i, d) in deltas.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    let what = match d.kind {
-                        DeltaKind::Appeared => "appeared",
-                        DeltaKind::Vanished => "is gone",
-                        DeltaKind::Changed => "changed",
-                    };
-                    write!(f, "`{}` ({}) {what}", d.name, d.id)?;
-                }
-                Ok(())
-            }
-        }
-    }
-}
+use super::provenance::{
+    DeltaKind, InstanceFingerprint, LiveDelta, LiveFingerprint, Provenance, StaleReason,
+};
 
 fn sha256(v: &Value) -> String {
     // serde_json without `preserve_order` writes object keys sorted, and arrays keep
@@ -214,35 +135,14 @@ pub fn seal(mut plan: Plan, desired: &Desired, live: &Live) -> Plan {
     plan
 }
 
-/// Writes the plan (sealed with what it was made from) to `path`, atomically: a
-/// temporary file in the same directory, renamed over `path` once complete.
-pub fn save(path: &Path, plan: &Plan, desired: &Desired, live: &Live) -> Result<(), PlanError> {
+/// The saved-plan file's bytes: the plan sealed with what it was made from, pretty
+/// JSON and a final newline. Writing them is the caller's (plan does no I/O).
+pub fn to_json(plan: &Plan, desired: &Desired, live: &Live) -> Vec<u8> {
     let sealed = seal(plan.clone(), desired, live);
-    let write_err = |source: std::io::Error| PlanError::SavedWrite {
-        path: path.to_owned(),
-        source,
-    };
-    let mut json = serde_json::to_vec_pretty(&sealed).map_err(|e| write_err(e.into()))?;
+    // Plain data serializes infallibly (no maps with non-string keys).
+    let mut json = serde_json::to_vec_pretty(&sealed).unwrap_or_default();
     json.push(b'\n');
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(write_err)?;
-    tmp.write_all(&json).map_err(write_err)?;
-    tmp.as_file().sync_all().map_err(write_err)?;
-    tmp.persist(path).map_err(|e| write_err(e.error))?;
-    Ok(())
-}
-
-/// Reads a saved plan. Fails on anything that is not a plan of this format version
-/// with its provenance.
-pub fn load(path: &Path) -> Result<Plan, PlanError> {
-    let bytes = std::fs::read(path).map_err(|source| PlanError::SavedRead {
-        path: path.to_owned(),
-        source,
-    })?;
-    from_json(path, &bytes)
+    json
 }
 
 /// Parses a saved plan (`path` is only used in errors).

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
+use auraform::emulator::EMBEDDED_STATE;
 use auraform::emulator::EmulatorConfig;
-use auraform::session::{EMBEDDED_RATE, EMBEDDED_SPEED, EMBEDDED_STATE};
 
 use crate::apply_support::{emulator_and_client, plan_file};
 
@@ -138,18 +138,10 @@ fn without_a_terminal_apply_refuses_unless_auto_approved() {
 /// Makes a saved plan for `dir/aura.yaml` against the embedded emulator's world, as
 /// `plan --out` will.
 async fn save_plan(dir: &Path, out: &Path) {
-    let (emulator, client) = emulator_and_client(
-        EmulatorConfig {
-            speed: EMBEDDED_SPEED,
-            rate_limit: EMBEDDED_RATE,
-            state_file: Some(dir.join(EMBEDDED_STATE)),
-            ..EmulatorConfig::default()
-        },
-        |_| {},
-    )
-    .await;
+    let (emulator, client) =
+        emulator_and_client(EmulatorConfig::embedded(dir.join(EMBEDDED_STATE)), |_| {}).await;
     let (desired, live, plan) = plan_file(&client, &dir.join("aura.yaml")).await;
-    auraform::plan::save(out, &plan, &desired, &live).unwrap();
+    std::fs::write(out, auraform::plan::to_json(&plan, &desired, &live)).unwrap();
     emulator.shutdown().await;
 }
 

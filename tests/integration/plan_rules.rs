@@ -282,18 +282,6 @@ fn clones_in_a_circle_are_an_error() {
     assert_eq!(err_codes(&e), ["auraform::plan::clone_cycle"]);
 }
 
-#[test]
-fn colour_follows_the_flag_then_no_color_then_the_terminal() {
-    use auraform::cli::ColorChoice;
-    use auraform::plan::render::color_enabled;
-    assert!(color_enabled(ColorChoice::Always, false, Some("1")));
-    assert!(!color_enabled(ColorChoice::Never, true, None));
-    assert!(color_enabled(ColorChoice::Auto, true, None));
-    assert!(color_enabled(ColorChoice::Auto, true, Some("")));
-    assert!(!color_enabled(ColorChoice::Auto, true, Some("1")));
-    assert!(!color_enabled(ColorChoice::Auto, false, None));
-}
-
 /// Response bodies as the real API sends them (NOTES.md fixtures): a GET without the
 /// toggles, CDC, secondaries or version must plan no changes for a matching file.
 #[test]

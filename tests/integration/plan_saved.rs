@@ -1,24 +1,24 @@
-//! Saved plans: round trip, atomic write, and staleness that says what moved.
+//! Saved plans: round trip, refusal of what is not a saved plan, and staleness that
+//! says what moved. (Writing the file atomically is `fsutil`'s, tested there.)
 
-use auraform::plan::saved::{DeltaKind, StaleReason, check_fresh, load, save};
+use std::path::Path;
+
+use auraform::plan::provenance::{DeltaKind, StaleReason};
+use auraform::plan::saved::{check_fresh, from_json, to_json};
 use auraform::plan::{PlanError, PlanOptions};
 
 use super::plan_support::{DesiredExt, LiveExt, desired, di, li, live, plan_ok};
 
 #[test]
 fn save_then_load_round_trips_and_is_fresh() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("plan.json");
     let d = desired(vec![di("orders").memory("16GB"), di("new")]);
     let l = live(vec![li("11111111", "orders")], &[("deadbeef", "scratch")]);
     let plan = plan_ok(&d, &l);
-    save(&path, &plan, &d, &l).unwrap();
-    let loaded = load(&path).unwrap();
+    let bytes = to_json(&plan, &d, &l);
+    let loaded = from_json(Path::new("plan.json"), &bytes).unwrap();
     assert_eq!(loaded.changes, plan.changes);
     assert!(loaded.made_from.is_some());
     assert_eq!(check_fresh(&loaded, &d, &l), Ok(()));
-    // Only the plan file in the directory: the temporary file was renamed over it.
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
 #[test]
@@ -89,31 +89,32 @@ fn targeted_plans_ignore_changes_outside_their_scope() {
 
 #[test]
 fn loading_rejects_json_plans_without_provenance_and_other_versions() {
-    let dir = tempfile::tempdir().unwrap();
     let d = desired(vec![di("orders")]);
     let l = live(vec![], &[]);
     let plan = plan_ok(&d, &l);
-    let path = dir.path().join("p.json");
-    std::fs::write(&path, auraform::plan::render::json(&plan)).unwrap();
-    assert!(matches!(load(&path), Err(PlanError::SavedInvalid { .. })));
-    std::fs::write(&path, r#"{"format_version": "9"}"#).unwrap();
-    assert!(matches!(load(&path), Err(PlanError::SavedVersion { .. })));
-    std::fs::write(&path, "not json").unwrap();
-    assert!(matches!(load(&path), Err(PlanError::SavedInvalid { .. })));
+    let path = Path::new("p.json");
+    let load = |bytes: &[u8]| from_json(path, bytes);
     assert!(matches!(
-        load(&dir.path().join("missing.json")),
-        Err(PlanError::SavedRead { .. })
+        load(auraform::plan::render::json(&plan).as_bytes()),
+        Err(PlanError::SavedInvalid { .. })
+    ));
+    assert!(matches!(
+        load(br#"{"format_version": "9"}"#),
+        Err(PlanError::SavedVersion { .. })
+    ));
+    assert!(matches!(
+        load(b"not json"),
+        Err(PlanError::SavedInvalid { .. })
     ));
 }
 
 #[test]
 fn saved_plans_hold_no_secrets() {
     // Request bodies are the only API payloads in a plan; none has a password field.
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("plan.json");
     let d = desired(vec![di("orders"), di("copy").source("orders")]);
     let l = live(vec![], &[]);
-    save(&path, &plan_ok(&d, &l), &d, &l).unwrap();
-    let text = std::fs::read_to_string(&path).unwrap().to_lowercase();
+    let text = String::from_utf8(to_json(&plan_ok(&d, &l), &d, &l))
+        .unwrap()
+        .to_lowercase();
     assert!(!text.contains("password") && !text.contains("secret"));
 }

@@ -11,9 +11,19 @@ pub use markdown::{DRIFT_MARKER_PREFIX, MARKER_PREFIX, markdown};
 
 use std::fmt::Write;
 
-use crate::cli::{ColorChoice, Format};
-
 use super::model::{Action, Change, ChangeKind, DocumentKind, Plan};
+
+/// The three forms of a plan document.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    /// Terraform-style text for a terminal.
+    #[default]
+    Human,
+    /// The plan JSON contract.
+    Json,
+    /// A pull-request comment.
+    Markdown,
+}
 
 /// Renders `plan` in `format`. `color` only affects the human format.
 pub fn render(plan: &Plan, format: Format, color: bool) -> String {
@@ -21,21 +31,6 @@ pub fn render(plan: &Plan, format: Format, color: bool) -> String {
         Format::Human => human(plan, color),
         Format::Json => json(plan),
         Format::Markdown => markdown(plan),
-    }
-}
-
-/// Whether the human output should be coloured: `--color always|never` decide;
-/// `auto` colours only a terminal, and only when `NO_COLOR` is unset or empty
-/// (<https://no-color.org>). The caller reads the environment and the terminal.
-pub fn color_enabled(
-    choice: ColorChoice,
-    stdout_is_terminal: bool,
-    no_color: Option<&str>,
-) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => stdout_is_terminal && no_color.is_none_or(str::is_empty),
     }
 }
 

@@ -33,7 +33,7 @@ pub async fn plan_file(client: &AuraClient, path: &Path) -> (Desired, Live, Plan
     let loaded = auraform::config::load(path, &|_| None).unwrap();
     let snapshot = client
         .fetch_snapshot(&loaded.desired.project, |s| {
-            auraform::pipeline::is_relevant(&loaded.desired, false, s)
+            auraform::plan::needs_details(&loaded.desired, false, s)
         })
         .await
         .unwrap();

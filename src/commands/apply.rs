@@ -1,5 +1,5 @@
 //! `auraform apply [PLAN_FILE]`: load → fetch → plan (or load and re-check a saved
-//! plan) → print → confirm → execute → report (DESIGN.md §2, §5).
+//! plan) → print → confirm → execute → report (docs/commands.md, docs/apply.md).
 //!
 //! stdout carries the plan and the final report; the prompt, progress and
 //! diagnostics go to stderr. Without a plan file the plan is computed now and
@@ -10,25 +10,23 @@
 
 use std::sync::Arc;
 
-use super::cancel::{Cancel, listen_for_ctrl_c};
-use super::confirm::{confirm, is_interactive};
-use super::error::ApplyError;
-use super::executor::{ApplyOptions, execute};
-use super::progress::{Progress, ProgressMode};
-use super::wait::Timeouts;
-use crate::cli::{ApplyArgs, Format, GlobalArgs};
-use crate::commands::Outcome;
+use super::approval::{ApprovalError, confirm, is_interactive};
+use super::error::{Error, Result};
+use super::interrupt::{Aborted, Interrupts};
+use super::outcome::Outcome;
+use super::output::{print_stdout, stdout_color};
+use super::session::Session;
+use super::{pipeline, saved_plan};
+use crate::apply::{ApplyError, ApplyOptions, Cancel, Progress, ProgressMode, Timeouts, execute};
+use crate::cli::{ApplyArgs, GlobalArgs};
 use crate::config::LoadedConfig;
-use crate::error::{Error, Result};
-use crate::output::{print_stdout, stdout_color};
-use crate::pipeline;
-use crate::plan::{PlanError, PlanOptions};
-use crate::session::Session;
+use crate::plan::render::{Format, render};
+use crate::plan::{Plan, PlanError, PlanOptions};
 
 /// Runs `apply`.
-pub async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Outcome> {
+pub(super) async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Outcome> {
     if args.plan_file.is_some() && (!args.targets.is_empty() || args.prune) {
-        return Err(ApplyError::SavedPlanFlags.into());
+        return Err(ApprovalError::SavedPlanFlags.into());
     }
     let loaded = pipeline::load(&global.file)?;
     let session = pipeline::open(global).await?;
@@ -37,42 +35,42 @@ pub async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Outcome> {
     result
 }
 
-async fn run_in(
-    session: &Session,
-    global: &GlobalArgs,
-    args: &ApplyArgs,
-    offline: LoadedConfig,
-) -> Result<Outcome> {
+/// The plan to carry out: the saved one if it is still fresh, else one computed now.
+async fn the_plan(session: &Session, args: &ApplyArgs, loaded: &LoadedConfig) -> Result<Plan> {
     let saved = match &args.plan_file {
-        Some(path) => Some(crate::plan::load(path)?),
+        Some(path) => Some(saved_plan::load(path)?),
         None => None,
     };
     // A saved plan was made with its own --prune: fetch what it fetched.
     let prune = saved.as_ref().map_or(args.prune, |s| s.options.prune);
-    let (loaded, live) = pipeline::observe(session, &global.file, offline, prune).await?;
+    let live = pipeline::observe(session, loaded, prune).await?;
     let desired = &loaded.desired;
-    let plan = match saved {
+    match saved {
         Some(saved) => {
             if saved.options.report_only {
-                return Err(ApplyError::ReportOnlyPlan.into());
+                return Err(ApprovalError::ReportOnlyPlan.into());
             }
             crate::plan::check_fresh(&saved, desired, &live)
                 .map_err(|reason| PlanError::Stale { reason })?;
-            saved
+            Ok(saved)
         }
         None => crate::plan::plan(
             desired,
             &live,
             &PlanOptions::new(args.targets.clone(), args.prune),
         )
-        .map_err(|e| pipeline::locate(&loaded, e))?,
-    };
+        .map_err(|e| pipeline::locate(loaded, e)),
+    }
+}
 
-    print_stdout(&crate::plan::render::render(
-        &plan,
-        Format::Human,
-        stdout_color(global.color),
-    ))?;
+async fn run_in(
+    session: &Session,
+    global: &GlobalArgs,
+    args: &ApplyArgs,
+    loaded: LoadedConfig,
+) -> Result<Outcome> {
+    let plan = the_plan(session, args, &loaded).await?;
+    print_stdout(&render(&plan, Format::Human, stdout_color(global.color)))?;
     if !plan.has_changes() {
         return Ok(Outcome::Success);
     }
@@ -100,16 +98,19 @@ async fn run_in(
         plan.changes.iter().map(|c| c.name.as_str()),
     );
     let notice = Arc::new(progress.clone());
-    let listener = listen_for_ctrl_c(cancel.clone(), move |m| notice.note(m));
-    let mut opts = ApplyOptions::new(desired.credentials_dir.clone());
+    let interrupts = Interrupts::listen(cancel.clone(), move |m| notice.note(m));
+    let mut opts = ApplyOptions::new(loaded.desired.credentials_dir.clone());
     opts.parallelism = usize::from(args.parallelism);
     opts.poll_interval = session.poll_interval;
     opts.rate = session.rate;
     opts.timeouts = Timeouts::with_override(global.timeout.map(|d| d.0));
     opts.progress = progress;
     opts.cancel = cancel;
-    let report = execute(&session.client, &plan, &opts).await;
-    listener.abort();
+    let report = tokio::select! {
+        report = execute(&session.client, &plan, &opts) => report,
+        () = interrupts.aborted() => return Err(Aborted.into()),
+    };
+    drop(interrupts);
 
     print_stdout(&format!("\n{}", report.render()))?;
     match ApplyError::from_report(&report) {

@@ -3,17 +3,17 @@
 
 use std::io::{IsTerminal, Write};
 
+use super::error::{Error, Result};
 use crate::cli::ColorChoice;
-use crate::error::{Error, Result};
 
 /// Whether stdout output may be coloured: `--color`, `NO_COLOR`, and a terminal.
-pub fn stdout_color(choice: ColorChoice) -> bool {
+pub(super) fn stdout_color(choice: ColorChoice) -> bool {
     let no_color = std::env::var_os("NO_COLOR").map(|v| v.to_string_lossy().into_owned());
-    crate::plan::render::color_enabled(choice, std::io::stdout().is_terminal(), no_color.as_deref())
+    choice.enabled(std::io::stdout().is_terminal(), no_color.as_deref())
 }
 
 /// Writes requested output to stdout; a closed pipe is an error, not a panic.
-pub fn print_stdout(text: &str) -> Result<()> {
+pub(super) fn print_stdout(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())

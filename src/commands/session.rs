@@ -5,8 +5,8 @@
 //! emulator is started in this process on a loopback port, its world kept in
 //! `.auraform/emulator.json` beside aura.yaml (so `plan`, `apply`, `plan` in separate
 //! processes see one world), sped up so that a create takes a few seconds, and the
-//! client's budget and poll interval are matched to it (DESIGN.md §2). It needs no
-//! account and no network.
+//! client's budget and poll interval are matched to it (docs/commands.md). It needs
+//! no account and no network.
 //!
 //! Every command that opens a [`Session`] must [`Session::close`] it, so that the
 //! embedded emulator writes its world out before the process ends.
@@ -16,34 +16,25 @@ use std::time::Duration;
 
 use crate::api::{ApiError, AuraClient, ClientConfig, Credentials};
 use crate::cli::GlobalArgs;
-use crate::emulator::{EmulatorConfig, EmulatorHandle};
+use crate::emulator::{EMBEDDED_RATE, EMBEDDED_STATE, EmulatorConfig, EmulatorHandle};
+use crate::fsutil;
 use crate::units::Rate;
 
-/// Lifecycle speed-up of the embedded emulator: a create (~120 s in Aura) takes 3 s.
-pub const EMBEDDED_SPEED: f64 = 40.0;
-/// Request budget of the embedded emulator, enforced by it and respected by the client.
-pub const EMBEDDED_RATE: Rate = Rate {
-    count: 3000,
-    per: Duration::from_secs(60),
-};
 /// Poll interval against the embedded emulator (its operations take seconds).
-pub const EMBEDDED_POLL_INTERVAL: Duration = Duration::from_millis(250);
+const EMBEDDED_POLL_INTERVAL: Duration = Duration::from_millis(250);
 /// Poll interval against the real API, before widening for instances in flight.
-pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
-
-/// Where the embedded emulator keeps its world, relative to aura.yaml's directory.
-pub const EMBEDDED_STATE: &str = ".auraform/emulator.json";
+const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
 
 /// An open connection to an API.
-pub struct Session {
-    pub client: AuraClient,
+pub(super) struct Session {
+    pub(super) client: AuraClient,
     /// The request budget the client works within.
-    pub rate: Rate,
+    pub(super) rate: Rate,
     /// The poll interval for one instance (`--poll-interval`, or the default for
     /// this API).
-    pub poll_interval: Duration,
+    pub(super) poll_interval: Duration,
     /// True when talking to the embedded emulator.
-    pub embedded: bool,
+    pub(super) embedded: bool,
     emulator: Option<EmulatorHandle>,
 }
 
@@ -59,7 +50,7 @@ impl std::fmt::Debug for Session {
 
 /// Why a session could not be opened.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum SessionError {
+pub(crate) enum SessionError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Api(#[from] ApiError),
@@ -83,7 +74,7 @@ pub enum SessionError {
 impl Session {
     /// Opens the API the global flags name. `config_dir` is the directory of
     /// aura.yaml (where `.auraform/` lives).
-    pub async fn open(global: &GlobalArgs, config_dir: &Path) -> Result<Self, SessionError> {
+    pub(super) async fn open(global: &GlobalArgs, config_dir: &Path) -> Result<Self, SessionError> {
         if global.emulator {
             return Self::embedded(global, config_dir).await;
         }
@@ -104,19 +95,12 @@ impl Session {
         let state = config_dir.join(EMBEDDED_STATE);
         if let Some(folder) = state.parent() {
             // `.auraform/` with its `.gitignore` of `*`, mode 0700.
-            crate::apply::credentials::prepare_dir(folder).map_err(|source| {
-                SessionError::StateDir {
-                    path: folder.display().to_string(),
-                    source,
-                }
+            fsutil::prepare_private_dir(folder).map_err(|source| SessionError::StateDir {
+                path: folder.display().to_string(),
+                source,
             })?;
         }
-        let config = EmulatorConfig {
-            speed: EMBEDDED_SPEED,
-            rate_limit: EMBEDDED_RATE,
-            state_file: Some(state),
-            ..EmulatorConfig::default()
-        };
+        let config = EmulatorConfig::embedded(state);
         let credentials = Credentials::new(config.client_id.clone(), config.client_secret.clone());
         let handle = crate::emulator::spawn(config).await?;
         let mut client_config = ClientConfig::new(handle.base_url(), credentials);
@@ -133,7 +117,7 @@ impl Session {
 
     /// Ends the session; the embedded emulator finishes open requests and writes its
     /// world to disk.
-    pub async fn close(self) {
+    pub(super) async fn close(self) {
         if let Some(handle) = self.emulator {
             handle.shutdown().await;
         }

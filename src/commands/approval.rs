@@ -1,4 +1,5 @@
-//! Asking before changing anything (DESIGN.md §2).
+//! Whether a plan may be applied: asking before changing anything, and the rules of
+//! saved plans (docs/commands.md).
 //!
 //! A computed plan is applied only after the user typed `yes` on a terminal, or with
 //! `--auto-approve`. Without a terminal and without the flag the apply refuses: a CI
@@ -8,10 +9,54 @@
 
 use std::io::{BufRead, Write};
 
-use super::error::ApplyError;
+use miette::Diagnostic;
+use thiserror::Error;
+
+/// Why `apply` did not start. Nothing was changed in each case.
+#[derive(Debug, Error, Diagnostic)]
+pub(crate) enum ApprovalError {
+    #[error("apply needs confirmation, but there is no terminal to ask on")]
+    #[diagnostic(
+        code(auraform::apply::confirmation_needed),
+        help(
+            "review the plan above, then run `auraform apply --auto-approve`; or save it with \
+             `auraform plan --out plan.json` and apply exactly that with `auraform apply plan.json`"
+        )
+    )]
+    ConfirmationNeeded,
+
+    #[error("apply cancelled: nothing was changed")]
+    #[diagnostic(
+        code(auraform::apply::declined),
+        help("only the exact answer `yes` starts the apply")
+    )]
+    Declined,
+
+    #[error("cannot read the answer to the confirmation prompt")]
+    #[diagnostic(code(auraform::apply::prompt_io))]
+    Prompt(#[source] std::io::Error),
+
+    #[error(
+        "a saved plan is applied exactly as it was made: --target and --prune do not apply to it"
+    )]
+    #[diagnostic(
+        code(auraform::apply::saved_plan_flags),
+        help(
+            "make a new plan with those flags (`auraform plan --target NAME --out FILE`) and apply that file"
+        )
+    )]
+    SavedPlanFlags,
+
+    #[error("this plan was made only to report divergence and cannot be applied")]
+    #[diagnostic(
+        code(auraform::apply::report_only_plan),
+        help("make a plan to apply with `auraform plan --out FILE`")
+    )]
+    ReportOnlyPlan,
+}
 
 /// The prompt, written to stderr so that stdout carries only the plan.
-pub const PROMPT: &str = "Do you want to perform these actions?\n  auraform will change the instances shown above.\n  Only `yes` will be accepted to approve.\n\n  Enter a value: ";
+pub(super) const PROMPT: &str = "Do you want to perform these actions?\n  auraform will change the instances shown above.\n  Only `yes` will be accepted to approve.\n\n  Enter a value: ";
 
 /// Decides whether the apply may proceed.
 ///
@@ -21,34 +66,36 @@ pub const PROMPT: &str = "Do you want to perform these actions?\n  auraform will
 ///
 /// Only the exact word `yes` (surrounding whitespace aside) proceeds: `y`, `Yes` or an
 /// empty line cancel, as in Terraform.
-pub fn confirm(
+pub(super) fn confirm(
     auto_approve: bool,
     interactive: bool,
     input: &mut impl BufRead,
     prompt_out: &mut impl Write,
-) -> Result<(), ApplyError> {
+) -> Result<(), ApprovalError> {
     if auto_approve {
         return Ok(());
     }
     if !interactive {
-        return Err(ApplyError::ConfirmationNeeded);
+        return Err(ApprovalError::ConfirmationNeeded);
     }
     prompt_out
         .write_all(PROMPT.as_bytes())
         .and_then(|()| prompt_out.flush())
-        .map_err(ApplyError::Prompt)?;
+        .map_err(ApprovalError::Prompt)?;
     let mut answer = String::new();
-    input.read_line(&mut answer).map_err(ApplyError::Prompt)?;
+    input
+        .read_line(&mut answer)
+        .map_err(ApprovalError::Prompt)?;
     let _ = writeln!(prompt_out);
     if answer.trim() == "yes" {
         Ok(())
     } else {
-        Err(ApplyError::Declined)
+        Err(ApprovalError::Declined)
     }
 }
 
 /// Whether a person can answer a prompt: both stdin and stderr are terminals.
-pub fn is_interactive() -> bool {
+pub(super) fn is_interactive() -> bool {
     use std::io::IsTerminal;
     std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
@@ -57,7 +104,7 @@ pub fn is_interactive() -> bool {
 mod tests {
     use super::*;
 
-    fn ask(auto: bool, interactive: bool, answer: &str) -> (Result<(), ApplyError>, String) {
+    fn ask(auto: bool, interactive: bool, answer: &str) -> (Result<(), ApprovalError>, String) {
         let mut input = answer.as_bytes();
         let mut out = Vec::new();
         let r = confirm(auto, interactive, &mut input, &mut out);
@@ -70,7 +117,7 @@ mod tests {
         assert!(ask(false, true, "  yes \r\n").0.is_ok());
         for no in ["y\n", "Yes\n", "YES\n", "no\n", "\n", "", "yes please\n"] {
             let (r, _) = ask(false, true, no);
-            assert!(matches!(r, Err(ApplyError::Declined)), "{no:?}");
+            assert!(matches!(r, Err(ApprovalError::Declined)), "{no:?}");
         }
     }
 
@@ -83,7 +130,7 @@ mod tests {
     #[test]
     fn no_terminal_refuses_without_reading() {
         let (r, out) = ask(false, false, "yes\n");
-        assert!(matches!(r, Err(ApplyError::ConfirmationNeeded)));
+        assert!(matches!(r, Err(ApprovalError::ConfirmationNeeded)));
         assert!(out.is_empty());
     }
 

@@ -1,22 +1,25 @@
 //! The top-level error: wraps each phase's error and knows nothing else. Every
-//! variant renders as a miette diagnostic; `main` maps any error to exit code 1.
+//! variant renders as a miette diagnostic; `lib::run` maps any error to exit code 1.
 
 use miette::Diagnostic;
 use thiserror::Error;
 
 #[derive(Debug, Error, Diagnostic)]
 pub enum Error {
-    /// A command whose implementation has not landed yet. Honest, not silent.
-    #[error("`auraform {0}` is not available in this build yet")]
-    #[diagnostic(
-        code(auraform::not_yet_available),
-        help("this command is planned; see the README for what works today")
-    )]
-    NotYetAvailable(&'static str),
-
+    /// The executor did not finish every instance.
     #[error(transparent)]
     #[diagnostic(transparent)]
     Apply(#[from] crate::apply::ApplyError),
+
+    /// `apply` refused to start (no confirmation, a saved plan with extra flags, …).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Approval(#[from] super::approval::ApprovalError),
+
+    /// A second Ctrl-C stopped `apply` at once.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Aborted(#[from] super::interrupt::Aborted),
 
     /// Planning failed (ambiguous identity, immutable change, stale saved plan, …).
     #[error(transparent)]
@@ -26,7 +29,7 @@ pub enum Error {
     /// Planning failed, with the problem pointed out in aura.yaml.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    PlanAt(Box<crate::pipeline::LocatedPlanError>),
+    PlanAt(Box<crate::plan::LocatedPlanError>),
 
     /// The Aura API refused or could not be reached.
     #[error(transparent)]
@@ -46,17 +49,17 @@ pub enum Error {
     /// Could not reach the API (credentials, URL, embedded emulator, a failed call).
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Session(Box<crate::session::SessionError>),
+    Session(Box<super::session::SessionError>),
 
     /// `import` refused (file exists, which project, …).
     #[error(transparent)]
     #[diagnostic(transparent)]
     Import(#[from] crate::import::ImportError),
 
-    /// `diff` could not read OLD (git).
+    /// `diff` could not read OLD (git), or the files name different projects.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Diff(#[from] crate::filediff::DiffError),
+    Diff(#[from] super::diff_input::DiffError),
 
     #[error("{context}")]
     #[diagnostic(code(auraform::io))]

@@ -1,7 +1,6 @@
-//! `auraform diff OLD NEW`: two desired states compared with no API access (PRs from
-//! forks have no credentials). NEW is planned against [`Live::from_desired`]`(OLD)`
-//! as a report-only plan, so the change set is the one `plan` would show on a live
-//! project in OLD's state, rendered by the same renderers.
+//! The two files of `auraform diff OLD NEW`, and the report-only plan between them.
+//! NEW is planned against [`Live::from_desired`]`(OLD)`, so the change set is the one
+//! `plan` would show on a live project in OLD's state.
 //!
 //! `OLD` may be `git:REV:PATH`: the text of `git show REV:PATH`, run in the current
 //! directory (PATH is relative to the repository root, as git reads it; `./PATH` is
@@ -12,12 +11,12 @@ use std::path::Path;
 use miette::Diagnostic;
 use thiserror::Error;
 
-use crate::config::{self, LoadedConfig};
-use crate::error::Result;
-use crate::plan::{self, DocumentKind, Live, Plan, PlanOptions};
+use crate::config::{self, ConfigErrors, LoadedConfig};
+use crate::fsutil;
+use crate::plan::{self, DocumentKind, Live, Plan, PlanError, PlanOptions};
 
 #[derive(Debug, Error, Diagnostic)]
-pub enum DiffError {
+pub(crate) enum DiffError {
     #[error("`{spec}` is not of the form git:REV:PATH")]
     #[diagnostic(
         code(auraform::diff::bad_git_spec),
@@ -57,7 +56,19 @@ pub enum DiffError {
         path: String,
         message: String,
     },
+
+    /// OLD or NEW is not a valid aura.yaml.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] ConfigErrors),
+
+    /// NEW cannot be planned against OLD.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Plan(#[from] PlanError),
 }
+
+type Result<T, E = DiffError> = std::result::Result<T, E>;
 
 /// Reads OLD: a path, or `git:REV:PATH`. Returns (display name, text).
 fn read_old(spec: &str) -> Result<Option<(String, String)>> {
@@ -67,14 +78,12 @@ fn read_old(spec: &str) -> Result<Option<(String, String)>> {
     let Some((rev, path)) = rest.split_once(':') else {
         return Err(DiffError::BadGitSpec {
             spec: spec.to_owned(),
-        }
-        .into());
+        });
     };
     if rev.is_empty() || path.is_empty() {
         return Err(DiffError::BadGitSpec {
             spec: spec.to_owned(),
-        }
-        .into());
+        });
     }
     let out = std::process::Command::new("git")
         .arg("show")
@@ -105,8 +114,7 @@ fn read_old(spec: &str) -> Result<Option<(String, String)>> {
             } else {
                 message
             },
-        }
-        .into());
+        });
     }
     match String::from_utf8(out.stdout) {
         Ok(text) => Ok(Some((format!("{rev}:{path}"), text))),
@@ -114,34 +122,31 @@ fn read_old(spec: &str) -> Result<Option<(String, String)>> {
             rev: rev.to_owned(),
             path: path.to_owned(),
             message: "the file is not valid UTF-8".to_owned(),
-        }
-        .into()),
+        }),
     }
 }
 
 fn load_old(spec: &str, new: &Path) -> Result<LoadedConfig> {
     match read_old(spec)? {
-        Some((name, text)) => {
-            let base = new
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            Ok(config::load_str(&name, text, base, &config::process_env)?)
-        }
+        Some((name, text)) => Ok(config::load_str(
+            &name,
+            text,
+            fsutil::parent_dir(new),
+            &config::process_env,
+        )?),
         None => Ok(config::load(Path::new(spec), &config::process_env)?),
     }
 }
 
 /// The report-only plan of NEW against OLD's state, marked as a diff.
-pub fn diff(old: &str, new: &Path) -> Result<Plan> {
+pub(super) fn diff(old: &str, new: &Path) -> Result<Plan> {
     let old = load_old(old, new)?;
     let new = config::load(new, &config::process_env)?;
     if old.desired.project != new.desired.project {
         return Err(DiffError::ProjectChanged {
             old: old.desired.project.clone(),
             new: new.desired.project.clone(),
-        }
-        .into());
+        });
     }
     let live = Live::from_desired(&old.desired);
     let mut plan = plan::plan(&new.desired, &live, &PlanOptions::report_only())?;

@@ -1,0 +1,72 @@
+//! The one path from aura.yaml and a live project to a plan, shared by `plan`,
+//! `apply` and `drift`: load the file offline (so a typo never costs an API call),
+//! open the API, fetch exactly what the plan needs, re-check the loaded file against
+//! the project's own `instance_configurations`, then diff. Sharing it matters beyond
+//! tidiness: a saved plan's live fingerprint only matches when `plan --out` and
+//! `apply PLAN_FILE` fetched the same instances.
+
+use std::path::Path;
+
+use super::error::{Error, Result};
+use super::session::Session;
+use crate::cli::GlobalArgs;
+use crate::config::{self, LoadedConfig};
+use crate::fsutil;
+use crate::plan::{self, Live, LocatedPlanError, Plan, PlanOptions};
+
+/// What a plan was computed from, kept for saving it or applying it.
+pub(super) struct Planned {
+    pub(super) loaded: LoadedConfig,
+    pub(super) live: Live,
+    pub(super) plan: Plan,
+}
+
+/// Loads aura.yaml offline: syntax, types and the built-in catalogue.
+pub(super) fn load(file: &Path) -> Result<LoadedConfig> {
+    Ok(config::load(file, &config::process_env)?)
+}
+
+/// Opens the API the global flags name (real, or the embedded emulator beside the file).
+pub(super) async fn open(global: &GlobalArgs) -> Result<Session> {
+    Session::open(global, fsutil::parent_dir(&global.file))
+        .await
+        .map_err(|e| Error::Session(Box::new(e)))
+}
+
+/// Fetches the live project for `loaded` and re-validates the file against the
+/// project's own offering, which wins over the built-in catalogue for sizes and
+/// regions (a combination the project does not offer fails here, located). `prune` is
+/// `--prune` (see [`plan::needs_details`]).
+pub(super) async fn observe(session: &Session, loaded: &LoadedConfig, prune: bool) -> Result<Live> {
+    let desired = &loaded.desired;
+    let snapshot = session
+        .client
+        .fetch_snapshot(&desired.project, |s| plan::needs_details(desired, prune, s))
+        .await?;
+    if !snapshot.tenant.instance_configurations.is_empty() {
+        config::validate_online(loaded, &snapshot.tenant.instance_configurations)?;
+    }
+    Ok(Live::from_snapshot(&snapshot))
+}
+
+/// Observes the live project for a file already loaded offline, and plans.
+pub(super) async fn plan(
+    session: &Session,
+    loaded: LoadedConfig,
+    opts: &PlanOptions,
+) -> Result<Planned> {
+    let live = observe(session, &loaded, opts.prune).await?;
+    let plan = plan::plan(&loaded.desired, &live, opts).map_err(|e| locate(&loaded, e))?;
+    Ok(Planned { loaded, live, plan })
+}
+
+/// Points a plan error into aura.yaml where it is about a declared instance, so the
+/// user sees the line to fix, like any other problem in the file.
+pub(super) fn locate(loaded: &LoadedConfig, error: plan::PlanError) -> Error {
+    let located = LocatedPlanError::new(loaded, error);
+    if located.is_located() {
+        Error::PlanAt(Box::new(located))
+    } else {
+        Error::Plan(located.into_inner())
+    }
+}

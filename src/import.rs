@@ -32,7 +32,7 @@ use std::fmt::Write;
 use miette::Diagnostic;
 use thiserror::Error;
 
-use crate::api::ProjectSnapshot;
+use crate::api::LiveProject;
 use crate::api::wire::{Instance, TenantSummary};
 use crate::aura::tiers;
 use crate::aura::{CdcEnrichmentMode, CloudProvider, InstanceStatus, InstanceType};
@@ -92,7 +92,7 @@ pub fn only_project(tenants: &[TenantSummary]) -> Result<&TenantSummary, ImportE
 
 /// How the file refers to the project: its name when no other project visible to
 /// these credentials has it, else its id.
-pub fn project_label(snapshot: &ProjectSnapshot, tenants: &[TenantSummary]) -> String {
+pub fn project_label(snapshot: &LiveProject, tenants: &[TenantSummary]) -> String {
     let same_name = tenants
         .iter()
         .filter(|t| t.name == snapshot.tenant.name)
@@ -187,7 +187,7 @@ fn left_out(i: &Instance) -> Option<String> {
 /// The aura.yaml text for `snapshot` (which must hold the details of every listed
 /// instance). `project` is how the file names the project; `generated_by` goes into
 /// the header comment (the command line and time, say).
-pub fn write_yaml(snapshot: &ProjectSnapshot, project: &str, generated_by: &str) -> String {
+pub fn write_yaml(snapshot: &LiveProject, project: &str, generated_by: &str) -> String {
     // Details in list order; instances the list has but whose details are missing
     // (gone between the calls) are not written.
     let mut details: Vec<&Instance> = Vec::new();
@@ -411,7 +411,7 @@ fn unique_key(name: &str, id: &str, keys: &[String], live_names: &[&str]) -> Str
 /// `Ok` only when the plan has no changes.
 pub fn check_clean(
     text: &str,
-    snapshot: &ProjectSnapshot,
+    snapshot: &LiveProject,
     base_dir: &std::path::Path,
 ) -> Result<(), ImportError> {
     let no_env = |_: &str| None;
@@ -430,7 +430,7 @@ pub fn check_clean(
     .map_err(|e| ImportError::NotClean {
         details: format!("it does not load: {}", render_errors(&e)),
     })?;
-    let live = Live::from_snapshot(snapshot);
+    let live = Live::from_project(snapshot);
     let planned = plan::plan(&loaded.desired, &live, &PlanOptions::default()).map_err(|e| {
         ImportError::NotClean {
             details: format!("it does not plan: {e}"),
@@ -477,8 +477,8 @@ mod tests {
         .unwrap()
     }
 
-    fn snapshot(instances: Vec<Instance>) -> ProjectSnapshot {
-        ProjectSnapshot {
+    fn snapshot(instances: Vec<Instance>) -> LiveProject {
+        LiveProject {
             tenant: Tenant {
                 id: "6981ace7-efe8-4f5c-b7c5-267b5162ce91".into(),
                 name: "demo".into(),

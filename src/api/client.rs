@@ -24,9 +24,9 @@ use super::credentials::Credentials;
 use super::error::{
     ApiError, ApiResponseError, TransportKind, parse_error_body, parse_retry_after,
 };
+use super::live_project::LiveProject;
 use super::pacer::Pacer;
 use super::retry::{Resend, RetryPolicy};
-use super::snapshot::ProjectSnapshot;
 use super::wire::{
     CreateInstanceRequest, CreatedInstance, Envelope, Instance, InstanceSummary,
     MetricsIntegration, OverwriteRequest, PatchInstanceRequest, SizingRequest, SizingResponse,
@@ -488,18 +488,18 @@ impl AuraClient {
         Ok(lenient_instance(&raw))
     }
 
-    // ---- the live snapshot a plan needs ---------------------------------------------
+    // ---- the live project a plan needs ---------------------------------------------
 
     /// Everything a plan needs about `project` (id or exact name): the project with
     /// its configurations, the instance list, and the details of each instance
     /// `relevant` selects, fetched concurrently within the budget. Requests: token
     /// (if not cached) + 1 or 2 for the project + 1 list + one GET per relevant
     /// instance; instances that 404 between the list and the GET are left out.
-    pub async fn fetch_snapshot(
+    pub async fn fetch_project(
         &self,
         project: &str,
         relevant: impl Fn(&InstanceSummary) -> bool,
-    ) -> Result<ProjectSnapshot, ApiError> {
+    ) -> Result<LiveProject, ApiError> {
         let tenant = self.resolve_project(project).await?;
         let summaries = self.list_instances(&tenant.id).await?;
         let mut wanted: Vec<&str> = Vec::new();
@@ -517,7 +517,7 @@ impl AuraClient {
             .try_collect()
             .await?;
         let instances: Vec<Instance> = fetched.into_iter().flatten().collect();
-        Ok(ProjectSnapshot {
+        Ok(LiveProject {
             tenant,
             summaries,
             instances,

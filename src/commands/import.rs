@@ -34,20 +34,20 @@ pub(super) async fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<Outcom
             Some(p) => p,
             None => only_project(&tenants)?.id.clone(),
         };
-        let snapshot = session.client.fetch_snapshot(&project, |_| true).await?;
-        Ok::<_, Error>((tenants, snapshot))
+        let live = session.client.fetch_project(&project, |_| true).await?;
+        Ok::<_, Error>((tenants, live))
     }
     .await;
     session.close().await;
-    let (tenants, snapshot) = fetched?;
-    let label = project_label(&snapshot, &tenants);
+    let (tenants, live) = fetched?;
+    let label = project_label(&live, &tenants);
     let stamp = time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
     let text = write_yaml(
-        &snapshot,
+        &live,
         &label,
         &format!("written by `auraform import` on {stamp}"),
     );
@@ -55,7 +55,7 @@ pub(super) async fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<Outcom
         .output
         .as_deref()
         .map_or(Path::new("."), fsutil::parent_dir);
-    check_clean(&text, &snapshot, base_dir)?;
+    check_clean(&text, &live, base_dir)?;
     match &args.output {
         None => print_stdout(&text)?,
         Some(out) => {
@@ -65,12 +65,12 @@ pub(super) async fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<Outcom
                 context: format!("cannot write {}", out.display()),
                 source,
             })?;
-            let n = snapshot.instances.len();
+            let n = live.instances.len();
             eprintln!(
                 "Wrote {} ({n} instance{} of project {}). Check it with: auraform plan -f {}",
                 out.display(),
                 if n == 1 { "" } else { "s" },
-                snapshot.tenant.name,
+                live.tenant.name,
                 out.display()
             );
         }

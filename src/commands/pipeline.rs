@@ -39,14 +39,14 @@ pub(super) async fn open(global: &GlobalArgs) -> Result<Session> {
 /// `--prune` (see [`plan::needs_details`]).
 pub(super) async fn observe(session: &Session, loaded: &LoadedConfig, prune: bool) -> Result<Live> {
     let desired = &loaded.desired;
-    let snapshot = session
+    let project_state = session
         .client
-        .fetch_snapshot(&desired.project, |s| plan::needs_details(desired, prune, s))
+        .fetch_project(&desired.project, |s| plan::needs_details(desired, prune, s))
         .await?;
-    if !snapshot.tenant.instance_configurations.is_empty() {
-        config::validate_online(loaded, &snapshot.tenant.instance_configurations)?;
+    if !project_state.tenant.instance_configurations.is_empty() {
+        config::validate_online(loaded, &project_state.tenant.instance_configurations)?;
     }
-    Ok(Live::from_snapshot(&snapshot))
+    Ok(Live::from_project(&project_state))
 }
 
 /// Observes the live project for a file already loaded offline, and plans.

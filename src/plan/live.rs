@@ -6,7 +6,7 @@
 //! defence against the phantom diffs the Terraform provider showed for CDC and
 //! secondaries.
 
-use crate::api::ProjectSnapshot;
+use crate::api::LiveProject;
 use crate::api::wire::{Instance, InstanceSummary};
 use crate::aura::{CdcEnrichmentMode, CloudProvider, InstanceStatus, InstanceType};
 use crate::config::{Desired, DesiredState};
@@ -98,7 +98,7 @@ impl Live {
     ///
     /// Details that the list does not mention (an instance created between the two
     /// calls) are added to the summaries, so identity never misses an instance.
-    pub fn from_snapshot(snapshot: &ProjectSnapshot) -> Live {
+    pub fn from_project(snapshot: &LiveProject) -> Live {
         let mut summaries: Vec<LiveSummary> = snapshot
             .summaries
             .iter()
@@ -204,7 +204,7 @@ mod tests {
 
     #[test]
     fn details_win_over_the_list_and_fill_its_gaps() {
-        let snap = ProjectSnapshot {
+        let snap = LiveProject {
             tenant: Tenant {
                 id: "t".into(),
                 name: "demo".into(),
@@ -219,7 +219,7 @@ mod tests {
             }],
             instances: vec![wire("11111111", "after-rename"), wire("22222222", "new")],
         };
-        let live = Live::from_snapshot(&snap);
+        let live = Live::from_project(&snap);
         let names: Vec<&str> = live.summaries.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["after-rename", "new"]);
         let i = live.instance("11111111").unwrap();

@@ -7,7 +7,7 @@
 //! ```
 //!
 //! The entry point for `auraform plan` (and `drift`, `diff`, `apply`):
-//! [`Live::from_snapshot`] → [`plan`] → [`render::render`] (or [`saved::to_json`]).
+//! [`Live::from_project`] → [`plan`] → [`render::render`] (or [`saved::to_json`]).
 //! Nothing here does I/O: saved plans are bytes in and out ([`saved::to_json`],
 //! [`saved::from_json`]); the command reads and writes the file.
 //!

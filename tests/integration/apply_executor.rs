@@ -78,10 +78,10 @@ impl World {
         let loaded = auraform::config::load(&path, &|_| None).unwrap();
         let snapshot = self
             .client
-            .fetch_snapshot(&loaded.desired.project, |_| true)
+            .fetch_project(&loaded.desired.project, |_| true)
             .await
             .unwrap();
-        let live = Live::from_snapshot(&snapshot);
+        let live = Live::from_project(&snapshot);
         let plan = plan(&loaded.desired, &live, &PlanOptions::default()).unwrap();
         (plan, loaded.desired.credentials_dir.clone())
     }

@@ -55,7 +55,7 @@ async fn snapshot_of_40_instances_at_60_per_minute_draws_no_429() {
     let state = dir.path().join("world.json");
     seed_state(&state).await;
     let (emu, client) = limited(&state, Rate::per_minute(60)).await;
-    let snap = client.fetch_snapshot("demo", |_| true).await.unwrap();
+    let snap = client.fetch_project("demo", |_| true).await.unwrap();
     assert_eq!(snap.instances.len(), INSTANCES);
     let s = stats(&emu).await;
     assert_eq!(by_status(&s, "429"), 0, "{s}");
@@ -94,7 +94,7 @@ async fn pacing_figures() {
     {
         let (emu, client) = limited(&state, Rate::per_minute(60)).await;
         let t = Instant::now();
-        let snap = client.fetch_snapshot("demo", |_| true).await.unwrap();
+        let snap = client.fetch_project("demo", |_| true).await.unwrap();
         let wall = t.elapsed();
         assert_eq!(snap.instances.len(), INSTANCES);
         let s = stats(&emu).await;
@@ -128,7 +128,7 @@ async fn pacing_figures() {
         let seeded = client.counts().requests;
         let start = Instant::now();
         let snap = client
-            .fetch_snapshot(&tenant_id, |s| s.name.starts_with("more-"))
+            .fetch_project(&tenant_id, |s| s.name.starts_with("more-"))
             .await
             .unwrap();
         let wall = start.elapsed();
@@ -164,7 +164,7 @@ async fn pacing_figures() {
         };
         let (emu, client) = limited(&state, rate).await;
         let t = Instant::now();
-        let snap = client.fetch_snapshot("demo", |_| true).await.unwrap();
+        let snap = client.fetch_project("demo", |_| true).await.unwrap();
         let wall = t.elapsed();
         assert_eq!(snap.instances.len(), INSTANCES);
         let m = client.counts().requests;

@@ -67,7 +67,7 @@ async fn snapshot_costs_the_minimum() {
     let sent_before = client.counts().requests;
 
     let snap = client
-        .fetch_snapshot("demo", |s| s.name == "a" || s.name == "c")
+        .fetch_project("demo", |s| s.name == "a" || s.name == "c")
         .await
         .unwrap();
     assert_eq!(snap.summaries.len(), 3);

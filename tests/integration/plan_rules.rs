@@ -286,7 +286,7 @@ fn clones_in_a_circle_are_an_error() {
 /// toggles, CDC, secondaries or version must plan no changes for a matching file.
 #[test]
 fn real_api_bodies_plan_no_phantom_changes() {
-    use auraform::api::ProjectSnapshot;
+    use auraform::api::LiveProject;
     use auraform::api::wire::{Envelope, Instance, InstanceSummary, Tenant};
     let tenant: Envelope<Tenant> = serde_json::from_str(
         r#"{"data":{"id":"6981ace7-efe8-4f5c-b7c5-267b5162ce91","name":"Production","instance_configurations":[]}}"#,
@@ -304,7 +304,7 @@ fn real_api_bodies_plan_no_phantom_changes() {
             "type":"professional-db","memory":"8GB","storage":"16GB"}}"#,
     )
     .unwrap();
-    let live = auraform::plan::Live::from_snapshot(&ProjectSnapshot {
+    let live = auraform::plan::Live::from_project(&LiveProject {
         tenant: tenant.data,
         summaries: list.data,
         instances: vec![get.data],

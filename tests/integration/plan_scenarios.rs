@@ -239,7 +239,7 @@ fn s13_unmanaged_instances_are_listed_without_prune() {
 fn s14_prune_deletes_unmanaged_but_never_protected_names() {
     let mut d = desired(vec![di("orders").pin("11111111").prevent_destroy()]);
     d.prune = true;
-    let l = Live::from_snapshot(&snapshot(
+    let l = Live::from_project(&snapshot(
         vec![
             li("11111111", "orders"),
             li("44444444", "busy-scratch").status("updating"),

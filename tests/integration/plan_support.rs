@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use auraform::api::ProjectSnapshot;
+use auraform::api::LiveProject;
 use auraform::api::wire::{
     CdcEnrichmentMode, CloudProvider, Instance, InstanceStatus, InstanceSummary, InstanceType,
     Tenant,
@@ -154,7 +154,7 @@ impl LiveExt for Instance {
 
 /// A project snapshot: `detailed` instances are listed and detailed; `listed_only`
 /// (id, name) pairs are only in the list (not declared, so not fetched).
-pub fn snapshot(detailed: Vec<Instance>, listed_only: &[(&str, &str)]) -> ProjectSnapshot {
+pub fn snapshot(detailed: Vec<Instance>, listed_only: &[(&str, &str)]) -> LiveProject {
     let mut summaries: Vec<InstanceSummary> = detailed
         .iter()
         .map(|i| InstanceSummary {
@@ -172,7 +172,7 @@ pub fn snapshot(detailed: Vec<Instance>, listed_only: &[(&str, &str)]) -> Projec
         cloud_provider: CloudProvider::Gcp,
         created_at: None,
     }));
-    ProjectSnapshot {
+    LiveProject {
         tenant: Tenant {
             id: PROJECT_ID.to_owned(),
             name: PROJECT_NAME.to_owned(),
@@ -184,7 +184,7 @@ pub fn snapshot(detailed: Vec<Instance>, listed_only: &[(&str, &str)]) -> Projec
 }
 
 pub fn live(detailed: Vec<Instance>, listed_only: &[(&str, &str)]) -> Live {
-    Live::from_snapshot(&snapshot(detailed, listed_only))
+    Live::from_project(&snapshot(detailed, listed_only))
 }
 
 pub fn plan_of(d: &Desired, l: &Live) -> Result<Plan, PlanError> {

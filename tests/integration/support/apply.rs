@@ -32,12 +32,12 @@ pub async fn emulator_and_client(
 pub async fn plan_file(client: &AuraClient, path: &Path) -> (Desired, Live, Plan) {
     let loaded = auraform::config::load(path, &|_| None).unwrap();
     let snapshot = client
-        .fetch_snapshot(&loaded.desired.project, |s| {
+        .fetch_project(&loaded.desired.project, |s| {
             auraform::plan::needs_details(&loaded.desired, false, s)
         })
         .await
         .unwrap();
-    let live = Live::from_snapshot(&snapshot);
+    let live = Live::from_project(&snapshot);
     let plan = auraform::plan::plan(&loaded.desired, &live, &PlanOptions::default()).unwrap();
     (loaded.desired, live, plan)
 }

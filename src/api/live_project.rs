@@ -1,10 +1,12 @@
-//! A snapshot of one live project: everything a plan needs, fetched once.
+//! One live project as the API described it: everything a plan needs, fetched once
+//! ([`super::AuraClient::fetch_project`]). Not to be confused with an Aura snapshot (a
+//! backup of an instance, [`super::wire::Snapshot`]).
 
 use super::wire::{Instance, InstanceSummary, Tenant};
 
 /// What the API said about a project at one moment.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProjectSnapshot {
+pub struct LiveProject {
     /// The project with its `instance_configurations`.
     pub tenant: Tenant,
     /// Every instance of the project (`GET /instances?tenantId=`), in API order.

@@ -10,6 +10,8 @@ mod emulator_support;
 #[path = "support/apply.rs"]
 mod apply_support;
 
+mod architecture;
+
 mod emulator_auth;
 mod emulator_cli;
 mod emulator_faults;

@@ -104,7 +104,8 @@ impl AuraClient {
         self.get_json(call).await
     }
 
-    /// `GET /instances/{id}`; `None` on 404 (deleted, or just created: docs/aura-api.md §9.3).
+    /// `GET /instances/{id}`; `None` on 404 (deleted, or just created:
+    /// docs/aura-api.md §9.3).
     pub async fn get_instance(&self, id: &str) -> Result<Option<Instance>, ApiError> {
         match self
             .get_json(Call::get(format!("/v1/instances/{}", segment(id))))

@@ -4,7 +4,7 @@
 //! | module | owns |
 //! |---|---|
 //! | [`wire`] | the JSON shapes, shared with the emulator |
-//! | [`client`] | [`AuraClient`]: one method per operation, the request path, the live project |
+//! | [`client`] | [`AuraClient`]: one method per operation, the request path, decoding |
 //! | `auth` | the access token: cache, early refresh, single flight |
 //! | [`credentials`] | where the client id and secret come from |
 //! | `pacer` | the request budget shared by every call |

@@ -9,46 +9,23 @@
 //!   status (for drift tests). It cancels the operation in flight, if any; the status then
 //!   stays until an API operation or another forced status changes it.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::body;
 use super::errors::ApiError;
+use super::shared::{Shared, lock};
+use super::stats::Stats;
 use super::world::World;
-use super::{Shared, body, lock};
 use crate::api::wire::Envelope;
 use crate::aura::InstanceStatus;
-
-/// Counts of API responses served.
-#[derive(Clone, Debug, Default, Serialize)]
-pub(crate) struct Stats {
-    pub requests: u64,
-    pub by_status: BTreeMap<String, u64>,
-    pub by_route: BTreeMap<String, u64>,
-    /// Connections dropped by an injected fault (no response, so not in `requests`).
-    pub dropped: u64,
-}
-
-impl Stats {
-    pub(crate) fn record(&mut self, method: &Method, route: &str, status: StatusCode) {
-        self.requests += 1;
-        *self
-            .by_status
-            .entry(status.as_str().to_owned())
-            .or_default() += 1;
-        *self
-            .by_route
-            .entry(format!("{method} {route}"))
-            .or_default() += 1;
-    }
-}
 
 pub(crate) async fn stats(State(shared): State<Arc<Shared>>) -> Json<Stats> {
     Json(lock(&shared.stats).clone())

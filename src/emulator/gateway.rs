@@ -26,9 +26,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tokio::time::Instant;
 
+use super::auth;
 use super::errors::ApiError;
 use super::faults::Fault;
-use super::{Shared, auth, lock};
+use super::shared::{Shared, lock};
 
 /// The token endpoint (not versioned, no bearer).
 pub(crate) const TOKEN_PATH: &str = "/oauth/token";

@@ -7,12 +7,15 @@ use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 
+use super::body;
 use super::errors::ApiError;
-use super::routes::{ApiResult, Shr, accepted, existing, idle, not_busy, ok, visible, wrong_state};
+use super::respond::{
+    ApiResult, Shr, accepted, existing, idle, not_busy, ok, visible, wrong_state,
+};
+use super::shared::lock;
 use super::world::{
     InstanceRecord, MAX_INSTANCES_PER_PROJECT, OpKind, TenantRecord, World, durations,
 };
-use super::{body, lock};
 use crate::api::wire::{
     CreateInstanceRequest, OverwriteRequest, PatchInstanceRequest, SizingRequest, SizingResponse,
     UpgradeRequest,

@@ -1,14 +1,14 @@
 //! The HTTP surface of the emulated Aura API: the router (every path, the 404 and 405
 //! fallbacks, the gateway layer around all of it), the token endpoint, projects, the
-//! routes that are not emulated (customer-managed keys, graph-analytics sessions), and the
-//! small helpers the instance and snapshot handlers share. Instance rules live in
-//! `instances`, snapshots in `snapshots`; everything a gateway would do (auth, limits,
-//! faults, 415) has already happened in `gateway`.
+//! routes that are not emulated (customer-managed keys, graph-analytics sessions).
+//! Instance rules live in `instances`, `patch`, `lifecycle` and `sizing`, snapshots in
+//! `snapshots`, the helpers they share in `respond`; everything a gateway would do (auth,
+//! limits, faults, 415) has already happened in `gateway`.
 //!
 //! Decisions where the API is undocumented (NOTES.md marks them [INFER]) are commented
 //! where they are made, and listed in the README.
 
-use std::sync::{Arc, MutexGuard};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
@@ -16,18 +16,14 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
-use serde::Serialize;
 
 use super::errors::ApiError;
 use super::gateway::{self, TOKEN_PATH};
-use super::world::{InstanceRecord, OpKind, World};
-use super::{Shared, admin, auth, instances, lock, snapshots};
-use crate::api::wire::{Envelope, MetricsIntegration, TokenResponse, WireSecret};
-use crate::aura::InstanceStatus;
+use super::respond::{ApiResult, Shr, ok};
+use super::shared::{Shared, lock};
+use super::{admin, auth, instances, snapshots};
+use crate::api::wire::{MetricsIntegration, TokenResponse, WireSecret};
 use crate::aura::tiers;
-
-pub(super) type Shr = State<Arc<Shared>>;
-pub(super) type ApiResult = Result<Response, ApiError>;
 
 /// The whole application: API, token endpoint, admin routes, with the gateway around them.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -104,11 +100,6 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             gateway::front,
         ))
         .with_state(shared)
-}
-
-#[allow(clippy::unnecessary_wraps)] // handlers return `ok(…)` and `Err(…)` alike
-pub(super) fn ok<T: Serialize>(status: StatusCode, data: T) -> ApiResult {
-    Ok((status, Json(Envelope { data })).into_response())
 }
 
 async fn not_found(method: Method, uri: Uri) -> ApiError {
@@ -208,71 +199,6 @@ async fn metrics_integration(State(shared): Shr, Path(tenant_id): Path<String>) 
     )
 }
 
-// ---------------------------------------------------------------------------------------
-// Shared by the instance and snapshot handlers
-
-/// The instance if it exists and is not hidden by the "not yet visible" fault.
-pub(super) fn visible<'a>(
-    world: &'a World,
-    id: &str,
-    now: i64,
-) -> Result<&'a InstanceRecord, ApiError> {
-    world
-        .instances
-        .get(id)
-        .filter(|r| r.hidden_until_ms.is_none_or(|t| t <= now))
-        .ok_or_else(|| ApiError::db_not_found(id))
-}
-
-pub(super) fn existing<'a>(world: &'a World, id: &str) -> Result<&'a InstanceRecord, ApiError> {
-    world
-        .instances
-        .get(id)
-        .ok_or_else(|| ApiError::db_not_found(id))
-}
-
-/// The instance an operation acts on: 404 if it does not exist, 409 while it is busy.
-pub(super) fn idle<'a>(world: &'a World, id: &str) -> Result<&'a InstanceRecord, ApiError> {
-    let rec = existing(world, id)?;
-    not_busy(rec)?;
-    Ok(rec)
-}
-
-/// Starts the operation (see [`World::begin`]), releases the world and answers 202 with
-/// the instance in its transitional status.
-pub(super) fn accepted(
-    mut world: MutexGuard<'_, World>,
-    id: &str,
-    status: InstanceStatus,
-    kind: OpKind,
-    base_secs: f64,
-    now: i64,
-) -> ApiResult {
-    let view = world.begin(id, status, kind, base_secs, now);
-    drop(world);
-    ok(StatusCode::ACCEPTED, view)
-}
-
-/// 409 while the instance is in a transitional status (unknown statuses count as busy).
-pub(super) fn not_busy(rec: &InstanceRecord) -> Result<(), ApiError> {
-    if rec.status.is_transitional() {
-        return Err(ApiError::busy(rec.status.as_str()));
-    }
-    Ok(())
-}
-
-/// 400 when a stable instance is in the wrong stable status for the operation
-/// (e.g. resizing a paused instance). The API's wording is undocumented [INFER].
-pub(super) fn wrong_state(rec: &InstanceRecord, what: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "invalid-instance-state",
-        format!(
-            "Cannot {what} instance {} while it is {}",
-            rec.id, rec.status
-        ),
-    )
-}
 // ---------------------------------------------------------------------------------------
 // Not emulated: customer-managed keys, graph-analytics sessions
 

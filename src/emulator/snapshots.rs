@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 
 use super::body;
 use super::errors::ApiError;
-use super::routes::{ApiResult, Shr, accepted, existing, idle, ok, wrong_state};
+use super::respond::{ApiResult, Shr, accepted, existing, idle, ok, wrong_state};
 use super::world::{OpKind, SnapshotRecord, World, durations, uuid_from};
 use crate::api::wire::SnapshotCreated;
 use crate::aura::tiers;

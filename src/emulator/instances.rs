@@ -1,4 +1,4 @@
-//! Instance routes and their rules (NOTES.md §3.2–3.5, §7): create (with clone), get,
+//! Instance routes and their rules (docs/aura-api.md §3.2–3.5, §7): create (with clone), get,
 //! list, PATCH (rename now, resize at the end of `updating`), delete, pause, resume,
 //! overwrite, upgrade, sizing — which operation is allowed in which status and tier, and
 //! the validation of sizes against the project's `instance_configurations`.
@@ -8,7 +8,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 
 use super::body;
-use super::errors::ApiError;
+use super::errors::Rejection;
 use super::respond::{
     ApiResult, Shr, accepted, existing, idle, not_busy, ok, visible, wrong_state,
 };
@@ -27,16 +27,16 @@ use crate::aura::{catalogue, sizes, tiers};
 // Validation shared by create, resize and upgrade
 
 /// Names: 1–30 characters, no leading or trailing whitespace (spec).
-fn check_name(name: &str) -> Result<(), ApiError> {
+fn check_name(name: &str) -> Result<(), Rejection> {
     let len = name.chars().count();
     if len == 0 || len > 30 {
-        return Err(ApiError::invalid(
+        return Err(Rejection::invalid(
             "name",
             format!("name must be 1 to 30 characters long, not {len}"),
         ));
     }
     if name.trim() != name {
-        return Err(ApiError::invalid(
+        return Err(Rejection::invalid(
             "name",
             "name must not start or end with whitespace",
         ));
@@ -56,14 +56,18 @@ struct Wanted<'a> {
 
 /// Finds the configuration row the request matches; the error names the first field that
 /// narrows the offer to nothing. Returns the storage that goes with the memory.
-fn check_offered(world: &World, tenant: &TenantRecord, w: &Wanted<'_>) -> Result<String, ApiError> {
+fn check_offered(
+    world: &World,
+    tenant: &TenantRecord,
+    w: &Wanted<'_>,
+) -> Result<String, Rejection> {
     let rows = world.configurations(tenant);
     let rows: Vec<_> = rows
         .iter()
         .filter(|c| c.instance_type == *w.instance_type)
         .collect();
     if rows.is_empty() {
-        return Err(ApiError::invalid(
+        return Err(Rejection::invalid(
             "type",
             format!(
                 "Instance type {} is not available in project {}",
@@ -76,14 +80,14 @@ fn check_offered(world: &World, tenant: &TenantRecord, w: &Wanted<'_>) -> Result
         .filter(|c| c.cloud_provider == *w.cloud)
         .collect();
     if rows.is_empty() {
-        return Err(ApiError::invalid(
+        return Err(Rejection::invalid(
             "cloud_provider",
             format!("{} is not offered on {}", w.instance_type, w.cloud),
         ));
     }
     let rows: Vec<_> = rows.into_iter().filter(|c| c.region == w.region).collect();
     if rows.is_empty() {
-        return Err(ApiError::invalid(
+        return Err(Rejection::invalid(
             "region",
             format!(
                 "Region {} is not available for {} on {}",
@@ -96,7 +100,7 @@ fn check_offered(world: &World, tenant: &TenantRecord, w: &Wanted<'_>) -> Result
         .filter(|c| c.version == w.version)
         .collect();
     if rows.is_empty() {
-        return Err(ApiError::invalid(
+        return Err(Rejection::invalid(
             "version",
             format!(
                 "Version {:?} is not available for {}",
@@ -106,7 +110,7 @@ fn check_offered(world: &World, tenant: &TenantRecord, w: &Wanted<'_>) -> Result
     }
     let offered: Vec<&str> = rows.iter().map(|c| c.memory.as_str()).collect();
     let Some(row) = rows.iter().find(|c| c.memory == w.memory) else {
-        return Err(ApiError::invalid(
+        return Err(Rejection::invalid(
             "memory",
             format!(
                 "Memory {} is not available for {} in {}; offered: {}",
@@ -122,7 +126,7 @@ fn check_offered(world: &World, tenant: &TenantRecord, w: &Wanted<'_>) -> Result
             .iter()
             .any(|c| c.memory == w.memory && c.storage == storage)
     {
-        return Err(ApiError::invalid(
+        return Err(Rejection::invalid(
             "storage",
             format!(
                 "Storage {storage} is not available with {} of memory; offered: {}",
@@ -137,9 +141,9 @@ fn gb(s: &str) -> u32 {
     sizes::parse_gb(s).unwrap_or(0)
 }
 
-fn check_vector(memory: &str, field: &str) -> Result<(), ApiError> {
+fn check_vector(memory: &str, field: &str) -> Result<(), Rejection> {
     if !tiers::allows_vector_optimized(gb(memory)) {
-        return Err(ApiError::invalid(
+        return Err(Rejection::invalid(
             field,
             format!("vector_optimized requires at least 4GB of memory, not {memory}"),
         ));
@@ -166,7 +170,7 @@ pub(super) async fn list_instances(State(shared): Shr, RawQuery(query): RawQuery
     if let Some(t) = &tenant
         && world.tenant(t).is_none()
     {
-        return Err(ApiError::tenant_not_found());
+        return Err(Rejection::tenant_not_found());
     }
     let list: Vec<_> = world
         .instances
@@ -187,7 +191,7 @@ pub(super) async fn create_instance(State(shared): Shr, req: Body) -> ApiResult 
     let map = body::object(req).await?;
     for field in ["secondaries_count", "cdc_enrichment_mode"] {
         if map.contains_key(field) {
-            return Err(ApiError::invalid(
+            return Err(Rejection::invalid(
                 field,
                 format!(
                     "{field} cannot be set when creating an instance; set it with PATCH \
@@ -202,7 +206,7 @@ pub(super) async fn create_instance(State(shared): Shr, req: Body) -> ApiResult 
     let now = world.now();
     let tenant = world
         .tenant(&req.tenant_id)
-        .ok_or_else(|| ApiError::tenant_not_found().with_field("tenant_id"))?
+        .ok_or_else(|| Rejection::tenant_not_found().with_field("tenant_id"))?
         .clone();
     let count = world
         .instances
@@ -210,7 +214,7 @@ pub(super) async fn create_instance(State(shared): Shr, req: Body) -> ApiResult 
         .filter(|i| i.tenant_id == tenant.id)
         .count();
     if count >= MAX_INSTANCES_PER_PROJECT {
-        return Err(ApiError::new(
+        return Err(Rejection::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "max-instances-reached",
             format!(
@@ -238,7 +242,7 @@ pub(super) async fn create_instance(State(shared): Shr, req: Body) -> ApiResult 
     }
     let graph_analytics_plugin = req.graph_analytics_plugin.unwrap_or(false);
     if graph_analytics_plugin && !tiers::has_graph_analytics_plugin(&req.instance_type) {
-        return Err(ApiError::incapable(format!(
+        return Err(Rejection::incapable(format!(
             "The graph analytics plugin is available for professional-db only, not {}",
             req.instance_type
         ))
@@ -246,7 +250,7 @@ pub(super) async fn create_instance(State(shared): Shr, req: Body) -> ApiResult 
     }
     if let Some(key) = &req.customer_managed_key_id {
         // No key exists in the emulator (CMKs are not emulated).
-        return Err(ApiError::new(
+        return Err(Rejection::new(
             StatusCode::BAD_REQUEST,
             "encryption-key-not-found",
             format!("Encryption Key not found: {key}"),
@@ -296,7 +300,7 @@ pub(super) async fn create_instance(State(shared): Shr, req: Body) -> ApiResult 
     drop(world);
     match created {
         Some(c) => ok(StatusCode::ACCEPTED, c),
-        None => Err(ApiError::db_not_found(&id)),
+        None => Err(Rejection::db_not_found(&id)),
     }
 }
 
@@ -307,10 +311,10 @@ fn clone_source(
     req: &CreateInstanceRequest,
     tenant: &TenantRecord,
     now: i64,
-) -> Result<(u64, u64), ApiError> {
+) -> Result<(u64, u64), Rejection> {
     let Some(source_id) = &req.source_instance_id else {
         if req.source_snapshot_id.is_some() {
-            return Err(ApiError::invalid(
+            return Err(Rejection::invalid(
                 "source_instance_id",
                 "source_instance_id is required with source_snapshot_id",
             ));
@@ -321,9 +325,9 @@ fn clone_source(
         .instances
         .get(source_id)
         .filter(|s| s.tenant_id == tenant.id && s.status != InstanceStatus::Destroying)
-        .ok_or_else(|| ApiError::db_not_found(source_id).with_field("source_instance_id"))?;
+        .ok_or_else(|| Rejection::db_not_found(source_id).with_field("source_instance_id"))?;
     if gb(&source.memory) > gb(&req.memory) {
-        return Err(ApiError::invalid(
+        return Err(Rejection::invalid(
             "memory",
             format!(
                 "Cannot clone database {} ({}) into a smaller instance ({})",
@@ -336,10 +340,10 @@ fn clone_source(
             .snapshots
             .iter()
             .find(|s| s.snapshot_id == *sid && s.instance_id == source.id)
-            .ok_or_else(|| ApiError::snapshot_not_found(sid).with_field("source_snapshot_id"))?;
+            .ok_or_else(|| Rejection::snapshot_not_found(sid).with_field("source_snapshot_id"))?;
         let view = World::snapshot_view(snap, now);
         if !view.exportable || now < snap.completes_ms {
-            return Err(ApiError::invalid(
+            return Err(Rejection::invalid(
                 "source_snapshot_id",
                 format!("Snapshot {sid} is not an exportable completed snapshot"),
             ));
@@ -418,7 +422,7 @@ fn check_update(
     world: &World,
     rec: &InstanceRecord,
     req: &PatchInstanceRequest,
-) -> Result<OpKind, ApiError> {
+) -> Result<OpKind, Rejection> {
     if rec.status != InstanceStatus::Running {
         return Err(wrong_state(rec, "change the configuration of"));
     }
@@ -431,14 +435,14 @@ fn check_update(
         } else {
             "storage"
         };
-        return Err(ApiError::incapable("Free instances cannot be resized").with_field(field));
+        return Err(Rejection::incapable("Free instances cannot be resized").with_field(field));
     }
     let memory = req.memory.clone().unwrap_or_else(|| rec.memory.clone());
     let mut storage = rec.storage.clone();
     if resizing {
         let tenant = world
             .tenant(&rec.tenant_id)
-            .ok_or_else(ApiError::tenant_not_found)?;
+            .ok_or_else(Rejection::tenant_not_found)?;
         storage = check_offered(
             world,
             tenant,
@@ -464,7 +468,7 @@ fn check_update(
     if req.graph_analytics_plugin.is_some()
         && !tiers::has_graph_analytics_plugin(&rec.instance_type)
     {
-        return Err(ApiError::incapable(format!(
+        return Err(Rejection::incapable(format!(
             "The graph analytics plugin is available for professional-db only, not {}",
             rec.instance_type
         ))
@@ -472,14 +476,14 @@ fn check_update(
     }
     if let Some(n) = req.secondaries_count {
         if !tiers::has_secondaries(&rec.instance_type) {
-            return Err(ApiError::incapable(format!(
+            return Err(Rejection::incapable(format!(
                 "Secondaries are available for enterprise-db only, not {}",
                 rec.instance_type
             ))
             .with_field("secondaries_count"));
         }
         if n > tiers::MAX_SECONDARIES {
-            return Err(ApiError::invalid(
+            return Err(Rejection::invalid(
                 "secondaries_count",
                 format!("secondaries_count must be between 0 and 15, not {n}"),
             ));
@@ -487,14 +491,14 @@ fn check_update(
     }
     if let Some(mode) = &req.cdc_enrichment_mode {
         if !tiers::has_cdc(&rec.instance_type) {
-            return Err(ApiError::incapable(format!(
+            return Err(Rejection::incapable(format!(
                 "CDC enrichment is available for business-critical and enterprise-db only, not {}",
                 rec.instance_type
             ))
             .with_field("cdc_enrichment_mode"));
         }
         if matches!(mode, CdcEnrichmentMode::Other(_)) {
-            return Err(ApiError::invalid(
+            return Err(Rejection::invalid(
                 "cdc_enrichment_mode",
                 format!("cdc_enrichment_mode must be OFF, DIFF or FULL, not {mode}"),
             ));
@@ -525,7 +529,7 @@ pub(super) async fn delete_instance(State(shared): Shr, Path(id): Path<String>) 
     let now = world.now();
     let rec = existing(&world, &id)?;
     if rec.status == InstanceStatus::Destroying {
-        return Err(ApiError::db_not_found(&id));
+        return Err(Rejection::db_not_found(&id));
     }
     not_busy(rec)?;
     accepted(
@@ -544,8 +548,8 @@ pub(super) async fn pause(State(shared): Shr, Path(id): Path<String>, req: Body)
     let now = world.now();
     let rec = idle(&world, &id)?;
     if !tiers::can_pause(&rec.instance_type) {
-        // Undocumented code for this refusal; 400 as NOTES.md §3.5 infers.
-        return Err(ApiError::incapable("Free instances cannot be paused"));
+        // Undocumented code for this refusal; 400 as docs/aura-api.md §3.5 infers.
+        return Err(Rejection::incapable("Free instances cannot be paused"));
     }
     if rec.status != InstanceStatus::Running {
         return Err(wrong_state(rec, "pause"));
@@ -590,7 +594,7 @@ pub(super) async fn overwrite(State(shared): Shr, Path(id): Path<String>, req: B
     let now = world.now();
     let rec = existing(&world, &id)?;
     if !tiers::can_snapshot(&rec.instance_type) {
-        return Err(ApiError::new(
+        return Err(Rejection::new(
             StatusCode::from_u16(420).unwrap_or(StatusCode::BAD_REQUEST),
             "action-unsupported-for-tier",
             "Action unsupported for this tier of instance",
@@ -605,10 +609,10 @@ pub(super) async fn overwrite(State(shared): Shr, Path(id): Path<String>, req: B
         .get(&req.source_instance_id)
         .filter(|s| s.tenant_id == rec.tenant_id && s.status != InstanceStatus::Destroying)
         .ok_or_else(|| {
-            ApiError::db_not_found(&req.source_instance_id).with_field("source_instance_id")
+            Rejection::db_not_found(&req.source_instance_id).with_field("source_instance_id")
         })?;
     if gb(&source.memory) > gb(&rec.memory) {
-        return Err(ApiError::new(
+        return Err(Rejection::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "db-overwrite-size-disparity",
             format!(
@@ -623,7 +627,7 @@ pub(super) async fn overwrite(State(shared): Shr, Path(id): Path<String>, req: B
             .iter()
             .any(|s| s.snapshot_id == *sid && s.instance_id == source.id && now >= s.completes_ms);
         if !found {
-            return Err(ApiError::snapshot_not_found(sid).with_field("source_snapshot_id"));
+            return Err(Rejection::snapshot_not_found(sid).with_field("source_snapshot_id"));
         }
     }
     let kind = OpKind::Overwrite {
@@ -647,7 +651,7 @@ pub(super) async fn upgrade(State(shared): Shr, Path(id): Path<String>, req: Bod
     let mut world = shared.world();
     let rec = idle(&world, &id)?.clone();
     let Some(upgraded) = tiers::upgrades_to(&rec.instance_type) else {
-        return Err(ApiError::incapable(format!(
+        return Err(Rejection::incapable(format!(
             "Only professional-db instances can be upgraded to business-critical, not {}",
             rec.instance_type
         )));
@@ -657,13 +661,13 @@ pub(super) async fn upgrade(State(shared): Shr, Path(id): Path<String>, req: Bod
     }
     match (&req.memory, &req.storage) {
         (Some(_), None) => {
-            return Err(ApiError::invalid(
+            return Err(Rejection::invalid(
                 "storage",
                 "storage is required when memory is given",
             ));
         }
         (None, Some(_)) => {
-            return Err(ApiError::invalid(
+            return Err(Rejection::invalid(
                 "memory",
                 "memory is required when storage is given",
             ));
@@ -673,7 +677,7 @@ pub(super) async fn upgrade(State(shared): Shr, Path(id): Path<String>, req: Bod
     let memory = req.memory.clone().unwrap_or_else(|| rec.memory.clone());
     let tenant = world
         .tenant(&rec.tenant_id)
-        .ok_or_else(ApiError::tenant_not_found)?;
+        .ok_or_else(Rejection::tenant_not_found)?;
     let storage = check_offered(
         &world,
         tenant,
@@ -710,7 +714,7 @@ pub(super) async fn sizing(req: Body) -> ApiResult {
         instance_type,
         InstanceType::ProfessionalDs | InstanceType::EnterpriseDs
     ) {
-        return Err(ApiError::invalid(
+        return Err(Rejection::invalid(
             "instance_type",
             format!(
                 "Sizing is available for professional-ds and enterprise-ds, not {instance_type}"

@@ -1,6 +1,6 @@
 //! A local emulator of the Aura v1 API (axum), faithful to `aura_api_spec_v1.yaml` and
-//! NOTES.md: the embedded default behind `--emulator`, the server every integration test
-//! talks to, and `auraform emulator` for users who want to try an aura.yaml without an
+//! docs/aura-api.md: the embedded default behind `--emulator`, the server every
+//! integration test talks to, and `auraform emulator` for users who want to try an aura.yaml without an
 //! account. It shares only the wire types (`crate::api::wire`) with the client.
 //!
 //! Modelled on mini-redis: [`serve`] takes a listener the caller bound and a shutdown
@@ -57,7 +57,7 @@ use auth::Tokens;
 use faults::Faults;
 use limits::Limiter;
 use persist::Persister;
-use shared::Shared;
+use shared::SharedState;
 use world::World;
 
 /// Everything the emulator can be told. Built from the `auraform emulator` flags by the
@@ -189,7 +189,7 @@ pub(crate) const MAX_LATENCY: Duration = Duration::from_secs(600);
 
 /// An emulator with its world loaded, ready to serve.
 pub struct Emulator {
-    shared: Arc<Shared>,
+    shared: Arc<SharedState>,
     config: EmulatorConfig,
 }
 
@@ -217,7 +217,7 @@ impl Emulator {
             }
             None => World::seeded(config.seed, config.speed),
         };
-        let shared = Arc::new(Shared::new(
+        let shared = Arc::new(SharedState::new(
             world,
             Tokens::new(
                 config.client_id.clone(),
@@ -244,7 +244,7 @@ impl Emulator {
     ) -> Result<(), EmulatorError> {
         let shared = self.shared;
         let saver = self.config.state_file.clone().map(|path| {
-            let weak: Weak<Shared> = Arc::downgrade(&shared);
+            let weak: Weak<SharedState> = Arc::downgrade(&shared);
             let seed = self.config.seed;
             let (persister, task) = Persister::start(path, move || {
                 let shared = weak.upgrade()?;
@@ -274,7 +274,7 @@ impl Emulator {
 /// The background clock: completes due operations even when nobody asks, so the state
 /// file and the stats move on their own. Requests also advance the world, so the tick
 /// rate only bounds how stale an unobserved world can be.
-async fn clock(shared: Weak<Shared>) {
+async fn clock(shared: Weak<SharedState>) {
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

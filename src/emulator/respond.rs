@@ -10,16 +10,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use serde::Serialize;
 
-use super::errors::ApiError;
-use super::shared::Shared;
+use super::errors::Rejection;
+use super::shared::SharedState;
 use super::world::{InstanceRecord, OpKind, World};
 use crate::api::wire::Envelope;
 use crate::aura::InstanceStatus;
 
 /// The state extractor every handler takes.
-pub(super) type Shr = State<Arc<Shared>>;
+pub(super) type Shr = State<Arc<SharedState>>;
 /// What every API handler answers: a response, or the API's refusal.
-pub(super) type ApiResult = Result<Response, ApiError>;
+pub(super) type ApiResult = Result<Response, Rejection>;
 
 /// `status` with `{"data": data}`, the envelope of every successful API answer.
 #[allow(clippy::unnecessary_wraps)] // handlers return `ok(…)` and `Err(…)` alike
@@ -32,23 +32,23 @@ pub(super) fn visible<'a>(
     world: &'a World,
     id: &str,
     now: i64,
-) -> Result<&'a InstanceRecord, ApiError> {
+) -> Result<&'a InstanceRecord, Rejection> {
     world
         .instances
         .get(id)
         .filter(|r| r.hidden_until_ms.is_none_or(|t| t <= now))
-        .ok_or_else(|| ApiError::db_not_found(id))
+        .ok_or_else(|| Rejection::db_not_found(id))
 }
 
-pub(super) fn existing<'a>(world: &'a World, id: &str) -> Result<&'a InstanceRecord, ApiError> {
+pub(super) fn existing<'a>(world: &'a World, id: &str) -> Result<&'a InstanceRecord, Rejection> {
     world
         .instances
         .get(id)
-        .ok_or_else(|| ApiError::db_not_found(id))
+        .ok_or_else(|| Rejection::db_not_found(id))
 }
 
 /// The instance an operation acts on: 404 if it does not exist, 409 while it is busy.
-pub(super) fn idle<'a>(world: &'a World, id: &str) -> Result<&'a InstanceRecord, ApiError> {
+pub(super) fn idle<'a>(world: &'a World, id: &str) -> Result<&'a InstanceRecord, Rejection> {
     let rec = existing(world, id)?;
     not_busy(rec)?;
     Ok(rec)
@@ -70,17 +70,17 @@ pub(super) fn accepted(
 }
 
 /// 409 while the instance is in a transitional status (unknown statuses count as busy).
-pub(super) fn not_busy(rec: &InstanceRecord) -> Result<(), ApiError> {
+pub(super) fn not_busy(rec: &InstanceRecord) -> Result<(), Rejection> {
     if rec.status.is_transitional() {
-        return Err(ApiError::busy(rec.status.as_str()));
+        return Err(Rejection::busy(rec.status.as_str()));
     }
     Ok(())
 }
 
 /// 400 when a stable instance is in the wrong stable status for the operation
 /// (e.g. resizing a paused instance). The API's wording is undocumented [INFER].
-pub(super) fn wrong_state(rec: &InstanceRecord, what: &str) -> ApiError {
-    ApiError::new(
+pub(super) fn wrong_state(rec: &InstanceRecord, what: &str) -> Rejection {
+    Rejection::new(
         StatusCode::BAD_REQUEST,
         "invalid-instance-state",
         format!(

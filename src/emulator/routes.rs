@@ -5,8 +5,8 @@
 //! `snapshots`, the helpers they share in `respond`; everything a gateway would do (auth,
 //! limits, faults, 415) has already happened in `gateway`.
 //!
-//! Decisions where the API is undocumented (NOTES.md marks them [INFER]) are commented
-//! where they are made, and listed in the README.
+//! Decisions where the API is undocumented (docs/aura-api.md marks them [INFER]) are
+//! commented where they are made, and listed in the README.
 
 use std::sync::Arc;
 
@@ -17,16 +17,16 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
 
-use super::errors::ApiError;
+use super::errors::Rejection;
 use super::gateway::{self, TOKEN_PATH};
 use super::respond::{ApiResult, Shr, ok};
-use super::shared::{Shared, lock};
+use super::shared::{SharedState, lock};
 use super::{admin, auth, instances, snapshots};
 use crate::api::wire::{MetricsIntegration, TokenResponse, WireSecret};
 use crate::aura::tiers;
 
 /// The whole application: API, token endpoint, admin routes, with the gateway around them.
-pub(crate) fn router(shared: Arc<Shared>) -> Router {
+pub(crate) fn router(shared: Arc<SharedState>) -> Router {
     Router::new()
         .route(TOKEN_PATH, post(token))
         .route("/v1/tenants", get(list_tenants))
@@ -102,16 +102,16 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-async fn not_found(method: Method, uri: Uri) -> ApiError {
-    ApiError::new(
+async fn not_found(method: Method, uri: Uri) -> Rejection {
+    Rejection::new(
         StatusCode::NOT_FOUND,
         "not-found",
         format!("No such endpoint: {method} {}", uri.path()),
     )
 }
 
-async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
-    ApiError::new(
+async fn method_not_allowed(method: Method, uri: Uri) -> Rejection {
+    Rejection::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method-not-allowed",
         format!("{method} is not allowed on {}", uri.path()),
@@ -168,7 +168,7 @@ async fn get_tenant(State(shared): Shr, Path(tenant_id): Path<String>) -> ApiRes
     let world = shared.world();
     let tenant = world
         .tenant(&tenant_id)
-        .ok_or_else(ApiError::tenant_not_found)?;
+        .ok_or_else(Rejection::tenant_not_found)?;
     ok(StatusCode::OK, world.tenant_view(tenant))
 }
 
@@ -178,13 +178,13 @@ async fn metrics_integration(State(shared): Shr, Path(tenant_id): Path<String>) 
     let world = shared.world();
     let tenant = world
         .tenant(&tenant_id)
-        .ok_or_else(ApiError::tenant_not_found)?;
+        .ok_or_else(Rejection::tenant_not_found)?;
     let eligible = world
         .instances
         .values()
         .any(|i| i.tenant_id == tenant.id && tiers::has_metrics_integration(&i.instance_type));
     if !eligible {
-        return Err(ApiError::incapable(
+        return Err(Rejection::incapable(
             "This tenant has no instances eligible for metrics integration",
         ));
     }
@@ -206,22 +206,22 @@ async fn empty_list() -> ApiResult {
     ok(StatusCode::OK, Vec::<()>::new())
 }
 
-async fn cmk_unsupported() -> ApiError {
-    ApiError::incapable("Customer managed keys are not available in the Aura emulator")
+async fn cmk_unsupported() -> Rejection {
+    Rejection::incapable("Customer managed keys are not available in the Aura emulator")
 }
 
-async fn cmk_not_found(Path(key_id): Path<String>) -> ApiError {
-    ApiError::new(
+async fn cmk_not_found(Path(key_id): Path<String>) -> Rejection {
+    Rejection::new(
         StatusCode::NOT_FOUND,
         "encryption-key-not-found",
         format!("Encryption Key not found: {key_id}"),
     )
 }
 
-async fn sessions_unsupported() -> ApiError {
-    ApiError::incapable("Graph analytics sessions are not available in the Aura emulator")
+async fn sessions_unsupported() -> Rejection {
+    Rejection::incapable("Graph analytics sessions are not available in the Aura emulator")
 }
 
-async fn session_not_found(Path(session_id): Path<String>) -> ApiError {
-    ApiError::session_not_found(&session_id)
+async fn session_not_found(Path(session_id): Path<String>) -> Rejection {
+    Rejection::session_not_found(&session_id)
 }

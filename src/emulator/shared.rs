@@ -19,7 +19,7 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// State shared by every request.
-pub(crate) struct Shared {
+pub(crate) struct SharedState {
     world: Mutex<World>,
     pub(crate) tokens: Mutex<Tokens>,
     pub(crate) limiter: Mutex<Limiter>,
@@ -30,9 +30,9 @@ pub(crate) struct Shared {
     requests: AtomicU64,
 }
 
-impl Shared {
+impl SharedState {
     /// Fresh shared state around `world`: no stats, no requests yet, no saver (see
-    /// [`Shared::attach_persister`]).
+    /// [`SharedState::attach_persister`]).
     pub(crate) fn new(
         world: World,
         tokens: Tokens,

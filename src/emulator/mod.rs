@@ -13,7 +13,11 @@
 //! | `shared` | the state every request shares (world, tokens, limiter, faults, stats, saver) and `lock` |
 //! | `routes` | the router, 404/405, `/oauth/token`, projects, the routes not emulated |
 //! | `respond` | what the handlers share: the `{"data"}` answer, instance lookups → 404/409/400 |
-//! | `instances` | instance routes: tier and status rules, validation against `instance_configurations` |
+//! | `instances` | create (with clone), get, list |
+//! | `patch` | `PATCH /instances/{id}`: rename at once, other changes at the end of `updating` |
+//! | `lifecycle` | delete, pause, resume, overwrite, upgrade: which status and tier allow each |
+//! | `sizing` | the memory estimate for the graph data science tiers |
+//! | `validate` | names, and sizes against the project's `instance_configurations` |
 //! | `snapshots` | snapshot routes and restore |
 //! | `gateway` | what the API gateway does before a handler: `X-Request-Id`, latency, faults, rate limit, auth, 415 |
 //! | `auth` | `/oauth/token` credentials and bearer tokens (401 vs 403) |
@@ -32,13 +36,17 @@ mod errors;
 mod faults;
 mod gateway;
 mod instances;
+mod lifecycle;
 mod limits;
+mod patch;
 mod persist;
 mod respond;
 mod routes;
 mod shared;
+mod sizing;
 mod snapshots;
 mod stats;
+mod validate;
 mod world;
 
 use std::net::SocketAddr;

@@ -21,7 +21,7 @@ use super::errors::Rejection;
 use super::gateway::{self, TOKEN_PATH};
 use super::respond::{ApiResult, Shr, ok};
 use super::shared::{SharedState, lock};
-use super::{admin, auth, instances, snapshots};
+use super::{admin, auth, instances, lifecycle, patch, sizing, snapshots};
 use crate::api::wire::{MetricsIntegration, TokenResponse, WireSecret};
 use crate::aura::tiers;
 
@@ -39,17 +39,17 @@ pub(crate) fn router(shared: Arc<SharedState>) -> Router {
             "/v1/instances",
             get(instances::list_instances).post(instances::create_instance),
         )
-        .route("/v1/instances/sizing", post(instances::sizing))
+        .route("/v1/instances/sizing", post(sizing::sizing))
         .route(
             "/v1/instances/{id}",
             get(instances::get_instance)
-                .patch(instances::patch_instance)
-                .delete(instances::delete_instance),
+                .patch(patch::patch_instance)
+                .delete(lifecycle::delete_instance),
         )
-        .route("/v1/instances/{id}/pause", post(instances::pause))
-        .route("/v1/instances/{id}/resume", post(instances::resume))
-        .route("/v1/instances/{id}/overwrite", post(instances::overwrite))
-        .route("/v1/instances/{id}/upgrade", post(instances::upgrade))
+        .route("/v1/instances/{id}/pause", post(lifecycle::pause))
+        .route("/v1/instances/{id}/resume", post(lifecycle::resume))
+        .route("/v1/instances/{id}/overwrite", post(lifecycle::overwrite))
+        .route("/v1/instances/{id}/upgrade", post(lifecycle::upgrade))
         .route(
             "/v1/instances/{id}/snapshots",
             get(snapshots::list_snapshots).post(snapshots::take_snapshot),

@@ -144,14 +144,18 @@ fn check_update(
         if n > tiers::MAX_SECONDARIES {
             return Err(Rejection::invalid(
                 "secondaries_count",
-                format!("secondaries_count must be between 0 and 15, not {n}"),
+                format!(
+                    "secondaries_count must be between 0 and {}, not {n}",
+                    tiers::MAX_SECONDARIES
+                ),
             ));
         }
     }
     if let Some(mode) = &req.cdc_enrichment_mode {
         if !tiers::has_cdc(&rec.instance_type) {
             return Err(Rejection::incapable(format!(
-                "CDC enrichment is available for business-critical and enterprise-db only, not {}",
+                "CDC enrichment is available for {} only, not {}",
+                tiers::CDC_TIERS,
                 rec.instance_type
             ))
             .with_field("cdc_enrichment_mode"));

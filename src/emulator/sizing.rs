@@ -8,10 +8,10 @@ use super::errors::Rejection;
 use super::respond::{ApiResult, ok};
 use crate::api::wire::{SizingRequest, SizingResponse};
 use crate::aura::InstanceType;
-use crate::aura::{catalogue, sizes};
+use crate::aura::{catalogue, sizes, tiers};
 
 /// `POST /instances/sizing` (for `*-ds`): a rough estimate — about 300 bytes per node and
-/// 200 per relationship, doubled per algorithm category family — rounded up to a size
+/// 200 per relationship, half as much again per algorithm category — rounded up to a size
 /// the type is offered in.
 pub(super) async fn sizing(req: Body) -> ApiResult {
     let req: SizingRequest = body::parse(req).await?;
@@ -19,10 +19,7 @@ pub(super) async fn sizing(req: Body) -> ApiResult {
         .instance_type
         .clone()
         .unwrap_or(InstanceType::ProfessionalDs);
-    if !matches!(
-        instance_type,
-        InstanceType::ProfessionalDs | InstanceType::EnterpriseDs
-    ) {
+    if !tiers::has_sizing(&instance_type) {
         return Err(Rejection::invalid(
             "instance_type",
             format!(

@@ -126,7 +126,10 @@ pub(super) fn check_vector(memory: &str, field: &str) -> Result<(), Rejection> {
     if !tiers::allows_vector_optimized(gb(memory)) {
         return Err(Rejection::invalid(
             field,
-            format!("vector_optimized requires at least 4GB of memory, not {memory}"),
+            format!(
+                "vector_optimized requires at least {}GB of memory, not {memory}",
+                tiers::VECTOR_MIN_MEMORY_GB
+            ),
         ));
     }
     Ok(())

@@ -90,7 +90,6 @@ impl World {
     fn options(&self, credentials_dir: &Path, plan: &Plan, out: &Captured) -> ApplyOptions {
         let mut opts = ApplyOptions::new(credentials_dir);
         opts.poll_interval = Duration::from_millis(100);
-        opts.rate = RATE;
         opts.timeouts = Timeouts::uniform(Duration::from_secs(60));
         opts.progress = Progress::plain_to(
             Box::new(out.clone()),

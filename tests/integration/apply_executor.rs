@@ -381,7 +381,7 @@ instances:
     }
 }
 
-/// Every row of DESIGN.md §4 that acts, applied on the emulator, then planned again:
+/// Every row of docs/plan.md that acts, applied on the emulator, then planned again:
 /// no changes. (Create with PATCH-only fields and pause is covered above.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_plan_row_applies_and_converges() {

@@ -1,4 +1,4 @@
-//! Measurement, not a timed test (DESIGN.md §9): K independent creates against one
+//! Measurement, not a timed test (docs/performance.md): K independent creates against one
 //! create on the same emulator, and the 429s drawn. Ignored by default; run with
 //!
 //! ```text

@@ -153,6 +153,12 @@ impl AuraClient {
         })
     }
 
+    /// Poll spacing over this client's request budget, for pollers whose own
+    /// interval is `base`: the budget knows the rate, so the polls follow it.
+    pub(crate) fn poll_pacing(&self, base: Duration) -> super::pacer::PollPacing<'_> {
+        self.inner.pacer.polls(base)
+    }
+
     /// What the client has sent so far.
     pub fn counts(&self) -> RequestCounts {
         let c = &self.inner.counters;

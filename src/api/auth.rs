@@ -2,7 +2,7 @@
 //! it expires, and refreshed at most once per stale token however many requests
 //! notice at the same time (single flight).
 //!
-//! Policy (NOTES.md §2): refresh `margin` (60 s) before `expires_in` runs out,
+//! Policy (docs/aura-api.md §2): refresh `margin` (60 s) before `expires_in` runs out,
 //! the margin shrinking to half the lifetime for very short-lived tokens; after a
 //! 401, or a 403 that looks like an expired token, the request path calls
 //! [`TokenCache::invalidate`] and resends once with a fresh token.

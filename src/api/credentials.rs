@@ -1,4 +1,4 @@
-//! Where the Aura API client id and secret come from (DESIGN.md §2), in order:
+//! Where the Aura API client id and secret come from (docs/commands.md), in order:
 //! 1. `AURA_CLIENT_ID` / `AURA_CLIENT_SECRET` in the environment;
 //! 2. the same keys in a `.env` file in the working directory;
 //! 3. aura-cli's saved credential in use: `<config dir>/neo4j/cli/credentials.json`,

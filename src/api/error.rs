@@ -15,7 +15,7 @@ use thiserror::Error;
 use super::wire::{ErrorBody, MiddlewareError};
 
 /// What the API said about a request it refused: the status and the fields of
-/// whichever of the three error body shapes it used (NOTES.md §4).
+/// whichever of the three error body shapes it used (docs/aura-api.md §4).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiResponseError {
     /// `GET`, `POST`, …
@@ -404,8 +404,8 @@ impl Diagnostic for ApiError {
     }
 }
 
-/// Parses `Retry-After`: integer seconds or an HTTP date (NOTES.md §6). A date in
-/// the past means "now"; nonsense is ignored.
+/// Parses `Retry-After`: integer seconds or an HTTP date (docs/aura-api.md §6). A
+/// date in the past means "now"; nonsense is ignored.
 pub(crate) fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {

@@ -4,10 +4,10 @@
 //! | module | owns |
 //! |---|---|
 //! | [`wire`] | the JSON shapes, shared with the emulator |
-//! | [`client`] | [`AuraClient`]: one method per operation, the request path, the live project |
+//! | [`client`] | [`AuraClient`]: one method per operation, the request path, decoding |
 //! | `auth` | the access token: cache, early refresh, single flight |
 //! | [`credentials`] | where the client id and secret come from |
-//! | `pacer` | the request budget shared by every call |
+//! | `pacer` | the request budget shared by every call, and the poll spacing it implies |
 //! | [`retry`] | what may be resent, and when |
 //! | [`error`] | [`ApiError`] |
 //! | [`live_project`] | [`LiveProject`], what a plan needs of a live project |
@@ -17,7 +17,7 @@ pub mod client;
 pub mod credentials;
 pub mod error;
 pub mod live_project;
-mod pacer;
+pub(crate) mod pacer;
 pub mod retry;
 pub mod wire;
 

@@ -15,7 +15,16 @@
 //!
 //! When a 429 arrives anyway (another tool sharing the credential, a stricter
 //! server), `pause_for` stops every caller until `Retry-After` has passed.
+//!
+//! The budget also spaces the polls of apply's waits ([`PollPacing`]): it counts the
+//! waits polling now and widens the poll interval so that all pollers together use
+//! at most 80 % of the budget — `interval = max(base, polling × spacing × 5/4)`,
+//! with `spacing = per / count` — leaving room for the mutations themselves, so
+//! polling many instances never draws a 429. The spacing lives here, next to the
+//! rate, because it must follow the budget: whatever rate the budget works with is
+//! the rate the polls are spread over.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -28,17 +37,26 @@ use crate::units::Rate;
 #[derive(Debug)]
 pub(crate) struct Pacer {
     permits: Arc<Semaphore>,
-    window: Duration,
+    rate: Rate,
     paused_until: Mutex<Option<Instant>>,
+    /// Waits polling an instance now (see [`PollPacing`]).
+    polling: AtomicUsize,
 }
 
 impl Pacer {
     pub(crate) fn new(rate: Rate) -> Self {
         Self {
             permits: Arc::new(Semaphore::new(rate.count.max(1) as usize)),
-            window: rate.per,
+            rate,
             paused_until: Mutex::new(None),
+            polling: AtomicUsize::new(0),
         }
+    }
+
+    /// Poll spacing over this budget for pollers whose own interval is `base`
+    /// (`--poll-interval`).
+    pub(crate) fn polls(&self, base: Duration) -> PollPacing<'_> {
+        PollPacing { budget: self, base }
     }
 
     /// Waits until a request may be sent. Keep the permit until the response has
@@ -51,7 +69,7 @@ impl Pacer {
         self.wait_out_pause().await;
         Permit {
             inner,
-            window: self.window,
+            window: self.rate.per,
         }
     }
 
@@ -78,6 +96,57 @@ impl Pacer {
                 _ => return,
             }
         }
+    }
+}
+
+/// How the waits polling instances share a [`Pacer`]: every poller asks for the
+/// interval before each sleep, so the spacing widens as soon as more waits start
+/// and narrows as they finish.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PollPacing<'a> {
+    budget: &'a Pacer,
+    /// The interval for one instance alone.
+    base: Duration,
+}
+
+impl<'a> PollPacing<'a> {
+    /// The interval every poller should use right now.
+    pub(crate) fn interval(self) -> Duration {
+        let n = self.in_flight().max(1);
+        // Polls together use at most 4/5 of the budget.
+        let share = self
+            .budget
+            .rate
+            .spacing()
+            .saturating_mul(n as u32)
+            .saturating_mul(5)
+            / 4;
+        self.base.max(share)
+    }
+
+    /// How many waits are polling now.
+    pub(crate) fn in_flight(self) -> usize {
+        self.budget.polling.load(Ordering::Relaxed)
+    }
+
+    /// Registers a poller for as long as the returned guard lives.
+    pub(crate) fn enter(self) -> PollSlot<'a> {
+        self.budget.polling.fetch_add(1, Ordering::Relaxed);
+        PollSlot {
+            polling: &self.budget.polling,
+        }
+    }
+}
+
+/// A registered poller; dropping it frees its share of the budget.
+#[derive(Debug)]
+pub(crate) struct PollSlot<'a> {
+    polling: &'a AtomicUsize,
+}
+
+impl Drop for PollSlot<'_> {
+    fn drop(&mut self) {
+        self.polling.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -172,5 +241,19 @@ mod tests {
         let start = Instant::now();
         drop(pacer.acquire().await);
         assert!(start.elapsed() >= Duration::from_millis(190));
+    }
+
+    #[test]
+    fn poll_interval_widens_with_pollers_in_flight() {
+        // 60/min: one request a second; 4/5 of it for polls.
+        let budget = Pacer::new(Rate::per_minute(60));
+        let pacing = budget.polls(Duration::from_secs(2));
+        assert_eq!(pacing.interval(), Duration::from_secs(2));
+        let slots: Vec<_> = (0..10).map(|_| pacing.enter()).collect();
+        assert_eq!(pacing.in_flight(), 10);
+        assert_eq!(pacing.interval(), Duration::from_millis(12_500));
+        drop(slots);
+        assert_eq!(pacing.in_flight(), 0);
+        assert_eq!(pacing.interval(), Duration::from_secs(2));
     }
 }

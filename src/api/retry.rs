@@ -11,8 +11,8 @@
 //! copy is still running) or a 404 (DELETE already done), which callers handle.
 //! A 429 is answered by the rate limiter before the API acts, so resending after it
 //! is safe for everything except create, which auraform never resends at all
-//! (names are not unique: NOTES.md §9.4). A 401/403 for an expired token is also
-//! answered before the API acts: after a token refresh any call is resent once.
+//! (names are not unique: docs/aura-api.md §9.4). A 401/403 for an expired token is
+//! also answered before the API acts: after a token refresh any call is resent once.
 //!
 //! Delays: capped exponential backoff with jitter (backon), at least `Retry-After`
 //! when the server sent one, and never past the overall deadline.

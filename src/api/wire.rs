@@ -1,10 +1,10 @@
 //! Wire types of the Aura v1 API: exactly the JSON the API sends and accepts, with the
-//! API's own field names. This is the one module the emulator shares with the client
-//! (DESIGN.md §1), so both sides agree on every shape by construction.
+//! API's own field names. This is the one module of `api` the emulator may import, so
+//! both sides agree on every shape by construction.
 //!
-//! Deserialization is lenient wherever the live API is (NOTES.md §9): unknown enum
-//! values become `Other(String)`, optional fields are `Option`, numbers may arrive as
-//! strings. Serialization is strict: we only send what the spec documents.
+//! Deserialization is lenient wherever the live API is (docs/aura-api.md §9): unknown
+//! enum values become `Other(String)`, optional fields are `Option`, numbers may arrive
+//! as strings. Serialization is strict: we only send what the spec documents.
 
 use std::fmt;
 
@@ -86,7 +86,7 @@ pub struct Envelope<T> {
 }
 
 /// `POST /oauth/token` response. `token_type` is `bearer` or `Bearer` depending on
-/// who you ask (NOTES.md §2); compare it case-insensitively.
+/// who you ask (docs/aura-api.md §2); compare it case-insensitively.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TokenResponse {
     pub access_token: WireSecret,
@@ -129,7 +129,7 @@ pub struct InstanceSummary {
 }
 
 /// `GET /instances/{id}` and the body of most lifecycle 202s. Only the fields that are
-/// always present are non-optional; see NOTES.md §3.3 for who omits what.
+/// always present are non-optional; see docs/aura-api.md §3.3 for who omits what.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Instance {
     pub id: String,
@@ -159,7 +159,7 @@ pub struct Instance {
     pub vector_optimized: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub graph_analytics_plugin: Option<bool>,
-    /// May be omitted even where it applies (NOTES.md §9.6): absence is not zero.
+    /// May be omitted even where it applies (docs/aura-api.md §9.6): absence is not zero.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secondaries_count: Option<u32>,
     /// May be null or omitted on some tiers: absence is not `OFF`.
@@ -175,7 +175,7 @@ pub struct Instance {
 }
 
 /// `POST /instances` body. `secondaries_count` and `cdc_enrichment_mode` are not
-/// accepted here: they are PATCH-only (NOTES.md §3.2).
+/// accepted here: they are PATCH-only (docs/aura-api.md §3.2).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateInstanceRequest {
     pub name: String,

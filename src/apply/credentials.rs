@@ -1,10 +1,10 @@
 //! The credentials sink: where the password of a newly created instance goes.
 //!
 //! The create response is the only copy of the password the API will ever give
-//! (NOTES.md §9.2), so this runs before anything else happens to a new instance and
-//! is as careful as a file write can be: written to a temporary file in the same
-//! directory with mode 0600 from the start, flushed, then atomically renamed into
-//! place — without replacing a file that already exists. The directory gets a
+//! (docs/aura-api.md §9.2), so this runs before anything else happens to a new
+//! instance and is as careful as a file write can be: written to a temporary file in
+//! the same directory with mode 0600 from the start, flushed, then atomically renamed
+//! into place — without replacing a file that already exists. The directory gets a
 //! `.gitignore` of `*` so that a credentials folder inside a repository is never
 //! committed by accident. Nothing here ever prints or logs the password.
 

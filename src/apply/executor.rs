@@ -21,7 +21,6 @@
 //! dropped connection) is resolved by listing the project, never by sending again.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -32,13 +31,12 @@ use super::progress::{InstanceProgress, Progress, ProgressMode};
 use super::report::ApplyReport;
 use super::schedule::{StepCall, StepEffects, StepResult, run_plan};
 use super::wait::{
-    ApiFailure, Expectation, Pacer, StepKind, Timeouts, WaitError, WaitSpec, retry_while_busy,
-    wait_until,
+    ApiFailure, Timeouts, WaitError, WaitFor, WaitSpec, retry_while_busy, wait_until,
 };
+use crate::api::pacer::PollPacing;
 use crate::api::wire::{PatchInstanceRequest, UpgradeRequest};
 use crate::api::{ApiError, AuraClient};
 use crate::plan::{Plan, StepAction, StepRequest};
-use crate::units::Rate;
 
 impl ApiFailure for ApiError {
     fn is_busy(&self) -> bool {
@@ -51,13 +49,12 @@ impl ApiFailure for ApiError {
 pub struct ApplyOptions {
     /// Instance chains in flight at once (`--parallelism`, default 10).
     pub parallelism: usize,
-    /// Poll interval for one instance (`--poll-interval`); widened with more in flight.
+    /// Poll interval for one instance (`--poll-interval`); the client's request
+    /// budget (`--rate-limit`), which polls share, widens it with more in flight.
     pub poll_interval: Duration,
-    /// The client's request budget (`--rate-limit`), which polls share.
-    pub rate: Rate,
     /// Per-step timeouts (`--timeout` replaces them all).
     pub timeouts: Timeouts,
-    /// How long a just-created instance may answer 404 (NOTES.md §9.3).
+    /// How long a just-created instance may answer 404 (docs/aura-api.md §9.3).
     pub not_found_grace: Duration,
     /// Where credentials of created instances go (aura.yaml `credentials.dir`).
     pub credentials_dir: PathBuf,
@@ -67,13 +64,12 @@ pub struct ApplyOptions {
 }
 
 impl ApplyOptions {
-    /// Defaults for the real API: parallelism 10, a 5 s poll interval, 125/min, the
-    /// default timeouts, 60 s of 404 grace, no progress output.
+    /// Defaults for the real API: parallelism 10, a 5 s poll interval, the default
+    /// timeouts, 60 s of 404 grace, no progress output.
     pub fn new(credentials_dir: impl Into<PathBuf>) -> Self {
         Self {
             parallelism: 10,
             poll_interval: Duration::from_secs(5),
-            rate: Rate::per_minute(125),
             timeouts: Timeouts::default(),
             not_found_grace: Duration::from_secs(60),
             credentials_dir: credentials_dir.into(),
@@ -86,27 +82,13 @@ impl ApplyOptions {
 /// Carries out `plan` and reports how every instance ended. Never fails as a whole:
 /// every problem is a failed (or skipped, or interrupted) instance in the report.
 pub async fn execute(client: &AuraClient, plan: &Plan, opts: &ApplyOptions) -> ApplyReport {
-    let pacer = Pacer::new(opts.poll_interval, opts.rate);
+    let pacing = client.poll_pacing(opts.poll_interval);
     let project_id = plan.project.id.as_str();
-    let runner = |call: StepCall| {
-        let pacer = &pacer;
-        async move { run_step(client, project_id, opts, pacer, call).await }
-    };
+    let runner =
+        |call: StepCall| async move { run_step(client, project_id, opts, pacing, call).await };
     let report = run_plan(plan, opts.parallelism, &opts.progress, &opts.cancel, runner).await;
     opts.progress.finish();
     report
-}
-
-fn kind_of(action: StepAction) -> StepKind {
-    match action {
-        StepAction::Wait => StepKind::Wait,
-        StepAction::Create => StepKind::Create,
-        StepAction::Update => StepKind::Update,
-        StepAction::Upgrade => StepKind::Upgrade,
-        StepAction::Pause => StepKind::Pause,
-        StepAction::Resume => StepKind::Resume,
-        StepAction::Delete => StepKind::Delete,
-    }
 }
 
 /// Turns a failed wait into the step's result.
@@ -126,7 +108,7 @@ async fn run_step(
     client: &AuraClient,
     project_id: &str,
     opts: &ApplyOptions,
-    pacer: &Arc<Pacer>,
+    pacing: PollPacing<'_>,
     call: StepCall,
 ) -> StepResult {
     let (name, action, id) = (
@@ -136,7 +118,7 @@ async fn run_step(
     );
     tracing::info!(instance = %name, step = action, id = ?id, "step started");
     let started = Instant::now();
-    let result = run_step_inner(client, project_id, opts, pacer, call).await;
+    let result = run_step_inner(client, project_id, opts, pacing, call).await;
     tracing::info!(
         instance = %name,
         step = action,
@@ -153,12 +135,12 @@ async fn run_step_inner(
     client: &AuraClient,
     project_id: &str,
     opts: &ApplyOptions,
-    pacer: &Arc<Pacer>,
+    pacing: PollPacing<'_>,
     call: StepCall,
 ) -> StepResult {
-    let timeout = opts.timeouts.for_kind(kind_of(call.step.action));
+    let timeout = opts.timeouts.for_action(call.step.action);
     if call.step.action == StepAction::Create {
-        return create_step(client, project_id, opts, pacer, call, timeout).await;
+        return create_step(client, project_id, opts, pacing, call, timeout).await;
     }
     let effects = StepEffects::default();
     let Some(id) = call.id.clone() else {
@@ -195,7 +177,7 @@ async fn run_step_inner(
             || request.send(client, &id),
             get,
             busy_spec,
-            pacer,
+            pacing,
             cancel,
             &on_status,
         )
@@ -205,12 +187,12 @@ async fn run_step_inner(
         }
     }
 
-    let expect = Expectation::from(&call.step.expect);
+    let until = WaitFor::Step(&call.step.expect);
     let mut spec = WaitSpec::new(timeout.saturating_sub(start.elapsed()));
     if call.step.action == StepAction::Wait {
         spec = spec.poll_now();
     }
-    match wait_until(get, &expect, spec, pacer, cancel, &on_status).await {
+    match wait_until(get, until, spec, pacing, cancel, &on_status).await {
         Ok(waited) => StepResult::done(StepEffects {
             last_status: Some(
                 waited
@@ -251,7 +233,7 @@ async fn create_step(
     client: &AuraClient,
     project_id: &str,
     opts: &ApplyOptions,
-    pacer: &Arc<Pacer>,
+    pacing: PollPacing<'_>,
     call: StepCall,
     timeout: Duration,
 ) -> StepResult {
@@ -271,7 +253,7 @@ async fn create_step(
         Ok(created) => created,
         Err(ApiError::AmbiguousCreate { cause, .. }) => {
             return resolve_ambiguous_create(
-                client, project_id, opts, pacer, progress, &body.name, &cause,
+                client, project_id, opts, pacing, progress, &body.name, &cause,
             )
             .await;
         }
@@ -303,8 +285,8 @@ async fn create_step(
 
     let get = || client.get_instance(&id);
     let spec = WaitSpec::new(timeout).with_grace(opts.not_found_grace);
-    let expect = Expectation::from(&call.step.expect);
-    match wait_until(get, &expect, spec, pacer, &opts.cancel, |s: &str| {
+    let until = WaitFor::Step(&call.step.expect);
+    match wait_until(get, until, spec, pacing, &opts.cancel, |s: &str| {
         progress.status(s);
     })
     .await
@@ -319,14 +301,14 @@ async fn create_step(
 
 /// After `POST /instances` ended without an answer: did it create the instance?
 ///
-/// A new instance may be missing from the list for a while (NOTES.md §9.3), so the
-/// list is checked until the 404 grace period has passed before concluding that
-/// nothing was created. Never sends the create again.
+/// A new instance may be missing from the list for a while (docs/aura-api.md §9.3),
+/// so the list is checked until the 404 grace period has passed before concluding
+/// that nothing was created. Never sends the create again.
 async fn resolve_ambiguous_create(
     client: &AuraClient,
     project_id: &str,
     opts: &ApplyOptions,
-    pacer: &Arc<Pacer>,
+    pacing: PollPacing<'_>,
     progress: &InstanceProgress,
     name: &str,
     cause: &str,
@@ -373,7 +355,7 @@ async fn resolve_ambiguous_create(
         tokio::select! {
             biased;
             () = opts.cancel.cancelled() => {}
-            () = tokio::time::sleep(pacer.interval().min(deadline - Instant::now())) => {}
+            () = tokio::time::sleep(pacing.interval().min(deadline - Instant::now())) => {}
         }
     }
     if opts.cancel.is_cancelled() && Instant::now() < deadline {
@@ -398,6 +380,7 @@ mod tests {
     use crate::apply::schedule::StepEnd;
     use crate::aura::{CloudProvider, InstanceType};
     use crate::emulator::{EmulatorConfig, spawn};
+    use crate::units::Rate;
 
     /// The branch the emulator cannot produce end to end (its faults strike before a
     /// request is handled): the create went through but its answer was lost.
@@ -441,13 +424,13 @@ mod tests {
 
         let dir = tempfile::tempdir().unwrap();
         let opts = ApplyOptions::new(dir.path());
-        let pacer = Pacer::new(Duration::from_millis(50), rate);
+        let pacing = client.poll_pacing(Duration::from_millis(50));
         let progress = opts.progress.instance("maybe");
         let result = resolve_ambiguous_create(
             &client,
             &project,
             &opts,
-            &pacer,
+            pacing,
             &progress,
             "maybe",
             "timed out",

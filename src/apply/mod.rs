@@ -10,7 +10,7 @@
 //! |---|---|
 //! | [`executor`] | [`execute`]: what each step sends, then waits for; create's once-only rule |
 //! | [`schedule`] | chains in parallel, steps in order, dependencies, Ctrl-C between steps |
-//! | [`wait`] | polling until a step's expectation holds; timeouts; 404 grace; 409 retry; pacing |
+//! | [`wait`] | polling until a step's expectation holds; timeouts; 404 grace; 409 retry (poll spacing comes from the client's budget) |
 //! | [`cancel`] | the cancellation token: no new steps, in-flight calls finish, polls stop |
 //! | [`credentials`] | the only copy of a new instance's password, written before anything else |
 //! | [`progress`] | live lines on a terminal, timestamped lines elsewhere; stderr only |
@@ -31,4 +31,4 @@ pub use error::ApplyError;
 pub use executor::{ApplyOptions, execute};
 pub use progress::{InstanceProgress, Progress, ProgressMode};
 pub use report::{ApplyReport, InstanceOutcome, InstanceReport};
-pub use wait::{Expectation, ExpectedStatus, Pacer, StepKind, Timeouts, WaitError, WaitSpec};
+pub use wait::{Timeouts, WaitError, WaitSpec};

@@ -1,7 +1,7 @@
 //! The final report of an apply: per instance, what was done, what failed and why,
 //! what was skipped, and — after Ctrl-C — where each instance stands, so the user
 //! knows what a re-run will do. It decides the exit code: 1 if anything failed or was
-//! interrupted (DESIGN.md §2), after every other chain has finished.
+//! interrupted (docs/commands.md), after every other chain has finished.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;

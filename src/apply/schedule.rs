@@ -139,6 +139,7 @@ where
     }
 }
 
+/// One instance's chain: its dependencies, a permit, then its steps in order.
 async fn run_chain<R, Fut>(
     change: &Change,
     signal: &watch::Sender<Signal>,
@@ -174,6 +175,46 @@ where
     }
 
     // Dependencies first, holding no permit.
+    if let Err(outcome) = await_dependencies(change, others, cancel, &line).await {
+        end(&mut report, outcome, false);
+        return report;
+    }
+
+    let permit = tokio::select! {
+        biased;
+        () = cancel.cancelled() => None,
+        permit = permits.acquire() => permit.ok(),
+    };
+    // Held until the chain ends.
+    let Some(_permit) = permit else {
+        line.interrupted("before its first step");
+        end(
+            &mut report,
+            InstanceOutcome::Interrupted { step: None },
+            false,
+        );
+        return report;
+    };
+
+    match run_steps(change, signal, others, cancel, runner, &line, &mut report).await {
+        Ok(()) => {
+            line.done(&report.completed.join(", "));
+            end(&mut report, InstanceOutcome::Done, true);
+        }
+        Err(outcome) => end(&mut report, outcome, false),
+    }
+    report
+}
+
+/// Waits until every chain `change` depends on has completed the step it needs.
+/// `Err` is how the chain ends instead (already shown on its progress line): that
+/// chain stopped short of the step, or Ctrl-C came first.
+async fn await_dependencies(
+    change: &Change,
+    others: &HashMap<&str, watch::Receiver<Signal>>,
+    cancel: &Cancel,
+    line: &InstanceProgress,
+) -> Result<(), InstanceOutcome> {
     for dep in &change.depends_on {
         let Some(rx) = others.get(dep.instance.as_str()) else {
             continue; // not in this plan: nothing to wait for
@@ -195,72 +236,48 @@ where
                     dep.instance, dep.reason
                 );
                 line.skipped(&reason);
-                end(&mut report, InstanceOutcome::Skipped { reason }, false);
-                return report;
+                return Err(InstanceOutcome::Skipped { reason });
             }
             None => {
                 line.interrupted("before its first step");
-                end(
-                    &mut report,
-                    InstanceOutcome::Interrupted { step: None },
-                    false,
-                );
-                return report;
+                return Err(InstanceOutcome::Interrupted { step: None });
             }
         }
     }
+    Ok(())
+}
 
-    let permit = tokio::select! {
-        biased;
-        () = cancel.cancelled() => None,
-        permit = permits.acquire() => permit.ok(),
-    };
-    // Held until the chain ends.
-    let Some(_permit) = permit else {
-        line.interrupted("before its first step");
-        end(
-            &mut report,
-            InstanceOutcome::Interrupted { step: None },
-            false,
-        );
-        return report;
-    };
-
+/// Runs the steps of `change` in order, recording each one's effects in `report`
+/// and telling the chains that wait for it. `Err` is how the chain ends when a step
+/// does not complete (already shown on its progress line).
+async fn run_steps<R, Fut>(
+    change: &Change,
+    signal: &watch::Sender<Signal>,
+    others: &HashMap<&str, watch::Receiver<Signal>>,
+    cancel: &Cancel,
+    runner: &R,
+    line: &InstanceProgress,
+    report: &mut InstanceReport,
+) -> Result<(), InstanceOutcome>
+where
+    R: Fn(StepCall) -> Fut,
+    Fut: Future<Output = StepResult>,
+{
     let mut current_id = change.id.clone();
     for (index, step) in change.steps.iter().enumerate() {
         let word = step.action.as_str();
         if cancel.is_cancelled() {
             line.interrupted(&format!("before {word}"));
-            end(
-                &mut report,
-                InstanceOutcome::Interrupted { step: None },
-                false,
-            );
-            return report;
+            return Err(InstanceOutcome::Interrupted { step: None });
         }
-        let source_id = step.source_instance_from.as_ref().map(|name| {
-            (
-                name,
-                others
-                    .get(name.as_str())
-                    .and_then(|rx| rx.borrow().id.clone()),
-            )
-        });
-        let source_id = match source_id {
-            None => None,
-            Some((_, Some(id))) => Some(id),
-            Some((name, None)) => {
-                let reason = format!("the id of its clone source `{name}` is not known");
+        let source_id = match clone_source_id(step, others) {
+            Ok(id) => id,
+            Err(reason) => {
                 line.failed(&reason);
-                end(
-                    &mut report,
-                    InstanceOutcome::Failed {
-                        step: word.to_owned(),
-                        reason,
-                    },
-                    false,
-                );
-                return report;
+                return Err(InstanceOutcome::Failed {
+                    step: word.to_owned(),
+                    reason,
+                });
             }
         };
         line.step(word);
@@ -275,19 +292,7 @@ where
         .await;
 
         let StepResult { effects, end: how } = result;
-        if let Some(id) = effects.created_id {
-            current_id = Some(id.clone());
-            report.id = Some(id);
-        } else if report.id.is_none() {
-            report.id.clone_from(&current_id);
-        }
-        if effects.last_status.is_some() {
-            report.last_status = effects.last_status;
-        }
-        if effects.credentials.is_some() {
-            report.credentials = effects.credentials;
-        }
-        report.notes.extend(effects.notes);
+        record_effects(report, effects, &mut current_id);
 
         match how {
             StepEnd::Done => {
@@ -299,306 +304,59 @@ where
             }
             StepEnd::Failed(reason) => {
                 line.failed(&reason);
-                end(
-                    &mut report,
-                    InstanceOutcome::Failed {
-                        step: word.to_owned(),
-                        reason,
-                    },
-                    false,
-                );
-                return report;
+                return Err(InstanceOutcome::Failed {
+                    step: word.to_owned(),
+                    reason,
+                });
             }
             StepEnd::Interrupted => {
                 line.interrupted(&format!("during {word}"));
-                end(
-                    &mut report,
-                    InstanceOutcome::Interrupted {
-                        step: Some(word.to_owned()),
-                    },
-                    false,
-                );
-                return report;
+                return Err(InstanceOutcome::Interrupted {
+                    step: Some(word.to_owned()),
+                });
             }
         }
     }
-    line.done(&report.completed.join(", "));
-    end(&mut report, InstanceOutcome::Done, true);
-    report
+    Ok(())
+}
+
+/// For a clone of an instance this plan creates: that instance's new id, as its
+/// chain announced it. `Err` says why it is not known.
+fn clone_source_id(
+    step: &Step,
+    others: &HashMap<&str, watch::Receiver<Signal>>,
+) -> Result<Option<String>, String> {
+    let Some(name) = &step.source_instance_from else {
+        return Ok(None);
+    };
+    others
+        .get(name.as_str())
+        .and_then(|rx| rx.borrow().id.clone())
+        .map(Some)
+        .ok_or_else(|| format!("the id of its clone source `{name}` is not known"))
+}
+
+/// Records what a step left behind, whether it completed or not: the id it created
+/// (which later steps of the chain use), its last status, credentials and notes.
+fn record_effects(
+    report: &mut InstanceReport,
+    effects: StepEffects,
+    current_id: &mut Option<String>,
+) {
+    if let Some(id) = effects.created_id {
+        *current_id = Some(id.clone());
+        report.id = Some(id);
+    } else if report.id.is_none() {
+        report.id.clone_from(current_id);
+    }
+    if effects.last_status.is_some() {
+        report.last_status = effects.last_status;
+    }
+    if effects.credentials.is_some() {
+        report.credentials = effects.credentials;
+    }
+    report.notes.extend(effects.notes);
 }
 
 #[cfg(test)]
-mod tests {
-    use std::cell::{Cell, RefCell};
-    use std::time::Duration;
-
-    use tokio::time::Instant;
-
-    use super::*;
-    use crate::plan::{
-        Action, ChangeKind, Dependency, Expectation, ExpectedStatus, ProjectRef, StepAction,
-        Summary,
-    };
-
-    const SEC: Duration = Duration::from_secs(1);
-
-    fn step(action: StepAction, id: Option<&str>) -> Step {
-        Step {
-            action,
-            instance_id: id.map(str::to_owned),
-            request: None,
-            source_instance_from: None,
-            expect: Expectation::status(ExpectedStatus::Running),
-        }
-    }
-
-    fn change(name: &str, id: Option<&str>, steps: Vec<Step>) -> Change {
-        Change {
-            name: name.into(),
-            id: id.map(str::to_owned),
-            kind: ChangeKind::Update,
-            actions: vec![Action::Update],
-            fields: Vec::new(),
-            waits_for: None,
-            steps,
-            depends_on: Vec::new(),
-            blocked: None,
-        }
-    }
-
-    fn plan(changes: Vec<Change>) -> Plan {
-        Plan {
-            format_version: "1".into(),
-            project: ProjectRef {
-                id: "p".into(),
-                name: "demo".into(),
-            },
-            changes,
-            unmanaged: Vec::new(),
-            attention: Vec::new(),
-            summary: Summary::default(),
-            options: crate::plan::PlanOptions::default(),
-            made_from: None,
-            kind: crate::plan::DocumentKind::Plan,
-        }
-    }
-
-    fn hidden() -> Progress {
-        Progress::new(super::super::progress::ProgressMode::Hidden, [])
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn chains_run_concurrently_up_to_parallelism() {
-        let p = plan(
-            (0..5)
-                .map(|i| {
-                    change(
-                        &format!("i{i}"),
-                        Some("0000000{i}"),
-                        vec![step(StepAction::Update, None)],
-                    )
-                })
-                .collect(),
-        );
-        let running = Cell::new(0);
-        let peak = Cell::new(0);
-        let start = Instant::now();
-        let report = run_plan(&p, 2, &hidden(), &Cancel::new(), |call| {
-            let (running, peak) = (&running, &peak);
-            async move {
-                assert!(call.id.is_some());
-                running.set(running.get() + 1);
-                peak.set(peak.get().max(running.get()));
-                tokio::time::sleep(10 * SEC).await;
-                running.set(running.get() - 1);
-                StepResult::done(StepEffects::default())
-            }
-        })
-        .await;
-        assert!(report.succeeded());
-        assert_eq!(peak.get(), 2);
-        assert_eq!(start.elapsed(), 30 * SEC);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn one_failure_does_not_stop_the_others() {
-        let p = plan(vec![
-            change(
-                "bad",
-                Some("0000000a"),
-                vec![
-                    step(StepAction::Resume, None),
-                    step(StepAction::Update, None),
-                    step(StepAction::Pause, None),
-                ],
-            ),
-            change(
-                "good",
-                Some("0000000b"),
-                vec![
-                    step(StepAction::Update, None),
-                    step(StepAction::Pause, None),
-                ],
-            ),
-        ]);
-        let report = run_plan(&p, 10, &hidden(), &Cancel::new(), |call| async move {
-            tokio::time::sleep(SEC).await;
-            if call.instance == "bad" && call.index == 1 {
-                StepResult::failed(
-                    StepEffects {
-                        last_status: Some("loading failed".into()),
-                        ..StepEffects::default()
-                    },
-                    "went to `loading failed`",
-                )
-            } else {
-                StepResult::done(StepEffects::default())
-            }
-        })
-        .await;
-        assert_eq!(report.exit_code(), 1);
-        let bad = &report.instances[0];
-        assert_eq!(
-            bad.outcome,
-            InstanceOutcome::Failed {
-                step: "update".into(),
-                reason: "went to `loading failed`".into()
-            }
-        );
-        assert_eq!(bad.completed, ["resume"]);
-        assert_eq!(bad.remaining, ["update", "pause"]);
-        assert_eq!(bad.last_status.as_deref(), Some("loading failed"));
-        let good = &report.instances[1];
-        assert_eq!(good.outcome, InstanceOutcome::Done);
-        assert_eq!(good.completed, ["update", "pause"]);
-    }
-
-    fn clone_plan() -> Plan {
-        let mut copy = change("copy", None, vec![step(StepAction::Create, None)]);
-        copy.steps[0].source_instance_from = Some("orders".into());
-        copy.depends_on.push(Dependency {
-            instance: "orders".into(),
-            step: 0,
-            reason: "clone source".into(),
-        });
-        plan(vec![
-            // The dependent chain comes first: with parallelism 1 it must not deadlock.
-            copy,
-            change(
-                "orders",
-                None,
-                vec![
-                    step(StepAction::Create, None),
-                    step(StepAction::Pause, None),
-                ],
-            ),
-        ])
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn clone_waits_for_its_source_and_gets_its_new_id() {
-        let p = clone_plan();
-        let log = RefCell::new(Vec::new());
-        let report = run_plan(&p, 1, &hidden(), &Cancel::new(), |call| {
-            let log = &log;
-            async move {
-                tokio::time::sleep(5 * SEC).await;
-                log.borrow_mut().push(format!(
-                    "{} {} id={:?} src={:?}",
-                    call.instance,
-                    call.step.action.as_str(),
-                    call.id,
-                    call.source_id
-                ));
-                let created_id = (call.step.action == StepAction::Create)
-                    .then(|| format!("{}-new", call.instance));
-                StepResult::done(StepEffects {
-                    created_id,
-                    ..StepEffects::default()
-                })
-            }
-        })
-        .await;
-        assert!(report.succeeded(), "{}", report.render());
-        assert_eq!(
-            *log.borrow(),
-            [
-                "orders create id=None src=None",
-                "orders pause id=Some(\"orders-new\") src=None",
-                "copy create id=None src=Some(\"orders-new\")",
-            ]
-        );
-        assert_eq!(report.instances[0].id.as_deref(), Some("copy-new"));
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn clone_is_skipped_when_its_source_fails() {
-        let p = clone_plan();
-        let report = run_plan(&p, 10, &hidden(), &Cancel::new(), |call| async move {
-            if call.instance == "orders" {
-                StepResult::failed(StepEffects::default(), "400 invalid region")
-            } else {
-                panic!("the clone must not start");
-            }
-        })
-        .await;
-        assert!(matches!(
-            &report.instances[0].outcome,
-            InstanceOutcome::Skipped { reason } if reason.contains("`orders`")
-        ));
-        assert!(matches!(
-            report.instances[1].outcome,
-            InstanceOutcome::Failed { .. }
-        ));
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn ctrl_c_starts_no_new_step_and_reports_where_each_stands() {
-        let p = plan(vec![
-            change(
-                "a",
-                Some("0000000a"),
-                vec![
-                    step(StepAction::Update, None),
-                    step(StepAction::Pause, None),
-                ],
-            ),
-            change("b", Some("0000000b"), vec![step(StepAction::Update, None)]),
-        ]);
-        let cancel = Cancel::new();
-        let trigger = cancel.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(5 * SEC).await;
-            trigger.cancel();
-        });
-        let calls = Cell::new(0);
-        let report = run_plan(&p, 1, &hidden(), &cancel, |call| {
-            let (calls, cancel) = (&calls, &cancel);
-            async move {
-                calls.set(calls.get() + 1);
-                // The step's request completes, then its wait sees the interrupt.
-                cancel.cancelled().await;
-                let _ = call;
-                StepResult::interrupted(StepEffects {
-                    last_status: Some("updating".into()),
-                    ..StepEffects::default()
-                })
-            }
-        })
-        .await;
-        assert_eq!(calls.get(), 1);
-        assert!(report.interrupted);
-        assert_eq!(report.exit_code(), 1);
-        assert_eq!(
-            report.instances[0].outcome,
-            InstanceOutcome::Interrupted {
-                step: Some("update".into())
-            }
-        );
-        assert_eq!(
-            report.instances[1].outcome,
-            InstanceOutcome::Interrupted { step: None }
-        );
-        assert!(report.render().contains("status updating"));
-    }
-}
+mod tests;

@@ -48,6 +48,12 @@ pub fn allows_vector_optimized(memory_gb: u32) -> bool {
     memory_gb >= VECTOR_MIN_MEMORY_GB
 }
 
+/// Vector optimisation (`vector_optimized`): every tier but free (whose one size is
+/// below [`VECTOR_MIN_MEMORY_GB`] anyway).
+pub fn has_vector_optimization(t: &InstanceType) -> bool {
+    !is_free(t)
+}
+
 /// Pause on request: every tier but free (Aura pauses idle free instances itself).
 pub fn can_pause(t: &InstanceType) -> bool {
     !is_free(t)
@@ -73,6 +79,12 @@ pub fn reports_graph_counts(t: &InstanceType) -> bool {
     is_free(t)
 }
 
+/// The memory estimate (`POST /instances/sizing`): the graph data science tiers,
+/// professional-ds and enterprise-ds.
+pub fn has_sizing(t: &InstanceType) -> bool {
+    matches!(t, InstanceType::ProfessionalDs | InstanceType::EnterpriseDs)
+}
+
 /// The one in-place change of tier: professional-db → business-critical
 /// (`POST /instances/{id}/upgrade`). Every other type change replaces the instance.
 pub fn upgrades_to(from: &InstanceType) -> Option<InstanceType> {
@@ -94,6 +106,7 @@ mod tests {
         for t in T::KNOWN {
             assert_eq!(can_pause(t), *t != T::FreeDb, "{t}");
             assert_eq!(has_storage(t), *t != T::FreeDb, "{t}");
+            assert_eq!(has_vector_optimization(t), *t != T::FreeDb, "{t}");
         }
         assert!(has_cdc(&T::BusinessCritical) && has_cdc(&T::EnterpriseDb));
         assert!(!has_cdc(&T::ProfessionalDb));
@@ -104,5 +117,7 @@ mod tests {
         assert!(!is_upgrade(&T::ProfessionalDb, &T::EnterpriseDb));
         assert_eq!(upgrades_to(&T::BusinessCritical), None);
         assert!(allows_vector_optimized(4) && !allows_vector_optimized(2));
+        assert!(has_sizing(&T::ProfessionalDs) && has_sizing(&T::EnterpriseDs));
+        assert!(!has_sizing(&T::ProfessionalDb) && !has_sizing(&T::EnterpriseDb));
     }
 }

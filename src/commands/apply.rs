@@ -102,7 +102,6 @@ async fn run_in(
     let mut opts = ApplyOptions::new(loaded.desired.credentials_dir.clone());
     opts.parallelism = usize::from(args.parallelism);
     opts.poll_interval = session.poll_interval;
-    opts.rate = session.rate;
     opts.timeouts = Timeouts::with_override(global.timeout.map(|d| d.0));
     opts.progress = progress;
     opts.cancel = cancel;

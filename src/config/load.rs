@@ -272,7 +272,7 @@ fn from_text(
     let mut validator = Validator::new(base_dir, offering);
     let (desired, spans) = validator.config(&raw);
     let mut errors = reader.errors;
-    errors.extend(validator.errors);
+    errors.extend(validator.into_errors());
     if !errors.is_empty() {
         // File order: what a reader fixing the file top to bottom expects.
         errors.sort_by_key(|e| e.span().map_or(0, |s| s.offset));
@@ -328,7 +328,7 @@ fn options() -> serde_saphyr::Options {
         budget: Some(budget),
         alias_limits: alias_limits,
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
-        // YAML 1.2: `OFF`, `yes`, `on` are strings (see raw.rs).
+        // YAML 1.2: `OFF`, `yes`, `on` are strings (see `raw::reader`).
         strict_booleans: true,
         with_snippet: false,
     }

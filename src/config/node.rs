@@ -32,8 +32,9 @@ impl From<Span> for miette::SourceSpan {
     }
 }
 
-/// A value with the place it came from: the one span wrapper of this crate (STYLE.md),
-/// so serde-saphyr's location types never leak beyond `config::node`.
+/// A value with the place it came from: the one span wrapper of this crate
+/// (docs/conventions.md), so serde-saphyr's location types never leak beyond
+/// `config::node`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Spanned<T> {
     pub value: T,

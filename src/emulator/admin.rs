@@ -9,48 +9,25 @@
 //!   status (for drift tests). It cancels the operation in flight, if any; the status then
 //!   stays until an API operation or another forced status changes it.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::errors::ApiError;
+use super::body;
+use super::errors::Rejection;
+use super::shared::{SharedState, lock};
+use super::stats::Stats;
 use super::world::World;
-use super::{Shared, body, lock};
 use crate::api::wire::Envelope;
 use crate::aura::InstanceStatus;
 
-/// Counts of API responses served.
-#[derive(Clone, Debug, Default, Serialize)]
-pub(crate) struct Stats {
-    pub requests: u64,
-    pub by_status: BTreeMap<String, u64>,
-    pub by_route: BTreeMap<String, u64>,
-    /// Connections dropped by an injected fault (no response, so not in `requests`).
-    pub dropped: u64,
-}
-
-impl Stats {
-    pub(crate) fn record(&mut self, method: &Method, route: &str, status: StatusCode) {
-        self.requests += 1;
-        *self
-            .by_status
-            .entry(status.as_str().to_owned())
-            .or_default() += 1;
-        *self
-            .by_route
-            .entry(format!("{method} {route}"))
-            .or_default() += 1;
-    }
-}
-
-pub(crate) async fn stats(State(shared): State<Arc<Shared>>) -> Json<Stats> {
+pub(crate) async fn stats(State(shared): State<Arc<SharedState>>) -> Json<Stats> {
     Json(lock(&shared.stats).clone())
 }
 
@@ -61,7 +38,7 @@ pub(crate) struct FaultSettings {
     seed: Option<u64>,
 }
 
-fn settings(shared: &Shared) -> FaultSettings {
+fn settings(shared: &SharedState) -> FaultSettings {
     let f = lock(&shared.faults);
     FaultSettings {
         fault_rate: f.rate,
@@ -70,23 +47,23 @@ fn settings(shared: &Shared) -> FaultSettings {
     }
 }
 
-pub(crate) async fn get_faults(State(shared): State<Arc<Shared>>) -> Json<FaultSettings> {
+pub(crate) async fn get_faults(State(shared): State<Arc<SharedState>>) -> Json<FaultSettings> {
     Json(settings(&shared))
 }
 
 /// `{"fault_rate"?: 0..1, "latency_ms"?: n, "seed"?: n|null}`; a given `seed` (even the
 /// same one) restarts the fault sequence, so a test can replay it.
 pub(crate) async fn set_faults(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<SharedState>>,
     req: Body,
-) -> Result<Json<FaultSettings>, ApiError> {
+) -> Result<Json<FaultSettings>, Rejection> {
     let map = body::object(req).await?;
     let rate = match map.get("fault_rate") {
         None => None,
         Some(v) => match v.as_f64() {
             Some(r) if (0.0..=1.0).contains(&r) => Some(r),
             _ => {
-                return Err(ApiError::invalid(
+                return Err(Rejection::invalid(
                     "fault_rate",
                     "fault_rate must be a number between 0 and 1",
                 ));
@@ -96,7 +73,7 @@ pub(crate) async fn set_faults(
     let latency = match map.get("latency_ms") {
         None => None,
         Some(v) => Some(v.as_u64().ok_or_else(|| {
-            ApiError::invalid(
+            Rejection::invalid(
                 "latency_ms",
                 "latency_ms must be a whole number of milliseconds",
             )
@@ -106,7 +83,7 @@ pub(crate) async fn set_faults(
         None => None,
         Some(Value::Null) => Some(None),
         Some(v) => Some(Some(v.as_u64().ok_or_else(|| {
-            ApiError::invalid("seed", "seed must be a non-negative integer or null")
+            Rejection::invalid("seed", "seed must be a non-negative integer or null")
         })?)),
     };
     {
@@ -126,13 +103,13 @@ pub(crate) async fn set_faults(
 
 /// Forces an instance into any status (drift tests): `{"status": "suspended"}`.
 pub(crate) async fn force_status(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<SharedState>>,
     Path(id): Path<String>,
     req: Body,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Rejection> {
     let map = body::object(req).await?;
     let Some(status) = map.get("status").and_then(Value::as_str) else {
-        return Err(ApiError::invalid(
+        return Err(Rejection::invalid(
             "status",
             "status is required: an instance status such as \"suspended\"",
         ));
@@ -143,7 +120,7 @@ pub(crate) async fn force_status(
         let rec = world
             .instances
             .get_mut(&id)
-            .ok_or_else(|| ApiError::db_not_found(&id))?;
+            .ok_or_else(|| Rejection::db_not_found(&id))?;
         rec.status = status;
         rec.op = None;
         rec.hidden_until_ms = None;

@@ -1,8 +1,8 @@
 //! OAuth client-credentials tokens: `POST /oauth/token` mints them, every API request
 //! presents one as `Authorization: Bearer …`.
 //!
-//! The rules are the API's (NOTES.md §2): HTTP Basic `client_id:client_secret` and a form
-//! body `grant_type=client_credentials`; 401 for bad credentials or a missing/malformed/
+//! The rules are the API's (docs/aura-api.md §2): HTTP Basic `client_id:client_secret`
+//! and a form body `grant_type=client_credentials`; 401 for bad credentials or a missing/malformed/
 //! unknown bearer; **403 for an expired token**. Tokens live in memory only and expire in
 //! real time (`--token-ttl`), whatever `--speed` is; after a restart every old token is
 //! unknown (401), which a client handles like a revoked token: fetch a new one.
@@ -18,7 +18,7 @@ use base64::Engine as _;
 use rand::RngExt;
 use tokio::time::Instant;
 
-use super::errors::ApiError;
+use super::errors::Rejection;
 
 /// Who presented a bearer token, and whether it is still valid.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,20 +43,20 @@ impl Bearer {
     }
 
     /// The refusal for anything but a valid token.
-    pub(crate) fn check(&self) -> Result<(), ApiError> {
+    pub(crate) fn check(&self) -> Result<(), Rejection> {
         match self {
             Bearer::Valid(_) => Ok(()),
-            Bearer::Missing => Err(ApiError::new(
+            Bearer::Missing => Err(Rejection::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
                 "Authorization header missing or not of the form `Bearer <token>`",
             )),
-            Bearer::Unknown => Err(ApiError::new(
+            Bearer::Unknown => Err(Rejection::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
                 "The access token is not valid; request a new one from /oauth/token",
             )),
-            Bearer::Expired(_) => Err(ApiError::new(
+            Bearer::Expired(_) => Err(Rejection::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",
                 "The access token has expired; request a new one from /oauth/token",

@@ -1,10 +1,12 @@
 //! Errors of the emulator, in two families that never mix:
 //!
-//! - [`ApiError`]: what a *client* sees. An HTTP status plus one of the three error bodies
-//!   the real API sends (NOTES.md §4): the standard `{"errors":[{message, reason, field?}]}`,
-//!   the gateway's `{"error": "…"}`, and the graph-analytics `{"data":null,"errors":[{id,…}]}`.
-//!   Every refusal a handler or the gateway layer makes is one of these, so no request can
-//!   end in a panic or a plain-text body.
+//! - [`Rejection`]: what a *client* sees, the API refusing a request (not the client's
+//!   `api::ApiError`, which is any failed call as the client reports it). An HTTP status
+//!   plus one of the three error bodies the real API sends (docs/aura-api.md §4): the standard
+//!   `{"errors":[{message, reason, field?}]}`, the gateway's `{"error": "…"}`, and the
+//!   graph-analytics `{"data":null,"errors":[{id,…}]}`. Every refusal a handler or the
+//!   gateway layer makes is one of these, so no request can end in a panic or a
+//!   plain-text body.
 //! - [`EmulatorError`]: what the *operator* sees when the emulator cannot start or keep
 //!   its world (bad flags, a non-loopback address, a corrupt state file). A miette
 //!   diagnostic with a help line.
@@ -35,14 +37,14 @@ enum Shape {
 
 /// A refusal as the client sees it: status, body shape, and optionally `Retry-After`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct ApiError {
+pub(crate) struct Rejection {
     pub(crate) status: StatusCode,
     message: String,
     shape: Shape,
     retry_after_secs: Option<u64>,
 }
 
-impl ApiError {
+impl Rejection {
     /// A standard-shape error.
     pub(crate) fn new(status: StatusCode, reason: &str, message: impl Into<String>) -> Self {
         Self {
@@ -125,7 +127,7 @@ impl ApiError {
         )
     }
 
-    /// 409 while the instance is in a transitional status (NOTES.md §9.1).
+    /// 409 while the instance is in a transitional status (docs/aura-api.md §9.1).
     pub(crate) fn busy(status: &str) -> Self {
         Self::new(
             StatusCode::CONFLICT,
@@ -152,7 +154,7 @@ struct SessionsErrorBody {
     errors: Vec<ErrorItem>,
 }
 
-impl IntoResponse for ApiError {
+impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
         let body = match self.shape {
             Shape::Standard { reason, field } => serde_json::to_vec(&ErrorBody {

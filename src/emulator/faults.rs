@@ -1,7 +1,7 @@
 //! Injected faults (`--fault-rate`, `--latency`, `--seed`), so clients can be tested
 //! against what the live API does on a bad day: 5xx, 429 with `Retry-After`, slow
 //! responses, dropped connections, and a just-created instance that answers 404 for a
-//! moment (NOTES.md §9.3).
+//! moment (docs/aura-api.md §9.3).
 //!
 //! Each API request independently draws, with probability `rate`, one fault uniformly
 //! among the kinds of [`Fault`]. Draws come from one RNG seeded by `--seed`, in the order

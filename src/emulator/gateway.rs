@@ -26,9 +26,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tokio::time::Instant;
 
-use super::errors::ApiError;
+use super::auth;
+use super::errors::Rejection;
 use super::faults::Fault;
-use super::{Shared, auth, lock};
+use super::shared::{SharedState, lock};
 
 /// The token endpoint (not versioned, no bearer).
 pub(crate) const TOKEN_PATH: &str = "/oauth/token";
@@ -36,7 +37,11 @@ pub(crate) const TOKEN_PATH: &str = "/oauth/token";
 pub(crate) const ADMIN_PREFIX: &str = "/_emulator/";
 
 /// The middleware around every route (see the module doc for the order of concerns).
-pub(crate) async fn front(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+pub(crate) async fn front(
+    State(shared): State<Arc<SharedState>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let request_id = shared.next_request_id();
     let mut response = if req.uri().path().starts_with(ADMIN_PREFIX) {
         admin(&shared, req, next).await
@@ -65,13 +70,13 @@ pub(crate) async fn front(State(shared): State<Arc<Shared>>, req: Request, next:
 }
 
 /// Admin routes: no auth, no faults, loopback peers only.
-async fn admin(shared: &Shared, req: Request, next: Next) -> Response {
+async fn admin(shared: &SharedState, req: Request, next: Next) -> Response {
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
     if peer.is_some_and(|ip| !ip.is_loopback()) {
-        return ApiError::new(
+        return Rejection::new(
             StatusCode::FORBIDDEN,
             "forbidden",
             "Emulator admin routes answer loopback clients only",
@@ -87,7 +92,7 @@ async fn admin(shared: &Shared, req: Request, next: Next) -> Response {
 }
 
 /// The API path through the gateway. `None` means: drop the connection.
-async fn api(shared: &Shared, mut req: Request, next: Next) -> Option<Response> {
+async fn api(shared: &SharedState, mut req: Request, next: Next) -> Option<Response> {
     let (latency, fault) = {
         let mut faults = lock(&shared.faults);
         (faults.latency, faults.draw())
@@ -101,7 +106,7 @@ async fn api(shared: &Shared, mut req: Request, next: Next) -> Option<Response> 
         Some(Fault::Slow(d)) => tokio::time::sleep(d).await,
         Some(Fault::TooManyRequests(secs)) => {
             return Some(
-                ApiError::gateway(StatusCode::TOO_MANY_REQUESTS, "API rate limit exceeded")
+                Rejection::gateway(StatusCode::TOO_MANY_REQUESTS, "API rate limit exceeded")
                     .with_retry_after(secs)
                     .into_response(),
             );
@@ -135,7 +140,7 @@ async fn api(shared: &Shared, mut req: Request, next: Next) -> Option<Response> 
     let client = client.unwrap_or_else(|| "(anonymous)".to_owned());
     if let Err(secs) = lock(&shared.limiter).admit(&client, now) {
         return Some(
-            ApiError::gateway(StatusCode::TOO_MANY_REQUESTS, "API rate limit exceeded")
+            Rejection::gateway(StatusCode::TOO_MANY_REQUESTS, "API rate limit exceeded")
                 .with_retry_after(secs)
                 .into_response(),
         );
@@ -148,7 +153,7 @@ async fn api(shared: &Shared, mut req: Request, next: Next) -> Option<Response> 
         }
         if matches!(*req.method(), Method::POST | Method::PATCH) && !is_json(&req) {
             return Some(
-                ApiError::new(
+                Rejection::new(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     "unsupported-media-type",
                     "This endpoint requires the `Content-Type: application/json` header",
@@ -190,7 +195,7 @@ async fn json_errors(response: Response) -> Response {
     } else {
         text
     };
-    let mut wrapped = ApiError::new(status, "invalid-request", message).into_response();
+    let mut wrapped = Rejection::new(status, "invalid-request", message).into_response();
     for (name, value) in &parts.headers {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             wrapped.headers_mut().insert(name.clone(), value.clone());
@@ -208,19 +213,19 @@ fn is_json(req: &Request) -> bool {
 }
 
 /// An injected 5xx: 500 from the service (standard shape), the others from the gateway.
-fn injected_status(code: u16) -> ApiError {
+fn injected_status(code: u16) -> Rejection {
     match code {
-        502 => ApiError::gateway(
+        502 => Rejection::gateway(
             StatusCode::BAD_GATEWAY,
             "There was a problem proxying the request",
         ),
-        503 => ApiError::gateway(
+        503 => Rejection::gateway(
             StatusCode::SERVICE_UNAVAILABLE,
             "Service temporarily unavailable",
         )
         .with_retry_after(1),
-        504 => ApiError::gateway(StatusCode::GATEWAY_TIMEOUT, "Upstream request timed out"),
-        _ => ApiError::new(
+        504 => Rejection::gateway(StatusCode::GATEWAY_TIMEOUT, "Upstream request timed out"),
+        _ => Rejection::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal-server-error",
             "An internal error occurred (injected by the emulator)",

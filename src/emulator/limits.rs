@@ -1,6 +1,6 @@
 //! Per-client rate limiting: at most `count` requests in **any** window of length `per`
 //! (a sliding log, the strictest way a server can count), so a client that paces itself
-//! as DESIGN.md §2 promises never sees a 429, and one that bursts does.
+//! as docs/commands.md promises never sees a 429, and one that bursts does.
 //!
 //! Every request attributed to a client id counts, `/oauth/token` included (the docs warn
 //! that token requests are rate limited too). A refused request does not consume budget:

@@ -1,6 +1,6 @@
 //! A local emulator of the Aura v1 API (axum), faithful to `aura_api_spec_v1.yaml` and
-//! NOTES.md: the embedded default behind `--emulator`, the server every integration test
-//! talks to, and `auraform emulator` for users who want to try an aura.yaml without an
+//! docs/aura-api.md: the embedded default behind `--emulator`, the server every
+//! integration test talks to, and `auraform emulator` for users who want to try an aura.yaml without an
 //! account. It shares only the wire types (`crate::api::wire`) with the client.
 //!
 //! Modelled on mini-redis: [`serve`] takes a listener the caller bound and a shutdown
@@ -10,8 +10,14 @@
 //! | module | owns |
 //! |---|---|
 //! | `world` | projects, instances, snapshots; the lifecycle clock; field presence per tier |
+//! | `shared` | the state every request shares (world, tokens, limiter, faults, stats, saver) and `lock` |
 //! | `routes` | the router, 404/405, `/oauth/token`, projects, the routes not emulated |
-//! | `instances` | instance routes: tier and status rules, validation against `instance_configurations` |
+//! | `respond` | what the handlers share: the `{"data"}` answer, instance lookups → 404/409/400 |
+//! | `instances` | create (with clone), get, list |
+//! | `patch` | `PATCH /instances/{id}`: rename at once, other changes at the end of `updating` |
+//! | `lifecycle` | delete, pause, resume, overwrite, upgrade: which status and tier allow each |
+//! | `sizing` | the memory estimate for the graph data science tiers |
+//! | `validate` | names, and sizes against the project's `instance_configurations` |
 //! | `snapshots` | snapshot routes and restore |
 //! | `gateway` | what the API gateway does before a handler: `X-Request-Id`, latency, faults, rate limit, auth, 415 |
 //! | `auth` | `/oauth/token` credentials and bearer tokens (401 vs 403) |
@@ -20,6 +26,7 @@
 //! | `body` | JSON bodies → typed requests, with 400s that name the field |
 //! | `persist` | the `--state` file: load, atomic save, corrupt-file refusal |
 //! | `admin` | `/_emulator/*`: stats, fault settings, forced statuses |
+//! | `stats` | the counts of responses served that `/_emulator/stats` shows |
 //! | `errors` | the API's error bodies, and the operator-facing [`EmulatorError`] |
 
 mod admin;
@@ -29,16 +36,22 @@ mod errors;
 mod faults;
 mod gateway;
 mod instances;
+mod lifecycle;
 mod limits;
+mod patch;
 mod persist;
+mod respond;
 mod routes;
+mod shared;
+mod sizing;
 mod snapshots;
+mod stats;
+mod validate;
 mod world;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -48,11 +61,11 @@ pub use errors::EmulatorError;
 use crate::api::wire::TenantSummary;
 use crate::units::Rate;
 
-use admin::Stats;
 use auth::Tokens;
 use faults::Faults;
 use limits::Limiter;
 use persist::Persister;
+use shared::SharedState;
 use world::World;
 
 /// Everything the emulator can be told. Built from the `auraform emulator` flags by the
@@ -182,65 +195,9 @@ const MAX_TOKEN_TTL: Duration = Duration::from_secs(365 * 24 * 3600);
 /// Longest added latency accepted (ten minutes); also the cap for `POST /_emulator/faults`.
 pub(crate) const MAX_LATENCY: Duration = Duration::from_secs(600);
 
-/// Locks a mutex, shrugging off poisoning: every critical section leaves the state
-/// consistent, so a panic elsewhere is no reason to stop serving.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// State shared by every request.
-pub(crate) struct Shared {
-    world: Mutex<World>,
-    pub(crate) tokens: Mutex<Tokens>,
-    pub(crate) limiter: Mutex<Limiter>,
-    pub(crate) faults: Mutex<Faults>,
-    pub(crate) stats: Mutex<Stats>,
-    pub(crate) token_type: String,
-    persister: OnceLock<Persister>,
-    requests: AtomicU64,
-}
-
-impl Shared {
-    /// The world, with every operation due by now completed.
-    pub(crate) fn world(&self) -> MutexGuard<'_, World> {
-        let mut w = lock(&self.world);
-        let now = w.now();
-        if w.advance(now) {
-            self.changed();
-        }
-        w
-    }
-
-    /// After a request may have changed the world (the gateway calls this for every
-    /// successful POST/PATCH/DELETE): with `--state`, save it before answering, so
-    /// whatever a client saw acknowledged survives a restart (the `--emulator` runs of
-    /// `plan`, `apply`, `plan` are separate processes). Clock-driven changes need no such
-    /// care: they follow from the saved due times.
-    pub(crate) async fn commit(&self) {
-        if let Some(p) = self.persister.get()
-            && let Err(e) = p.flush().await
-        {
-            tracing::warn!("{e}: {:?}", std::error::Error::source(&e));
-        }
-    }
-
-    /// Marks the world changed (saved soon when `--state` is set).
-    pub(crate) fn changed(&self) {
-        if let Some(p) = self.persister.get() {
-            p.mark_dirty();
-        }
-    }
-
-    /// A request id in the gateway's style: 32 hex, `/`, a decimal sequence number.
-    pub(crate) fn next_request_id(&self) -> String {
-        let n = self.requests.fetch_add(1, Ordering::Relaxed);
-        format!("{}/{n}", uuid::Uuid::new_v4().simple())
-    }
-}
-
 /// An emulator with its world loaded, ready to serve.
 pub struct Emulator {
-    shared: Arc<Shared>,
+    shared: Arc<SharedState>,
     config: EmulatorConfig,
 }
 
@@ -268,20 +225,17 @@ impl Emulator {
             }
             None => World::seeded(config.seed, config.speed),
         };
-        let shared = Arc::new(Shared {
-            world: Mutex::new(world),
-            tokens: Mutex::new(Tokens::new(
+        let shared = Arc::new(SharedState::new(
+            world,
+            Tokens::new(
                 config.client_id.clone(),
                 config.client_secret.clone(),
                 config.token_ttl,
-            )),
-            limiter: Mutex::new(Limiter::new(config.rate_limit)),
-            faults: Mutex::new(Faults::new(config.fault_rate, config.latency, config.seed)),
-            stats: Mutex::new(Stats::default()),
-            token_type: config.token_type.clone(),
-            persister: OnceLock::new(),
-            requests: AtomicU64::new(0),
-        });
+            ),
+            Limiter::new(config.rate_limit),
+            Faults::new(config.fault_rate, config.latency, config.seed),
+            config.token_type.clone(),
+        ));
         Ok(Self { shared, config })
     }
 
@@ -298,14 +252,14 @@ impl Emulator {
     ) -> Result<(), EmulatorError> {
         let shared = self.shared;
         let saver = self.config.state_file.clone().map(|path| {
-            let weak: Weak<Shared> = Arc::downgrade(&shared);
+            let weak: Weak<SharedState> = Arc::downgrade(&shared);
             let seed = self.config.seed;
             let (persister, task) = Persister::start(path, move || {
                 let shared = weak.upgrade()?;
                 let world = shared.world();
                 persist::to_json(&world, seed).ok()
             });
-            let _ = shared.persister.set(persister.clone());
+            shared.attach_persister(persister.clone());
             (persister, task)
         });
         let clock = tokio::spawn(clock(Arc::downgrade(&shared)));
@@ -328,7 +282,7 @@ impl Emulator {
 /// The background clock: completes due operations even when nobody asks, so the state
 /// file and the stats move on their own. Requests also advance the world, so the tick
 /// rate only bounds how stale an unobserved world can be.
-async fn clock(shared: Weak<Shared>) {
+async fn clock(shared: Weak<SharedState>) {
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

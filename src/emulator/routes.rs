@@ -1,14 +1,14 @@
 //! The HTTP surface of the emulated Aura API: the router (every path, the 404 and 405
 //! fallbacks, the gateway layer around all of it), the token endpoint, projects, the
-//! routes that are not emulated (customer-managed keys, graph-analytics sessions), and the
-//! small helpers the instance and snapshot handlers share. Instance rules live in
-//! `instances`, snapshots in `snapshots`; everything a gateway would do (auth, limits,
-//! faults, 415) has already happened in `gateway`.
+//! routes that are not emulated (customer-managed keys, graph-analytics sessions).
+//! Instance rules live in `instances`, `patch`, `lifecycle` and `sizing`, snapshots in
+//! `snapshots`, the helpers they share in `respond`; everything a gateway would do (auth,
+//! limits, faults, 415) has already happened in `gateway`.
 //!
-//! Decisions where the API is undocumented (NOTES.md marks them [INFER]) are commented
-//! where they are made, and listed in the README.
+//! Decisions where the API is undocumented (docs/aura-api.md marks them [INFER]) are
+//! commented where they are made, and listed in the README.
 
-use std::sync::{Arc, MutexGuard};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
@@ -16,21 +16,17 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
-use serde::Serialize;
 
-use super::errors::ApiError;
+use super::errors::Rejection;
 use super::gateway::{self, TOKEN_PATH};
-use super::world::{InstanceRecord, OpKind, World};
-use super::{Shared, admin, auth, instances, lock, snapshots};
-use crate::api::wire::{Envelope, MetricsIntegration, TokenResponse, WireSecret};
-use crate::aura::InstanceStatus;
+use super::respond::{ApiResult, Shr, ok};
+use super::shared::{SharedState, lock};
+use super::{admin, auth, instances, lifecycle, patch, sizing, snapshots};
+use crate::api::wire::{MetricsIntegration, TokenResponse, WireSecret};
 use crate::aura::tiers;
 
-pub(super) type Shr = State<Arc<Shared>>;
-pub(super) type ApiResult = Result<Response, ApiError>;
-
 /// The whole application: API, token endpoint, admin routes, with the gateway around them.
-pub(crate) fn router(shared: Arc<Shared>) -> Router {
+pub(crate) fn router(shared: Arc<SharedState>) -> Router {
     Router::new()
         .route(TOKEN_PATH, post(token))
         .route("/v1/tenants", get(list_tenants))
@@ -43,17 +39,17 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/v1/instances",
             get(instances::list_instances).post(instances::create_instance),
         )
-        .route("/v1/instances/sizing", post(instances::sizing))
+        .route("/v1/instances/sizing", post(sizing::sizing))
         .route(
             "/v1/instances/{id}",
             get(instances::get_instance)
-                .patch(instances::patch_instance)
-                .delete(instances::delete_instance),
+                .patch(patch::patch_instance)
+                .delete(lifecycle::delete_instance),
         )
-        .route("/v1/instances/{id}/pause", post(instances::pause))
-        .route("/v1/instances/{id}/resume", post(instances::resume))
-        .route("/v1/instances/{id}/overwrite", post(instances::overwrite))
-        .route("/v1/instances/{id}/upgrade", post(instances::upgrade))
+        .route("/v1/instances/{id}/pause", post(lifecycle::pause))
+        .route("/v1/instances/{id}/resume", post(lifecycle::resume))
+        .route("/v1/instances/{id}/overwrite", post(lifecycle::overwrite))
+        .route("/v1/instances/{id}/upgrade", post(lifecycle::upgrade))
         .route(
             "/v1/instances/{id}/snapshots",
             get(snapshots::list_snapshots).post(snapshots::take_snapshot),
@@ -106,21 +102,16 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-#[allow(clippy::unnecessary_wraps)] // handlers return `ok(…)` and `Err(…)` alike
-pub(super) fn ok<T: Serialize>(status: StatusCode, data: T) -> ApiResult {
-    Ok((status, Json(Envelope { data })).into_response())
-}
-
-async fn not_found(method: Method, uri: Uri) -> ApiError {
-    ApiError::new(
+async fn not_found(method: Method, uri: Uri) -> Rejection {
+    Rejection::new(
         StatusCode::NOT_FOUND,
         "not-found",
         format!("No such endpoint: {method} {}", uri.path()),
     )
 }
 
-async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
-    ApiError::new(
+async fn method_not_allowed(method: Method, uri: Uri) -> Rejection {
+    Rejection::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method-not-allowed",
         format!("{method} is not allowed on {}", uri.path()),
@@ -177,7 +168,7 @@ async fn get_tenant(State(shared): Shr, Path(tenant_id): Path<String>) -> ApiRes
     let world = shared.world();
     let tenant = world
         .tenant(&tenant_id)
-        .ok_or_else(ApiError::tenant_not_found)?;
+        .ok_or_else(Rejection::tenant_not_found)?;
     ok(StatusCode::OK, world.tenant_view(tenant))
 }
 
@@ -187,13 +178,13 @@ async fn metrics_integration(State(shared): Shr, Path(tenant_id): Path<String>) 
     let world = shared.world();
     let tenant = world
         .tenant(&tenant_id)
-        .ok_or_else(ApiError::tenant_not_found)?;
+        .ok_or_else(Rejection::tenant_not_found)?;
     let eligible = world
         .instances
         .values()
         .any(|i| i.tenant_id == tenant.id && tiers::has_metrics_integration(&i.instance_type));
     if !eligible {
-        return Err(ApiError::incapable(
+        return Err(Rejection::incapable(
             "This tenant has no instances eligible for metrics integration",
         ));
     }
@@ -209,93 +200,28 @@ async fn metrics_integration(State(shared): Shr, Path(tenant_id): Path<String>) 
 }
 
 // ---------------------------------------------------------------------------------------
-// Shared by the instance and snapshot handlers
-
-/// The instance if it exists and is not hidden by the "not yet visible" fault.
-pub(super) fn visible<'a>(
-    world: &'a World,
-    id: &str,
-    now: i64,
-) -> Result<&'a InstanceRecord, ApiError> {
-    world
-        .instances
-        .get(id)
-        .filter(|r| r.hidden_until_ms.is_none_or(|t| t <= now))
-        .ok_or_else(|| ApiError::db_not_found(id))
-}
-
-pub(super) fn existing<'a>(world: &'a World, id: &str) -> Result<&'a InstanceRecord, ApiError> {
-    world
-        .instances
-        .get(id)
-        .ok_or_else(|| ApiError::db_not_found(id))
-}
-
-/// The instance an operation acts on: 404 if it does not exist, 409 while it is busy.
-pub(super) fn idle<'a>(world: &'a World, id: &str) -> Result<&'a InstanceRecord, ApiError> {
-    let rec = existing(world, id)?;
-    not_busy(rec)?;
-    Ok(rec)
-}
-
-/// Starts the operation (see [`World::begin`]), releases the world and answers 202 with
-/// the instance in its transitional status.
-pub(super) fn accepted(
-    mut world: MutexGuard<'_, World>,
-    id: &str,
-    status: InstanceStatus,
-    kind: OpKind,
-    base_secs: f64,
-    now: i64,
-) -> ApiResult {
-    let view = world.begin(id, status, kind, base_secs, now);
-    drop(world);
-    ok(StatusCode::ACCEPTED, view)
-}
-
-/// 409 while the instance is in a transitional status (unknown statuses count as busy).
-pub(super) fn not_busy(rec: &InstanceRecord) -> Result<(), ApiError> {
-    if rec.status.is_transitional() {
-        return Err(ApiError::busy(rec.status.as_str()));
-    }
-    Ok(())
-}
-
-/// 400 when a stable instance is in the wrong stable status for the operation
-/// (e.g. resizing a paused instance). The API's wording is undocumented [INFER].
-pub(super) fn wrong_state(rec: &InstanceRecord, what: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "invalid-instance-state",
-        format!(
-            "Cannot {what} instance {} while it is {}",
-            rec.id, rec.status
-        ),
-    )
-}
-// ---------------------------------------------------------------------------------------
 // Not emulated: customer-managed keys, graph-analytics sessions
 
 async fn empty_list() -> ApiResult {
     ok(StatusCode::OK, Vec::<()>::new())
 }
 
-async fn cmk_unsupported() -> ApiError {
-    ApiError::incapable("Customer managed keys are not available in the Aura emulator")
+async fn cmk_unsupported() -> Rejection {
+    Rejection::incapable("Customer managed keys are not available in the Aura emulator")
 }
 
-async fn cmk_not_found(Path(key_id): Path<String>) -> ApiError {
-    ApiError::new(
+async fn cmk_not_found(Path(key_id): Path<String>) -> Rejection {
+    Rejection::new(
         StatusCode::NOT_FOUND,
         "encryption-key-not-found",
         format!("Encryption Key not found: {key_id}"),
     )
 }
 
-async fn sessions_unsupported() -> ApiError {
-    ApiError::incapable("Graph analytics sessions are not available in the Aura emulator")
+async fn sessions_unsupported() -> Rejection {
+    Rejection::incapable("Graph analytics sessions are not available in the Aura emulator")
 }
 
-async fn session_not_found(Path(session_id): Path<String>) -> ApiError {
-    ApiError::session_not_found(&session_id)
+async fn session_not_found(Path(session_id): Path<String>) -> Rejection {
+    Rejection::session_not_found(&session_id)
 }

@@ -1,13 +1,14 @@
-//! Snapshot routes (NOTES.md §3.6): on-demand snapshots (`InProgress` → `Completed`),
-//! the per-day list, one snapshot, and restore in place (`restoring` → `running`).
+//! Snapshot routes (docs/aura-api.md §3.6): on-demand snapshots (`InProgress` →
+//! `Completed`), the per-day list, one snapshot, and restore in place (`restoring` →
+//! `running`).
 
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 
 use super::body;
-use super::errors::ApiError;
-use super::routes::{ApiResult, Shr, accepted, existing, idle, ok, wrong_state};
+use super::errors::Rejection;
+use super::respond::{ApiResult, Shr, accepted, existing, idle, ok, wrong_state};
 use super::world::{OpKind, SnapshotRecord, World, durations, uuid_from};
 use crate::api::wire::SnapshotCreated;
 use crate::aura::tiers;
@@ -17,7 +18,7 @@ use crate::aura::{InstanceStatus, SnapshotProfile};
 // Snapshots
 
 /// `?date=YYYY-MM-DD` (default today, UTC) → the day's bounds in unix ms.
-fn day_bounds(query: Option<&str>, now: i64) -> Result<(i64, i64), ApiError> {
+fn day_bounds(query: Option<&str>, now: i64) -> Result<(i64, i64), Rejection> {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(query.unwrap_or_default()).unwrap_or_default();
     let day_ms = 86_400_000;
@@ -32,7 +33,7 @@ fn day_bounds(query: Option<&str>, now: i64) -> Result<(i64, i64), ApiError> {
                 &time::macros::format_description!("[year]-[month]-[day]"),
             )
             .map_err(|_| {
-                ApiError::invalid("date", format!("date must be YYYY-MM-DD, not {d:?}"))
+                Rejection::invalid("date", format!("date must be YYYY-MM-DD, not {d:?}"))
             })?;
             let start = date.midnight().assume_utc().unix_timestamp() * 1000;
             Ok((start, start + day_ms))
@@ -68,7 +69,7 @@ pub(super) async fn take_snapshot(
     let now = world.now();
     let rec = idle(&world, &id)?;
     if !tiers::can_snapshot(&rec.instance_type) {
-        return Err(ApiError::incapable(
+        return Err(Rejection::incapable(
             "On-demand snapshots are not available for free instances",
         ));
     }
@@ -112,7 +113,7 @@ pub(super) async fn restore(
     }
     let snap = snapshot(&world, &id, &sid)?;
     if now < snap.completes_ms {
-        return Err(ApiError::invalid(
+        return Err(Rejection::invalid(
             "snapshotId",
             format!("Snapshot {sid} is not completed yet"),
         ));
@@ -128,10 +129,10 @@ pub(super) async fn restore(
 }
 
 /// Snapshot `sid` of instance `id`: 404 if the instance has no such snapshot.
-fn snapshot<'a>(world: &'a World, id: &str, sid: &str) -> Result<&'a SnapshotRecord, ApiError> {
+fn snapshot<'a>(world: &'a World, id: &str, sid: &str) -> Result<&'a SnapshotRecord, Rejection> {
     world
         .snapshots
         .iter()
         .find(|s| s.instance_id == id && s.snapshot_id == sid)
-        .ok_or_else(|| ApiError::snapshot_not_found(sid))
+        .ok_or_else(|| Rejection::snapshot_not_found(sid))
 }

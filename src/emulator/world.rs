@@ -8,8 +8,8 @@
 //! flight when the emulator stopped completes at the same moment after a restart, or at
 //! once if that moment has passed.
 //!
-//! Field presence follows NOTES.md §3.3 and lives in one place, [`World::view`]: no
-//! `storage` for free-db, `memory` absent while destroying, `connection_url` empty while
+//! Field presence follows docs/aura-api.md §3.3 and lives in one place,
+//! [`World::view`]: no `storage` for free-db, `memory` absent while destroying, `connection_url` empty while
 //! paused, graph counts (numbers) for free-db only, the old `memory` while updating.
 
 use std::collections::HashMap;
@@ -29,7 +29,7 @@ use crate::aura::{
 };
 use crate::aura::{catalogue, tiers};
 
-/// Lifecycle durations at speed 1, in seconds (DESIGN.md §8).
+/// Lifecycle durations at speed 1, in seconds (docs/emulator.md).
 pub(crate) mod durations {
     pub const CREATE: f64 = 120.0;
     pub const RESIZE: f64 = 90.0;

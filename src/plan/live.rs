@@ -2,7 +2,7 @@
 //! next to [`DesiredInstance`](crate::config::DesiredInstance).
 //!
 //! Every field the API may omit is an `Option`, and `None` means *unknown*: the differ
-//! never reports a difference on it (NOTES.md §3.3, §9.6–9.7). That is the whole
+//! never reports a difference on it (docs/aura-api.md §3.3, §9.6–9.7). That is the whole
 //! defence against the phantom diffs the Terraform provider showed for CDC and
 //! secondaries.
 

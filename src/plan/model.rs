@@ -1,7 +1,7 @@
 //! The plan as data: what the differ produces, what the renderers print, what a saved
 //! plan file holds and what the executor (`apply`) runs.
 //!
-//! The serialized form of [`Plan`] *is* the plan JSON of DESIGN.md §4 (`plan --format
+//! The serialized form of [`Plan`] *is* the plan JSON of docs/plan.md (`plan --format
 //! json`); `schema/plan.schema.json` is generated from these types. Keys the contract
 //! fixes (`format_version`, `project`, `changes[].{name,id,actions,fields}`,
 //! `unmanaged[]`, `summary`) keep their names forever; everything else is additive.

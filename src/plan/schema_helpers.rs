@@ -1,7 +1,7 @@
 //! JSON Schema fragments for the wire types a plan embeds (request bodies, statuses).
 //! The wire types live in `api` and do not derive `JsonSchema` (the API module owns
 //! them and knows nothing of plans), so the plan schema describes them here, by hand,
-//! from NOTES.md §3. A test validates real plans against the result, so a drift
+//! from docs/aura-api.md §3. A test validates real plans against the result, so a drift
 //! between these fragments and the wire types fails loudly.
 
 use schemars::{Schema, SchemaGenerator, json_schema};

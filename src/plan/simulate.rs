@@ -1,11 +1,12 @@
 //! A model of what applying a plan does to the live project, used by the property
 //! tests ("apply, then plan again: no changes") and by anyone who wants to preview
 //! the world after a plan (e.g. offline `diff`). It follows the API's behaviour as
-//! NOTES.md describes it: a create starts `running` with the body's values and the
-//! toggles off unless sent, PATCH sets what it sends, pause/resume flip the status,
-//! upgrade sets `business-critical`, delete removes the instance, a wait lets the
-//! instance settle where the step expects it.
+//! docs/aura-api.md describes it: a create starts `running` with the body's values
+//! and the toggles off unless sent, PATCH sets what it sends, pause/resume flip the
+//! status, upgrade sets `business-critical`, delete removes the instance, a wait lets
+//! the instance settle where the step expects it.
 
+use crate::api::wire::{CreateInstanceRequest, PatchInstanceRequest};
 use crate::aura::tiers;
 use crate::aura::{InstanceStatus, InstanceType};
 
@@ -38,38 +39,7 @@ pub fn apply_effect(live: &Live, plan: &Plan) -> Live {
                     let Some(StepRequest::Create(body)) = &step.request else {
                         continue;
                     };
-                    let id = loop {
-                        let id = format!("new{counter:05}");
-                        counter += 1;
-                        if !out.summaries.iter().any(|s| s.id == id) {
-                            break id;
-                        }
-                    };
-                    let storage = body.storage.clone().or_else(|| {
-                        tiers::has_storage(&body.instance_type).then(|| double_size(&body.memory))
-                    });
-                    out.summaries.push(LiveSummary {
-                        id: id.clone(),
-                        name: body.name.clone(),
-                    });
-                    out.instances.push(LiveInstance {
-                        id: id.clone(),
-                        name: body.name.clone(),
-                        status: InstanceStatus::Running,
-                        instance_type: body.instance_type.clone(),
-                        cloud_provider: body.cloud_provider.clone(),
-                        region: body.region.clone(),
-                        version: Some(body.version.clone()),
-                        memory: Some(body.memory.clone()),
-                        storage,
-                        vector_optimized: Some(body.vector_optimized.unwrap_or(false)),
-                        graph_analytics_plugin: Some(body.graph_analytics_plugin.unwrap_or(false)),
-                        // The API may never report these (NOTES.md §9.6).
-                        secondaries_count: None,
-                        cdc_enrichment_mode: None,
-                        customer_managed_key_id: body.customer_managed_key_id.clone(),
-                    });
-                    current = Some(id);
+                    current = Some(create(&mut out, &mut counter, body));
                 }
                 StepAction::Update => {
                     let Some(StepRequest::Patch(p)) = &step.request else {
@@ -116,6 +86,45 @@ pub fn apply_effect(live: &Live, plan: &Plan) -> Live {
     out
 }
 
+/// Adds the instance a create body makes, with the next free `newNNNNN` id (which it
+/// returns): `running`, the body's values, storage as the tier defaults it, and the
+/// toggles off unless sent.
+fn create(out: &mut Live, counter: &mut usize, body: &CreateInstanceRequest) -> String {
+    let id = loop {
+        let id = format!("new{:05}", *counter);
+        *counter += 1;
+        if !out.summaries.iter().any(|s| s.id == id) {
+            break id;
+        }
+    };
+    let storage = body
+        .storage
+        .clone()
+        .or_else(|| tiers::has_storage(&body.instance_type).then(|| double_size(&body.memory)));
+    out.summaries.push(LiveSummary {
+        id: id.clone(),
+        name: body.name.clone(),
+    });
+    out.instances.push(LiveInstance {
+        id: id.clone(),
+        name: body.name.clone(),
+        status: InstanceStatus::Running,
+        instance_type: body.instance_type.clone(),
+        cloud_provider: body.cloud_provider.clone(),
+        region: body.region.clone(),
+        version: Some(body.version.clone()),
+        memory: Some(body.memory.clone()),
+        storage,
+        vector_optimized: Some(body.vector_optimized.unwrap_or(false)),
+        graph_analytics_plugin: Some(body.graph_analytics_plugin.unwrap_or(false)),
+        // The API may never report these (docs/aura-api.md §9.6).
+        secondaries_count: None,
+        cdc_enrichment_mode: None,
+        customer_managed_key_id: body.customer_managed_key_id.clone(),
+    });
+    id
+}
+
 fn double_size(memory: &str) -> String {
     memory
         .trim_end_matches("GB")
@@ -137,7 +146,7 @@ fn target<'a>(
 }
 
 /// Applies a PATCH body: exactly the fields it sends.
-fn apply_patch(live: &mut Live, id: &str, p: &crate::api::wire::PatchInstanceRequest) {
+fn apply_patch(live: &mut Live, id: &str, p: &PatchInstanceRequest) {
     if let Some(name) = &p.name
         && let Some(s) = live.summaries.iter_mut().find(|s| s.id == id)
     {

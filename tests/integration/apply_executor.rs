@@ -90,7 +90,6 @@ impl World {
     fn options(&self, credentials_dir: &Path, plan: &Plan, out: &Captured) -> ApplyOptions {
         let mut opts = ApplyOptions::new(credentials_dir);
         opts.poll_interval = Duration::from_millis(100);
-        opts.rate = RATE;
         opts.timeouts = Timeouts::uniform(Duration::from_secs(60));
         opts.progress = Progress::plain_to(
             Box::new(out.clone()),
@@ -382,7 +381,7 @@ instances:
     }
 }
 
-/// Every row of DESIGN.md §4 that acts, applied on the emulator, then planned again:
+/// Every row of docs/plan.md that acts, applied on the emulator, then planned again:
 /// no changes. (Create with PATCH-only fields and pause is covered above.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_plan_row_applies_and_converges() {

@@ -1,4 +1,4 @@
-//! Measurement, not a timed test (DESIGN.md §9): K independent creates against one
+//! Measurement, not a timed test (docs/performance.md): K independent creates against one
 //! create on the same emulator, and the 429s drawn. Ignored by default; run with
 //!
 //! ```text
@@ -41,7 +41,6 @@ async fn measure(label: &str, speed: f64, rate: Rate, poll: Duration, k: usize) 
         assert_eq!(plan.changes.len(), n);
         let mut opts = ApplyOptions::new(dir.path().join("creds"));
         opts.poll_interval = poll;
-        opts.rate = rate;
         opts.parallelism = 20;
         opts.timeouts = Timeouts::uniform(Duration::from_secs(900));
         let before = client.counts();

@@ -1,0 +1,176 @@
+//! One HTTP exchange, in the terms the request path reasons in: what is sent
+//! ([`Call`]), what came back ([`Raw`], body already read within the cap) or why
+//! nothing did ([`NoAnswer`]). Everything that touches reqwest's client, response
+//! and error types lives here, so the request path above reads as policy.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime};
+
+use reqwest::{Method, header};
+use tracing::warn;
+
+use crate::api::error::{ApiError, TransportKind, parse_retry_after};
+use crate::api::retry::Resend;
+
+/// One logical call: what to send and how it may be resent.
+pub(super) struct Call {
+    pub(super) method: Method,
+    /// Path below the base, e.g. `/v1/instances/x`.
+    pub(super) path: String,
+    pub(super) query: Option<(&'static str, String)>,
+    pub(super) body: Option<Vec<u8>>,
+    pub(super) resend: Resend,
+    /// Set for `POST /instances`: the name, for the ambiguous-outcome error.
+    pub(super) create_name: Option<String>,
+}
+
+impl Call {
+    pub(super) fn get(path: String) -> Self {
+        Self {
+            method: Method::GET,
+            path,
+            query: None,
+            body: None,
+            resend: Resend::Always,
+            create_name: None,
+        }
+    }
+
+    pub(super) fn with_body(method: Method, path: String, body: Vec<u8>, resend: Resend) -> Self {
+        Self {
+            method,
+            path,
+            query: None,
+            body: Some(body),
+            resend,
+            create_name: None,
+        }
+    }
+
+    pub(super) fn shown_path(&self) -> String {
+        match &self.query {
+            Some((k, v)) => format!("{}?{k}={v}", self.path),
+            None => self.path.clone(),
+        }
+    }
+}
+
+/// A complete HTTP answer, body already read (within the cap).
+pub(super) struct Raw {
+    pub(super) status: u16,
+    pub(super) body: Vec<u8>,
+    pub(super) request_id: Option<String>,
+    pub(super) retry_after: Option<Duration>,
+}
+
+/// Why an attempt produced no answer.
+pub(super) enum NoAnswer {
+    Transport(TransportKind, String),
+    TooLarge,
+}
+
+/// The reqwest client every call shares. Fails only if TLS cannot be set up.
+pub(super) fn build_http(
+    user_agent: &str,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+) -> Result<reqwest::Client, ApiError> {
+    // reqwest is built without a default crypto provider; install ring once per
+    // process (a second install reports "already installed", which is fine).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .user_agent(user_agent.to_owned())
+        .connect_timeout(connect_timeout)
+        .timeout(request_timeout)
+        // A redirect would resend credentials to wherever it points.
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| ApiError::Setup(error_chain(&e)))
+}
+
+/// Sends `request` and reads the whole answer, refusing a body over `cap` bytes.
+/// The first answer that announces the API version's end (`X-Tyk-Api-Expires`)
+/// logs one warning per client (`deprecation_warned`).
+pub(super) async fn send(
+    request: reqwest::RequestBuilder,
+    cap: usize,
+    deprecation_warned: &AtomicBool,
+) -> Result<Raw, NoAnswer> {
+    let response = request.send().await.map_err(|e| transport(&e))?;
+    let status = response.status().as_u16();
+    let headers = response.headers();
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(200).collect::<String>());
+    if headers.contains_key("x-tyk-api-expires")
+        && !deprecation_warned.swap(true, Ordering::Relaxed)
+    {
+        let when: String = headers
+            .get("x-tyk-api-expires")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("on an announced date")
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(64)
+            .collect();
+        warn!(
+            "the Aura API version auraform uses is deprecated and expires {when}; upgrade auraform"
+        );
+    }
+    let retry_after = headers
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| parse_retry_after(v, SystemTime::now()));
+    let body = read_capped(response, cap).await?;
+    Ok(Raw {
+        status,
+        body,
+        request_id,
+        retry_after,
+    })
+}
+
+async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<u8>, NoAnswer> {
+    if response.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(NoAnswer::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| transport(&e))? {
+        if body.len() + chunk.len() > cap {
+            return Err(NoAnswer::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn transport(e: &reqwest::Error) -> NoAnswer {
+    let kind = if e.is_timeout() {
+        TransportKind::Timeout
+    } else if e.is_connect() {
+        TransportKind::Connect
+    } else {
+        TransportKind::Broken
+    };
+    NoAnswer::Transport(kind, error_chain(e))
+}
+
+/// The error and its causes on one line, without the URL (which carries nothing
+/// secret, but is already in the message).
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = Vec::new();
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = current {
+        let text = err.to_string();
+        let text = match text.find(" for url (") {
+            Some(i) => text[..i].to_owned(),
+            None => text,
+        };
+        if parts.last() != Some(&text) {
+            parts.push(text);
+        }
+        current = err.source();
+    }
+    parts.join(": ")
+}

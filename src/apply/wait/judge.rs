@@ -1,0 +1,142 @@
+//! Judging one observation: does the instance a GET returned satisfy what the wait
+//! is for? The plan's [`Expectation`] says what a step must be seen to have done;
+//! this file only reads it, so plan and executor share one contract.
+
+use crate::api::wire::Instance;
+use crate::aura::InstanceStatus;
+use crate::plan::{Expectation, ExpectedValues};
+
+/// What a wait polls for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WaitFor<'a> {
+    /// What the plan expects of a step.
+    Step(&'a Expectation),
+    /// Running or paused: no operation in progress (before resending a request the
+    /// API refused with 409). Never in a plan: only the executor waits for it.
+    Idle,
+}
+
+/// The judgement of one observation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    Done,
+    /// Keep waiting; the text says what was seen (for progress).
+    Pending(String),
+    /// Waiting cannot help.
+    Fail(String),
+}
+
+impl WaitFor<'_> {
+    /// What the wait is for, in words (for a timeout).
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            WaitFor::Step(Expectation::Status { status, .. }) => status.as_str(),
+            WaitFor::Step(Expectation::Gone) => "deleted",
+            WaitFor::Idle => "running or paused",
+        }
+    }
+
+    /// Judges one observation: `None` is a 404. `in_grace`: a 404 may still be the
+    /// API catching up with a create.
+    pub(crate) fn judge(self, observed: Option<&Instance>, in_grace: bool) -> Verdict {
+        let gone = matches!(self, WaitFor::Step(Expectation::Gone));
+        let Some(inst) = observed else {
+            return if gone {
+                Verdict::Done
+            } else if in_grace {
+                Verdict::Pending("not visible yet (404)".to_owned())
+            } else {
+                Verdict::Fail("the instance no longer exists (404)".to_owned())
+            };
+        };
+        let status = &inst.status;
+        if gone {
+            return Verdict::Pending(status.to_string());
+        }
+        if let Some(reason) = beyond_waiting(status) {
+            return Verdict::Fail(reason.to_owned());
+        }
+        let (status_ok, values) = match self {
+            WaitFor::Step(Expectation::Status {
+                status: want,
+                values,
+            }) => (*status == want.to_wire(), Some(values)),
+            WaitFor::Step(Expectation::Gone) => (false, None),
+            WaitFor::Idle => (!status.is_transitional(), None),
+        };
+        if !status_ok {
+            return Verdict::Pending(status.to_string());
+        }
+        match values.and_then(|v| first_mismatch(v, inst)) {
+            None => Verdict::Done,
+            Some(field) => Verdict::Pending(format!("{status}, {field} not updated yet")),
+        }
+    }
+}
+
+/// Why a status fails a wait that is not for a delete at once, if it does: no
+/// amount of waiting leads from it to the expected one.
+fn beyond_waiting(status: &InstanceStatus) -> Option<&'static str> {
+    match status {
+        InstanceStatus::Destroying => {
+            Some("the instance is being destroyed (`destroying`); something else deleted it")
+        }
+        InstanceStatus::LoadingFailed => {
+            Some("the instance went to `loading failed`; it needs a person (see the Aura console)")
+        }
+        InstanceStatus::Suspended => {
+            Some("the instance is `suspended`; it needs a person (see the Aura console)")
+        }
+        _ => None,
+    }
+}
+
+/// The first expected value the instance contradicts, by field name.
+fn first_mismatch(want: &ExpectedValues, inst: &Instance) -> Option<&'static str> {
+    fn differs<T: PartialEq>(want: Option<&T>, have: Option<&T>) -> bool {
+        matches!((want, have), (Some(w), Some(h)) if w != h)
+    }
+    if differs(want.name.as_ref(), Some(&inst.name)) {
+        return Some("name");
+    }
+    if differs_size(want.memory.as_deref(), inst.memory.as_deref()) {
+        return Some("memory");
+    }
+    if differs_size(want.storage.as_deref(), inst.storage.as_deref()) {
+        return Some("storage");
+    }
+    if differs(want.instance_type.as_ref(), Some(&inst.instance_type)) {
+        return Some("type");
+    }
+    if differs(
+        want.vector_optimized.as_ref(),
+        inst.vector_optimized.as_ref(),
+    ) {
+        return Some("vector_optimized");
+    }
+    if differs(
+        want.graph_analytics_plugin.as_ref(),
+        inst.graph_analytics_plugin.as_ref(),
+    ) {
+        return Some("graph_analytics_plugin");
+    }
+    if differs(
+        want.secondaries_count.as_ref(),
+        inst.secondaries_count.as_ref(),
+    ) {
+        return Some("secondaries_count");
+    }
+    if differs(
+        want.cdc_enrichment_mode.as_ref(),
+        inst.cdc_enrichment_mode.as_ref(),
+    ) {
+        return Some("cdc_enrichment_mode");
+    }
+    None
+}
+
+/// Whether a size the plan wants differs from the one the API reports (compared as
+/// the differ compares them); a size the API does not report never differs.
+fn differs_size(want: Option<&str>, have: Option<&str>) -> bool {
+    matches!((want, have), (Some(w), Some(h)) if !crate::aura::sizes::same_size(w, h))
+}

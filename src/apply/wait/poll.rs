@@ -1,0 +1,128 @@
+//! The polling loop: GET the instance on a fixed schedule until the judgement says
+//! done, fail, or the deadline has passed; a 404 grace period after a create; Ctrl-C
+//! at the next sleep.
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::error::WaitError;
+use super::judge::{Verdict, WaitFor};
+use crate::api::pacer::PollPacing;
+use crate::api::wire::Instance;
+use crate::apply::cancel::Cancel;
+
+/// How one wait runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WaitSpec {
+    /// Give up after this long.
+    pub timeout: Duration,
+    /// 404s are tolerated this long after the wait starts (after a create).
+    pub not_found_grace: Duration,
+    /// Poll at once instead of one interval after the start.
+    pub poll_now: bool,
+}
+
+impl WaitSpec {
+    pub fn new(timeout: Duration) -> Self {
+        Self {
+            timeout,
+            not_found_grace: Duration::ZERO,
+            poll_now: false,
+        }
+    }
+
+    pub fn with_grace(mut self, grace: Duration) -> Self {
+        self.not_found_grace = grace;
+        self
+    }
+
+    pub fn poll_now(mut self) -> Self {
+        self.poll_now = true;
+        self
+    }
+}
+
+/// A completed wait.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Waited {
+    /// The last observation (`None` after a delete).
+    pub instance: Option<Instance>,
+    /// GETs sent.
+    pub polls: u32,
+    pub elapsed: Duration,
+}
+
+/// Polls `get` (which returns `Ok(None)` for a 404) until `until` holds, at the
+/// interval `pacing` gives (asked again before every sleep, so it follows the number
+/// of waits in flight).
+///
+/// `on_status` is called with each observation's description (for progress).
+pub(crate) async fn wait_until<E, G, Fut>(
+    mut get: G,
+    until: WaitFor<'_>,
+    spec: WaitSpec,
+    pacing: PollPacing<'_>,
+    cancel: &Cancel,
+    mut on_status: impl FnMut(&str),
+) -> Result<Waited, WaitError<E>>
+where
+    G: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<Instance>, E>>,
+{
+    let _slot = pacing.enter();
+    let start = Instant::now();
+    let deadline = start + spec.timeout;
+    let grace_end = start + spec.not_found_grace;
+    let mut next = if spec.poll_now {
+        start
+    } else {
+        (start + pacing.interval()).min(deadline)
+    };
+    let mut polls = 0u32;
+    let mut last_status: Option<String> = None;
+    loop {
+        tokio::select! {
+            biased;
+            () = cancel.cancelled() => return Err(WaitError::Interrupted { last_status }),
+            () = tokio::time::sleep_until(next) => {}
+        }
+        let sent = Instant::now();
+        polls += 1;
+        // Not raced with `cancel`: a request on the wire is allowed to finish.
+        let observed = get().await.map_err(WaitError::Api)?;
+        if let Some(inst) = &observed {
+            last_status = Some(inst.status.to_string());
+        }
+        match until.judge(observed.as_ref(), sent < grace_end) {
+            Verdict::Done => {
+                return Ok(Waited {
+                    instance: observed,
+                    polls,
+                    elapsed: start.elapsed(),
+                });
+            }
+            Verdict::Fail(reason) => {
+                return Err(WaitError::Unexpected {
+                    reason,
+                    last_status,
+                });
+            }
+            Verdict::Pending(seen) => {
+                on_status(&seen);
+                let now = Instant::now();
+                if now >= deadline {
+                    return Err(WaitError::TimedOut {
+                        after: now - start,
+                        expected: until.describe(),
+                        last_seen: Some(seen),
+                    });
+                }
+                // A fixed schedule: response latency does not stretch the interval,
+                // and the last poll lands on the deadline.
+                next = (next + pacing.interval()).max(now).min(deadline);
+            }
+        }
+    }
+}

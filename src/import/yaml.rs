@@ -1,0 +1,30 @@
+//! YAML scalars as import writes them: plain when the loader reads them back as the
+//! same string, else double-quoted; values escape `${` so interpolation leaves them be.
+
+/// A YAML string value: `${` is written `$${`, which the loader reads back as a
+/// literal `${` (values are interpolated; keys are not, see [`key`]).
+pub(super) fn scalar(s: &str) -> String {
+    key(&s.replace("${", "$${"))
+}
+
+/// A YAML scalar: plain when unambiguous, else double-quoted (JSON escaping is valid
+/// YAML).
+pub(super) fn key(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && s.starts_with(|c: char| c.is_ascii_alphanumeric())
+        // Numbers (`12345678`, `1e10`, `1.5`) would load as numbers, not strings.
+        && s.parse::<f64>().is_err()
+        && !s.starts_with("0x")
+        && !s.starts_with("0o")
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n"
+        );
+    if plain {
+        s.to_owned()
+    } else {
+        serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
+    }
+}

@@ -1,4 +1,4 @@
-//! The reconcile benchmark (DESIGN.md §9): runs the real `auraform` binary against the
+//! The reconcile benchmark (docs/performance.md §4): runs the real `auraform` binary against the
 //! emulator and prints a table of figures. It asserts nothing — speed is measured here,
 //! never in a timed test, and the figures are read by people (medians and ratios).
 //!

@@ -1,6 +1,6 @@
 //! Command-line definitions (clap derive). This module only describes what the user
 //! can type; `commands` decides what each subcommand does. Flag names, defaults and
-//! exit codes are a contract (DESIGN.md §2).
+//! exit codes are a contract (docs/commands.md).
 
 use std::path::PathBuf;
 

@@ -5,14 +5,14 @@
 //! project's `instance_configurations` win when they are available), and the emulator
 //! seeds its projects' `instance_configurations` from it, so an aura.yaml that
 //! validates offline is one the emulator accepts. The region lists are the docs'
-//! `regions.json` (generated 2025-10-10) as distilled in NOTES.md §5.
+//! `regions.json` (generated 2025-10-10) as distilled in docs/aura-api.md §5.
 
 use serde::{Deserialize, Serialize};
 
 use super::enums::{CloudProvider, InstanceType};
 use super::sizes::gb;
 
-/// One offered combination: a flat cross-product row (NOTES.md §3.7).
+/// One offered combination: a flat cross-product row (docs/aura-api.md §3.7).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct InstanceConfiguration {
     pub region: String,
@@ -83,10 +83,10 @@ pub const FREE_MEMORY: &str = "1GB";
 /// Versions offered. `"5"` means the latest calendar version since 2025-01-29.
 pub const VERSIONS: &[&str] = &["4", "5"];
 
-/// Every memory size the API knows (NOTES.md §5), in GB.
+/// Every memory size the API knows (docs/aura-api.md §5), in GB.
 pub const ALL_MEMORY_GB: &[u32] = &[1, 2, 4, 8, 16, 24, 32, 48, 64, 128, 192, 256, 384, 512];
 
-/// Every storage size the API knows (NOTES.md §5), in GB.
+/// Every storage size the API knows (docs/aura-api.md §5), in GB.
 pub const ALL_STORAGE_GB: &[u32] = &[
     2, 4, 8, 16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048,
 ];
@@ -193,7 +193,7 @@ const REGIONS: &[RegionRow] = {
 };
 
 /// Memory sizes (GB) a type is offered in. Storage is always twice the memory
-/// (the typical pairing, NOTES.md §5).
+/// (the typical pairing, docs/aura-api.md §5).
 pub fn memory_sizes_gb(t: &InstanceType) -> &'static [u32] {
     match t {
         InstanceType::FreeDb => &[1],

@@ -331,7 +331,7 @@ pub enum StepRequest {
 /// What the executor polls for after a step.
 ///
 /// A field listed in `values` counts as matching when the API omits it from the GET
-/// (NOTES.md §9.6: `secondaries_count` and `cdc_enrichment_mode` may never be reported).
+/// (docs/aura-api.md §9.6: `secondaries_count` and `cdc_enrichment_mode` may never be reported).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "until", rename_all = "lowercase")]
 pub enum Expectation {

@@ -132,7 +132,11 @@ fn strip_comment(line: &str) -> String {
                 // lifetime (`'a`) has no closing quote within two characters.
                 let rest: String = chars.clone().take(4).collect();
                 let from = if rest.starts_with('\\') { 2 } else { 1 };
-                if let Some(end) = rest.get(from..).and_then(|r| r.find('\'')).map(|i| i + from) {
+                if let Some(end) = rest
+                    .get(from..)
+                    .and_then(|r| r.find('\''))
+                    .map(|i| i + from)
+                {
                     for _ in 0..=end {
                         chars.next();
                     }
@@ -194,7 +198,12 @@ fn references(module: &[String], code: &str) -> Vec<Vec<String>> {
 }
 
 /// Parses a path or use-tree at `i` (after `crate::`), pushing every path it names.
-fn parse_tree(s: &[char], mut i: usize, mut prefix: Vec<String>, out: &mut Vec<Vec<String>>) -> usize {
+fn parse_tree(
+    s: &[char],
+    mut i: usize,
+    mut prefix: Vec<String>,
+    out: &mut Vec<Vec<String>>,
+) -> usize {
     loop {
         skip_ws(s, &mut i);
         if i < s.len() && s[i] == '{' {
@@ -455,6 +464,9 @@ fn the_checker_sees_groups_supers_and_cycles() {
         (b.clone(), BTreeSet::from([a.clone()])),
     ]);
     assert_eq!(cycles(&edges), vec![vec![a, b]]);
-    assert_eq!(component(&["plan".into(), "render".into(), "human".into()]), Some("plan::render"));
+    assert_eq!(
+        component(&["plan".into(), "render".into(), "human".into()]),
+        Some("plan::render")
+    );
     assert_eq!(component(&["plan".into(), "diff".into()]), Some("plan"));
 }

@@ -309,48 +309,19 @@ fn all_example_instances_are_offered_by_the_builtin_catalogue_online_too() {
     config::validate_online(&c, &rows).expect("catalogue rows");
 }
 
-/// DESIGN.md §3's example, verbatim (with its `id:` pin), is valid.
+/// The example of docs/aura-yaml.md §2 (with its `id:` pin) is valid: the test reads it
+/// from the document, so the reference cannot show a file auraform rejects.
 #[test]
-fn the_design_contract_example_is_valid() {
-    let text = r#"# yaml-language-server: $schema=../schema/aura.schema.json
-project: demo                      # project (= API "tenant") id or exact name; ${VAR} allowed
-defaults:                          # optional; merged under every instance
-  cloud_provider: gcp
-  region: europe-west1
-  version: "5"
-  type: professional-db
-credentials:
-  dir: .auraform/credentials       # default; one <instance>.env per created instance, mode 0600
-prune: false                       # true: delete live instances of the project not listed here
-instances:                         # key = the Aura instance name (1–30 chars), file order kept
-  orders:
-    memory: 8GB
-    storage: 16GB
-    prevent_destroy: true          # never delete or replace this one, whatever the flags
-  analytics:
-    type: professional-ds
-    memory: 16GB
-    state: paused                  # running (default) | paused
-  sandbox:
-    type: free-db
-    memory: 1GB
-  events:
-    type: business-critical
-    memory: 32GB
-    cdc_enrichment_mode: DIFF      # OFF | DIFF | FULL (set by PATCH after creation)
-  search:
-    memory: 8GB
-    vector_optimized: true
-    graph_analytics_plugin: true
-    ignore_changes: [memory]       # fields whose live value is never reverted
-  orders-copy:
-    memory: 8GB
-    source: { instance: orders }   # create-time only: clone from an instance (name or id) [+ snapshot id]
-  legacy:
-    id: 2f49c2b3                   # pin to an existing instance: adopt it, rename it to the key
-    memory: 4GB
-    allow_replace: true            # permit destroy+create when an immutable field changes
-"#;
+fn the_documented_example_is_valid() {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/aura-yaml.md"))
+            .unwrap();
+    let section = doc.split("\n## 2. Example").nth(1).expect("§2 Example");
+    let text = section
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|t| t.split("```").next())
+        .expect("a yaml block in §2");
     let c = load(text);
     assert_eq!(c.desired.instances.len(), 7);
     assert_eq!(

@@ -1,6 +1,6 @@
 //! Shapes: the real API bodies in `tests/fixtures/aura-api/` (copied from the shared
 //! research notes) and the emulator's responses deserialize into the same wire types, and
-//! the emulator sends every field the official spec marks required (except where NOTES.md
+//! the emulator sends every field the official spec marks required (except where docs/aura-api.md §3.3
 //! documents that the live API omits it: `storage` for free-db, `memory` while destroying).
 
 use auraform::api::wire::{

@@ -1,6 +1,6 @@
 //! The emulator's bodies validated against the official OpenAPI spec's own schemas
 //! (`tests/fixtures/aura-api/aura_api_spec_v1.yaml`, a copy of the shared one), with the
-//! two documented deviations of the live API (NOTES.md §3.3) checked to be the only ones:
+//! two documented deviations of the live API (docs/aura-api.md §3.3) checked to be the only ones:
 //! free-db has no `storage` and sends graph counts as numbers.
 
 use jsonschema::{Draft, Validator};
@@ -13,7 +13,7 @@ fn spec() -> Value {
         .join("tests/fixtures/aura-api/aura_api_spec_v1.yaml");
     let mut spec: Value = serde_saphyr::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     // The spec writes the CDC enum unquoted, and `OFF` reads as the boolean false
-    // (NOTES.md §5 warns about it). The API means the string.
+    // (docs/aura-api.md §5 warns about it). The API means the string.
     let cdc = &mut spec["components"]["schemas"]["Instance"]["properties"]["data"]["properties"]["cdc_enrichment_mode"]
         ["enum"];
     for v in cdc.as_array_mut().unwrap() {

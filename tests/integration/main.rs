@@ -1,4 +1,4 @@
-//! The one integration-test binary (STYLE.md): one module per topic, each talking
+//! The one integration-test binary (docs/conventions.md §5): one module per topic, each talking
 //! real HTTP to the in-process emulator. Add yours below.
 
 // This whole binary is tests: a failed unwrap is a failed test, helpers included.

@@ -1,7 +1,7 @@
 //! `auraform plan` end to end: each scenario seeds its live world in a real in-process
 //! emulator through the API (creates, resizes, pauses, forced statuses), writes an
 //! aura.yaml, runs the real binary with `--api-url` in all three formats and snapshots
-//! what it prints. Together the scenarios cover every row of DESIGN.md §4's table plus
+//! what it prints. Together the scenarios cover every row of docs/plan.md §3's table plus
 //! mixed plans (the same situations as `plan_scenarios`, which builds them in Rust).
 //!
 //! Every JSON plan is also parsed, its summary checked against its changes, and

@@ -1,4 +1,4 @@
-//! One test per rule of DESIGN.md §4 that the scenarios do not pin down on their own:
+//! One test per rule of docs/plan.md §2–§11 that the scenarios do not pin down on their own:
 //! the refusals (errors), identity, and the exact request bodies and expectations.
 
 use auraform::api::wire::{CdcEnrichmentMode, CloudProvider, InstanceType};
@@ -282,7 +282,7 @@ fn clones_in_a_circle_are_an_error() {
     assert_eq!(err_codes(&e), ["auraform::plan::clone_cycle"]);
 }
 
-/// Response bodies as the real API sends them (NOTES.md fixtures): a GET without the
+/// Response bodies as the real API sends them (the fixtures in tests/fixtures/aura-api/, docs/aura-api.md §0): a GET without the
 /// toggles, CDC, secondaries or version must plan no changes for a matching file.
 #[test]
 fn real_api_bodies_plan_no_phantom_changes() {

@@ -1,5 +1,5 @@
 //! Plan scenarios rendered by all three renderers (insta snapshots), covering every
-//! row of DESIGN.md §4's table plus mixed plans. Each test also asserts the plan's
+//! row of docs/plan.md §3's table plus mixed plans. Each test also asserts the plan's
 //! shape, so a snapshot update cannot silently accept a wrong plan.
 
 use auraform::api::wire::{CdcEnrichmentMode, InstanceType};

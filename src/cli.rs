@@ -11,7 +11,7 @@ use crate::units::{Rate, WallDuration};
 /// Keep Neo4j Aura instances exactly as aura.yaml says.
 #[derive(Debug, Parser)]
 #[command(name = "auraform", version, about, long_about = None, propagate_version = true)]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
@@ -21,7 +21,7 @@ pub struct Cli {
 
 /// Flags accepted before or after any subcommand.
 #[derive(Debug, Clone, Args)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// The desired-state file.
     #[arg(
         short = 'f',
@@ -74,7 +74,7 @@ pub struct GlobalArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
@@ -85,7 +85,7 @@ impl ColorChoice {
     /// `auto` colours only a terminal, and only when `NO_COLOR` is unset or empty
     /// (<https://no-color.org>). The caller reads the environment and the terminal, so
     /// stdout and stderr follow one rule, each judged on its own terminal.
-    pub fn enabled(self, is_terminal: bool, no_color: Option<&str>) -> bool {
+    pub(crate) fn enabled(self, is_terminal: bool, no_color: Option<&str>) -> bool {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -96,25 +96,25 @@ impl ColorChoice {
 
 /// Output formats of plan-like commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum Format {
+pub enum OutputFormat {
     #[default]
     Human,
     Json,
     Markdown,
 }
 
-impl From<Format> for crate::plan::render::Format {
-    fn from(f: Format) -> Self {
+impl From<OutputFormat> for crate::plan::render::Format {
+    fn from(f: OutputFormat) -> Self {
         match f {
-            Format::Human => Self::Human,
-            Format::Json => Self::Json,
-            Format::Markdown => Self::Markdown,
+            OutputFormat::Human => Self::Human,
+            OutputFormat::Json => Self::Json,
+            OutputFormat::Markdown => Self::Markdown,
         }
     }
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Check aura.yaml offline: syntax, types, and the built-in catalogue.
     Validate,
 
@@ -144,13 +144,13 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-pub struct PlanArgs {
+pub(crate) struct PlanArgs {
     /// Save the plan to FILE for a later `apply FILE`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
 
     /// Exit 2 when the plan has changes, 0 when it has none, 1 on error.
     #[arg(long)]
@@ -166,7 +166,7 @@ pub struct PlanArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ApplyArgs {
+pub(crate) struct ApplyArgs {
     /// A plan saved by `plan --out`; applied exactly, without asking.
     #[arg(value_name = "PLAN_FILE")]
     pub plan_file: Option<PathBuf>,
@@ -189,13 +189,13 @@ pub struct ApplyArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DriftArgs {
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+pub(crate) struct DriftArgs {
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
 }
 
 #[derive(Debug, Args)]
-pub struct ImportArgs {
+pub(crate) struct ImportArgs {
     /// Project id or exact name (default: the project in aura.yaml, or the only one).
     #[arg(long, value_name = "ID_OR_NAME")]
     pub project: Option<String>,
@@ -210,7 +210,7 @@ pub struct ImportArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DiffArgs {
+pub(crate) struct DiffArgs {
     /// The older desired state: a path, or `git:REV:PATH`.
     #[arg(value_name = "OLD_FILE")]
     pub old: String,
@@ -219,8 +219,8 @@ pub struct DiffArgs {
     #[arg(value_name = "NEW_FILE")]
     pub new: PathBuf,
 
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
 
     /// Exit 2 when the files differ, 0 when they do not, 1 on error.
     #[arg(long)]
@@ -228,14 +228,14 @@ pub struct DiffArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct SchemaArgs {
+pub(crate) struct SchemaArgs {
     /// Print the schema of the plan JSON instead.
     #[arg(long)]
     pub plan: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct EmulatorArgs {
+pub(crate) struct EmulatorArgs {
     /// Address to listen on (loopback only).
     #[arg(long, default_value = "127.0.0.1:8787", value_name = "ADDR")]
     pub listen: std::net::SocketAddr,
@@ -277,7 +277,7 @@ pub struct EmulatorArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
 }

@@ -10,7 +10,7 @@ use std::path::Path;
 
 /// The directory a path lives in: its parent, or `.` for a bare file name (where
 /// `Path::parent` gives an empty path).
-pub fn parent_dir(path: &Path) -> &Path {
+pub(crate) fn parent_dir(path: &Path) -> &Path {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -19,7 +19,7 @@ pub fn parent_dir(path: &Path) -> &Path {
 
 /// What an atomic write does when the target already exists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Existing {
+pub(crate) enum Existing {
     /// Replace it (saved plans, state files).
     Replace,
     /// Leave it and fail with [`io::ErrorKind::AlreadyExists`] (credentials: the only
@@ -30,7 +30,7 @@ pub enum Existing {
 
 /// Whether the write must reach the disk before it counts (`fsync`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Durability {
+pub(crate) enum Durability {
     /// Flushed to disk before the rename: for what cannot be recomputed (a password).
     Synced,
     /// Only atomic: every reader and a crash of the process see the old or the new
@@ -39,7 +39,7 @@ pub enum Durability {
 }
 
 /// Writes `bytes` to `path` atomically, mode 0600 on unix. The directory must exist.
-pub fn write_atomic(
+pub(crate) fn write_atomic(
     path: &Path,
     bytes: &[u8],
     existing: Existing,
@@ -71,7 +71,7 @@ fn already_exists(path: &Path) -> io::Error {
 /// Ensures `dir` exists (mode 0700 where supported) and carries a `.gitignore` of `*`,
 /// and so does the `.auraform/` folder holding it, if any: credentials and emulator
 /// state inside a repository are never committed by accident.
-pub fn prepare_private_dir(dir: &Path) -> io::Result<()> {
+pub(crate) fn prepare_private_dir(dir: &Path) -> io::Result<()> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

@@ -13,7 +13,7 @@ fn use_color(choice: ColorChoice) -> bool {
 }
 
 /// Sets up the miette report handler and the tracing subscriber once per process.
-pub fn init(global: &GlobalArgs) {
+pub(crate) fn init(global: &GlobalArgs) {
     let color = use_color(global.color);
     let _ = miette::set_hook(Box::new(move |_| {
         Box::new(
@@ -46,6 +46,6 @@ pub fn init(global: &GlobalArgs) {
 }
 
 /// Prints an error as a miette diagnostic on stderr.
-pub fn report(err: crate::commands::Error) {
+pub(crate) fn report(err: crate::commands::Error) {
     eprintln!("{:?}", miette::Report::new(err));
 }

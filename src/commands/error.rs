@@ -5,7 +5,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 #[derive(Debug, Error, Diagnostic)]
-pub enum Error {
+pub(crate) enum Error {
     /// The executor did not finish every instance.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -70,4 +70,4 @@ pub enum Error {
     },
 }
 
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;

@@ -36,13 +36,13 @@ mod schema;
 mod session;
 mod validate;
 
-pub use error::{Error, Result};
-pub use outcome::Outcome;
+pub(crate) use error::{Error, Result};
+pub(crate) use outcome::Outcome;
 
 use crate::cli::{Cli, Command};
 
 /// Runs the command `cli` names.
-pub async fn dispatch(cli: Cli) -> Result<Outcome> {
+pub(crate) async fn dispatch(cli: Cli) -> Result<Outcome> {
     let global = &cli.global;
     match cli.command {
         Command::Validate => validate::run(&global.file),

@@ -2,7 +2,7 @@
 
 /// Exit 0 or 2; any error is exit 1 (see `lib::run`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Exit 0.
     Success,
     /// Exit 2: changes or drift present (`--detailed-exitcode`, `drift`).
@@ -11,7 +11,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// [`Outcome::Changes`] when `changes` (and the command reports them by exit code).
-    pub fn changes_if(changes: bool) -> Self {
+    pub(crate) fn changes_if(changes: bool) -> Self {
         if changes {
             Outcome::Changes
         } else {

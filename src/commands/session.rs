@@ -18,7 +18,6 @@ use crate::api::{ApiError, AuraClient, ClientConfig, Credentials};
 use crate::cli::GlobalArgs;
 use crate::emulator::{EMBEDDED_RATE, EMBEDDED_STATE, EmulatorConfig, EmulatorHandle};
 use crate::fsutil;
-use crate::units::Rate;
 
 /// Poll interval against the embedded emulator (its operations take seconds).
 const EMBEDDED_POLL_INTERVAL: Duration = Duration::from_millis(250);
@@ -28,8 +27,6 @@ const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
 /// An open connection to an API.
 pub(super) struct Session {
     pub(super) client: AuraClient,
-    /// The request budget the client works within.
-    pub(super) rate: Rate,
     /// The poll interval for one instance (`--poll-interval`, or the default for
     /// this API).
     pub(super) poll_interval: Duration,
@@ -41,7 +38,6 @@ pub(super) struct Session {
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Session")
-            .field("rate", &self.rate)
             .field("poll_interval", &self.poll_interval)
             .field("embedded", &self.embedded)
             .finish_non_exhaustive()
@@ -84,7 +80,6 @@ impl Session {
         let client = AuraClient::new(config)?;
         Ok(Self {
             client,
-            rate: global.rate_limit,
             poll_interval: global.poll_interval.map_or(DEFAULT_POLL_INTERVAL, |d| d.0),
             embedded: false,
             emulator: None,
@@ -108,7 +103,6 @@ impl Session {
         let client = AuraClient::new(client_config)?;
         Ok(Self {
             client,
-            rate: EMBEDDED_RATE,
             poll_interval: global.poll_interval.map_or(EMBEDDED_POLL_INTERVAL, |d| d.0),
             embedded: true,
             emulator: Some(handle),

@@ -22,7 +22,10 @@ pub(super) type Shr = State<Arc<SharedState>>;
 pub(super) type ApiResult = Result<Response, Rejection>;
 
 /// `status` with `{"data": data}`, the envelope of every successful API answer.
-#[allow(clippy::unnecessary_wraps)] // handlers return `ok(…)` and `Err(…)` alike
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "handlers return `ok(…)` and `Err(…)` alike"
+)]
 pub(super) fn ok<T: Serialize>(status: StatusCode, data: T) -> ApiResult {
     Ok((status, Json(Envelope { data })).into_response())
 }

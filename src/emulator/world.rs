@@ -31,16 +31,16 @@ use crate::aura::{catalogue, tiers};
 
 /// Lifecycle durations at speed 1, in seconds (docs/emulator.md).
 pub(crate) mod durations {
-    pub const CREATE: f64 = 120.0;
-    pub const RESIZE: f64 = 90.0;
-    pub const PAUSE: f64 = 60.0;
-    pub const RESUME: f64 = 90.0;
-    pub const DELETE: f64 = 30.0;
-    pub const OVERWRITE: f64 = 60.0;
-    pub const RESTORE: f64 = 60.0;
-    pub const SNAPSHOT: f64 = 30.0;
+    pub(crate) const CREATE: f64 = 120.0;
+    pub(crate) const RESIZE: f64 = 90.0;
+    pub(crate) const PAUSE: f64 = 60.0;
+    pub(crate) const RESUME: f64 = 90.0;
+    pub(crate) const DELETE: f64 = 30.0;
+    pub(crate) const OVERWRITE: f64 = 60.0;
+    pub(crate) const RESTORE: f64 = 60.0;
+    pub(crate) const SNAPSHOT: f64 = 30.0;
     /// How long a just-created instance may answer 404 when that fault is drawn.
-    pub const NOT_YET_VISIBLE: f64 = 15.0;
+    pub(crate) const NOT_YET_VISIBLE: f64 = 15.0;
 }
 
 /// The most instances one project may hold; beyond it, create answers 405 as the API

@@ -12,7 +12,7 @@ use crate::plan::{self, Live, PlanOptions};
 
 /// Loads `text` as `plan` would and plans it against the data it was written from;
 /// `Ok` only when the plan has no changes.
-pub fn check_clean(
+pub(crate) fn check_clean(
     text: &str,
     live: &LiveProject,
     base_dir: &std::path::Path,

@@ -6,7 +6,7 @@ use thiserror::Error;
 
 /// Why `import` stopped.
 #[derive(Debug, Error, Diagnostic)]
-pub enum ImportError {
+pub(crate) enum ImportError {
     #[error("{path} already exists; import does not overwrite it")]
     #[diagnostic(
         code(auraform::import::file_exists),

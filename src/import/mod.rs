@@ -45,7 +45,7 @@ mod yaml;
 #[cfg(test)]
 mod tests;
 
-pub use check::check_clean;
-pub use error::ImportError;
-pub use project::{only_project, project_label};
-pub use write::write_yaml;
+pub(crate) use check::check_clean;
+pub(crate) use error::ImportError;
+pub(crate) use project::{only_project, project_label};
+pub(crate) use write::write_yaml;

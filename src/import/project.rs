@@ -5,7 +5,7 @@ use crate::api::LiveProject;
 use crate::api::wire::TenantSummary;
 
 /// Picks the project without `--project` and without an aura.yaml: the only one.
-pub fn only_project(tenants: &[TenantSummary]) -> Result<&TenantSummary, ImportError> {
+pub(crate) fn only_project(tenants: &[TenantSummary]) -> Result<&TenantSummary, ImportError> {
     match tenants {
         [] => Err(ImportError::NoProjects),
         [one] => Ok(one),
@@ -22,7 +22,7 @@ pub fn only_project(tenants: &[TenantSummary]) -> Result<&TenantSummary, ImportE
 
 /// How the file refers to the project: its name when no other project visible to
 /// these credentials has it, else its id.
-pub fn project_label(live: &LiveProject, tenants: &[TenantSummary]) -> String {
+pub(crate) fn project_label(live: &LiveProject, tenants: &[TenantSummary]) -> String {
     let same_name = tenants
         .iter()
         .filter(|t| t.name == live.tenant.name)

@@ -16,7 +16,7 @@ use crate::aura::{CdcEnrichmentMode, CloudProvider, InstanceStatus, InstanceType
 /// The aura.yaml text for `live` (which must hold the details of every listed
 /// instance). `project` is how the file names the project; `generated_by` goes into
 /// the header comment (the command line and time, say).
-pub fn write_yaml(live: &LiveProject, project: &str, generated_by: &str) -> String {
+pub(crate) fn write_yaml(live: &LiveProject, project: &str, generated_by: &str) -> String {
     let details = in_list_order(live);
     let declared: Vec<&Instance> = details
         .iter()

@@ -3,6 +3,9 @@
 
 // This whole binary is tests: a failed unwrap is a failed test, helpers included.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// Helpers are shared between the sibling modules of this one binary, and nothing is
+// exported from it, so `pub` and `pub(crate)` mean the same here.
+#![allow(unreachable_pub, reason = "a test binary exports nothing")]
 
 #[path = "support/emulator.rs"]
 mod emulator_support;

@@ -3,7 +3,10 @@
 //! reported in one run. Going by hand rather than deriving serde is what allows that,
 //! and what keeps a YAML scalar's exact text (`version: 5` is the string `"5"`).
 
-#![allow(clippy::single_match_else)] // explicit arms read better for "found X" errors
+#![allow(
+    clippy::single_match_else,
+    reason = "explicit arms read better for 'found X' errors"
+)]
 
 use super::interpolate;
 use super::suggest::{self, Context};
@@ -44,7 +47,7 @@ pub(crate) struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    pub fn new(text: &'a str, env: &'a dyn Fn(&str) -> Option<String>) -> Self {
+    pub(crate) fn new(text: &'a str, env: &'a dyn Fn(&str) -> Option<String>) -> Self {
         Reader {
             text,
             env,
@@ -62,7 +65,7 @@ impl<'a> Reader<'a> {
         self.text.get(defined.offset..defined.end()).unwrap_or("")
     }
 
-    pub fn config(&mut self, root: &Spanned<Node>) -> RawConfig {
+    pub(crate) fn config(&mut self, root: &Spanned<Node>) -> RawConfig {
         let mut out = RawConfig::default();
         let Node::Map(_) = &root.value else {
             self.push(
@@ -194,7 +197,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    #[allow(clippy::unnecessary_wraps)] // mirrors the other readers
+    #[allow(clippy::unnecessary_wraps, reason = "mirrors the other readers")]
     fn credentials(&mut self, e: &Entry<'_>) -> Option<RawCredentials> {
         let mut out = RawCredentials::default();
         for c in self.entries(e.value, "`credentials`", CREDENTIALS_KEYS, Context::Other) {
@@ -205,7 +208,7 @@ impl<'a> Reader<'a> {
         Some(out)
     }
 
-    #[allow(clippy::unnecessary_wraps)] // mirrors the other readers
+    #[allow(clippy::unnecessary_wraps, reason = "mirrors the other readers")]
     fn instances(&mut self, e: &Entry<'_>) -> Option<Vec<RawInstance>> {
         let mut out = Vec::new();
         for inst in self.entries(e.value, "`instances`", &[], Context::Instances) {
@@ -233,7 +236,7 @@ impl<'a> Reader<'a> {
         Some(out)
     }
 
-    #[allow(clippy::unnecessary_wraps)] // mirrors the other readers
+    #[allow(clippy::unnecessary_wraps, reason = "mirrors the other readers")]
     fn settings(&mut self, e: &Entry<'_>, what: &str, known: &[&str]) -> Option<RawSettings> {
         let what = format!("`{what}`");
         let fields = self.entries(e.value, &what, known, Context::Defaults);

@@ -132,7 +132,10 @@ pub struct RawSource {
 /// Aura instance type.
 #[derive(JsonSchema)]
 #[schemars(rename_all = "kebab-case")]
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "only its JSON Schema is used: it is never constructed"
+)]
 enum TypeName {
     FreeDb,
     ProfessionalDb,
@@ -145,7 +148,10 @@ enum TypeName {
 /// Cloud provider.
 #[derive(JsonSchema)]
 #[schemars(rename_all = "lowercase")]
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "only its JSON Schema is used: it is never constructed"
+)]
 enum CloudName {
     Gcp,
     Aws,
@@ -155,7 +161,10 @@ enum CloudName {
 /// Desired run state.
 #[derive(JsonSchema)]
 #[schemars(rename_all = "lowercase")]
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "only its JSON Schema is used: it is never constructed"
+)]
 enum StateName {
     Running,
     Paused,
@@ -164,7 +173,10 @@ enum StateName {
 /// CDC enrichment mode.
 #[derive(JsonSchema)]
 #[schemars(rename_all = "UPPERCASE")]
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "only its JSON Schema is used: it is never constructed"
+)]
 enum CdcName {
     Off,
     Diff,

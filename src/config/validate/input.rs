@@ -35,14 +35,14 @@ impl<T> Copy for Setting<'_, T> {}
 
 impl<T> Setting<'_, T> {
     /// The instance's own value (`id`, `source`: they have no default).
-    pub fn own(value: &Spanned<T>) -> Setting<'_, T> {
+    pub(super) fn own(value: &Spanned<T>) -> Setting<'_, T> {
         Setting {
             value,
             from_defaults: false,
         }
     }
 
-    pub fn origin(self) -> Origin {
+    pub(super) fn origin(self) -> Origin {
         Origin {
             span: self.value.span,
             from_defaults: self.from_defaults,
@@ -52,12 +52,12 @@ impl<T> Setting<'_, T> {
 
 impl<'r> InstanceInput<'r> {
     /// The instance's key under `instances:`.
-    pub fn name(&self) -> &'r str {
+    pub(super) fn name(&self) -> &'r str {
         self.raw.name.value.as_str()
     }
 
     /// The effective value of a setting: the instance's own, else the default's.
-    pub fn setting<T>(
+    pub(super) fn setting<T>(
         &self,
         get: impl Fn(&'r RawSettings) -> Option<&'r Spanned<T>>,
     ) -> Option<Setting<'r, T>> {
@@ -76,14 +76,14 @@ impl<'r> InstanceInput<'r> {
 
     /// Whether `key` is present with a value the reader already rejected (in the
     /// instance or in `defaults`): it is not "missing" as well.
-    pub fn rejected(&self, key: &str) -> bool {
+    pub(super) fn rejected(&self, key: &str) -> bool {
         self.raw.settings.rejected.iter().any(|k| k == key)
             || self.defaults.rejected.iter().any(|k| k == key)
     }
 
     /// The origin of every field that is written, in the instance or in `defaults`,
     /// whether or not its value turns out valid.
-    pub fn spans(&self) -> InstanceSpans {
+    pub(super) fn spans(&self) -> InstanceSpans {
         let mut fields = HashMap::new();
         let mut record = |field: Field, setting: Option<Origin>| {
             if let Some(o) = setting {
@@ -139,11 +139,11 @@ pub(super) struct Checked<T> {
 }
 
 impl<T> Checked<T> {
-    pub fn ok(value: T) -> Self {
+    pub(super) fn ok(value: T) -> Self {
         Checked { value, ok: true }
     }
 
-    pub fn failed(value: T) -> Self {
+    pub(super) fn failed(value: T) -> Self {
         Checked { value, ok: false }
     }
 }

@@ -24,14 +24,14 @@ static CATALOGUE: LazyLock<Vec<InstanceConfiguration>> =
     LazyLock::new(|| catalogue::configurations(InstanceType::KNOWN));
 
 impl<'c> Offering<'c> {
-    pub fn builtin() -> Offering<'static> {
+    pub(crate) fn builtin() -> Offering<'static> {
         Offering {
             rows: &CATALOGUE,
             by: "the built-in catalogue",
         }
     }
 
-    pub fn live(rows: &'c [InstanceConfiguration]) -> Self {
+    pub(crate) fn live(rows: &'c [InstanceConfiguration]) -> Self {
         Offering {
             rows,
             by: "this project's instance_configurations",
@@ -82,7 +82,10 @@ struct NotOffered<'a> {
 }
 
 impl NotOffered<'_> {
-    #[allow(clippy::needless_pass_by_value)] // call sites build the strings inline
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "call sites build the strings inline"
+    )]
     fn error(&self, field: Field, msg: String, help: String) -> ConfigError {
         let (span, label) = self.spans.locate(field);
         let label = if label.is_empty() {

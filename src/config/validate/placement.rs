@@ -16,7 +16,7 @@ pub(super) struct Placement {
 }
 
 impl Placement {
-    pub fn ok(&self) -> bool {
+    pub(super) fn ok(&self) -> bool {
         self.instance_type.is_some()
             && self.cloud_provider.is_some()
             && self.region.is_some()
@@ -24,7 +24,7 @@ impl Placement {
     }
 
     /// Whether the type is free-db (which implies its cloud, region and memory).
-    pub fn is_free(&self) -> bool {
+    pub(super) fn is_free(&self) -> bool {
         self.instance_type.as_ref().is_some_and(tiers::is_free)
     }
 }

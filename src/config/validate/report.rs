@@ -20,13 +20,13 @@ pub(super) struct Problems {
 }
 
 impl Problems {
-    pub fn push(&mut self, e: ConfigError) {
+    pub(super) fn push(&mut self, e: ConfigError) {
         self.errors.push(e);
     }
 
     /// Reports a required field as missing, unless it is present with a value
     /// already reported as wrong (one mistake, one diagnostic).
-    pub fn missing(&mut self, input: &InstanceInput<'_>, field: &str, example: &str) {
+    pub(super) fn missing(&mut self, input: &InstanceInput<'_>, field: &str, example: &str) {
         let name = &input.raw.name;
         if input.rejected(field) {
             return;
@@ -45,8 +45,17 @@ impl Problems {
 
     /// Reports a value that is not allowed, worded for where it was written (the
     /// instance, or `defaults`, once).
-    #[allow(clippy::needless_pass_by_value)] // call sites build the strings inline
-    pub fn invalid<T>(&mut self, inst: &str, setting: Setting<'_, T>, msg: String, help: String) {
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "call sites build the strings inline"
+    )]
+    pub(super) fn invalid<T>(
+        &mut self,
+        inst: &str,
+        setting: Setting<'_, T>,
+        msg: String,
+        help: String,
+    ) {
         let v = setting.value;
         let (message, label) = if setting.from_defaults {
             if !self.reported_defaults.insert(v.span) {
@@ -66,7 +75,7 @@ impl Problems {
     /// Parses a value that must be one of `E`'s known spellings. Anything else is
     /// reported as ``unknown {what} `…` `` with a "did you mean" hint and the list of
     /// allowed values after `allowed`, and gives `None`.
-    pub fn known<E: KnownSpellings>(
+    pub(super) fn known<E: KnownSpellings>(
         &mut self,
         inst: &str,
         setting: Setting<'_, String>,

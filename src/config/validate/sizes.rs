@@ -13,7 +13,7 @@ pub(super) struct Sizes {
 }
 
 impl Sizes {
-    pub fn ok(&self) -> bool {
+    pub(super) fn ok(&self) -> bool {
         self.memory.is_some() && self.storage_ok
     }
 }

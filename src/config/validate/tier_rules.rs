@@ -42,7 +42,10 @@ pub(super) fn tier_rules(problems: &mut Problems, input: &TierInput<'_>) -> bool
     }
 }
 
-#[allow(clippy::needless_pass_by_value)] // call sites build the strings inline
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "call sites build the strings inline"
+)]
 fn tier(problems: &mut Problems, inst: &str, origin: Origin, msg: String, help: String) {
     let label = if origin.from_defaults {
         "inherited from `defaults`"

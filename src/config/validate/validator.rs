@@ -26,7 +26,7 @@ pub(crate) struct Validator<'a> {
 }
 
 impl<'a> Validator<'a> {
-    pub fn new(base_dir: &'a Path, offering: Offering<'a>) -> Self {
+    pub(crate) fn new(base_dir: &'a Path, offering: Offering<'a>) -> Self {
         Validator {
             base_dir,
             offering,
@@ -35,13 +35,13 @@ impl<'a> Validator<'a> {
     }
 
     /// Every problem found, in the order found.
-    pub fn into_errors(self) -> Vec<ConfigError> {
+    pub(crate) fn into_errors(self) -> Vec<ConfigError> {
         self.problems.errors
     }
 
     /// Validates the whole file. Returns the desired state and the span index; the
     /// caller must treat the result as invalid when any problem was found.
-    pub fn config(&mut self, raw: &RawConfig) -> (Desired, IndexMap<String, InstanceSpans>) {
+    pub(crate) fn config(&mut self, raw: &RawConfig) -> (Desired, IndexMap<String, InstanceSpans>) {
         let project = project(&mut self.problems, raw);
         let credentials_dir = credentials_dir(&mut self.problems, self.base_dir, raw);
         let prune = raw.prune.as_ref().is_some_and(|p| p.value);

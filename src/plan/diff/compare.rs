@@ -12,7 +12,10 @@ use crate::config::{DesiredInstance, DesiredState, Field};
 use crate::plan::live::LiveInstance;
 use crate::plan::model::{ExpectedStatus, FieldChange, FieldValue};
 
-#[allow(clippy::unnecessary_wraps)] // reads best at call sites: `text(x)` as a before/after
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "reads best at call sites: `text(x)` as a before/after"
+)]
 pub(crate) fn text(s: &str) -> Option<FieldValue> {
     Some(FieldValue::text(s))
 }

@@ -18,7 +18,7 @@ use super::compare::{immutable_diffs, in_place_diff, show};
 use super::identity::Identity;
 
 /// What the differ makes of one declared instance.
-enum InstanceOutcome {
+enum DeclaredOutcome {
     Unchanged,
     Attention(Attention),
     Change(Change),
@@ -56,19 +56,19 @@ pub(crate) fn diff_declared(
             Some(Identity::Matched(id)) => match live.instance(id) {
                 Some(l) => diff_instance(d, l, live, report_only, errors),
                 // Listed but gone before its details could be read (404): it is gone.
-                None => InstanceOutcome::Change(create_change(d, live, None, Vec::new(), None)),
+                None => DeclaredOutcome::Change(create_change(d, live, None, Vec::new(), None)),
             },
             Some(Identity::Absent) => {
-                InstanceOutcome::Change(create_change(d, live, None, Vec::new(), None))
+                DeclaredOutcome::Change(create_change(d, live, None, Vec::new(), None))
             }
             // The error is recorded already.
             Some(Identity::Broken) | None => continue,
         };
         match outcome {
-            InstanceOutcome::Unchanged => out.unchanged += 1,
-            InstanceOutcome::Attention(a) => out.attention.push(a),
-            InstanceOutcome::Change(c) => out.changes.push(c),
-            InstanceOutcome::Error => {}
+            DeclaredOutcome::Unchanged => out.unchanged += 1,
+            DeclaredOutcome::Attention(a) => out.attention.push(a),
+            DeclaredOutcome::Change(c) => out.changes.push(c),
+            DeclaredOutcome::Error => {}
         }
     }
     out
@@ -80,18 +80,18 @@ fn diff_instance(
     live: &Live,
     report_only: bool,
     errors: &mut Vec<PlanError>,
-) -> InstanceOutcome {
+) -> DeclaredOutcome {
     let busy = l.status.is_transitional();
     let settled = match settle(&l.status) {
         Settled::NeedsPerson(status) => {
-            return InstanceOutcome::Attention(Attention {
+            return DeclaredOutcome::Attention(Attention {
                 name: d.name.clone(),
                 id: l.id.clone(),
                 advice: advice_for(&status),
                 status,
             });
         }
-        Settled::Gone => return InstanceOutcome::Change(recreate_change(d, l, live)),
+        Settled::Gone => return DeclaredOutcome::Change(recreate_change(d, l, live)),
         Settled::Running => ExpectedStatus::Running,
         Settled::Paused => ExpectedStatus::Paused,
     };
@@ -101,17 +101,17 @@ fn diff_instance(
     if !forcing.is_empty() {
         if let Some(refusal) = refusal(d, &forcing) {
             if report_only {
-                return InstanceOutcome::Change(blocked_change(d, l, forcing, &refusal));
+                return DeclaredOutcome::Change(blocked_change(d, l, forcing, &refusal));
             }
             errors.push(refusal);
-            return InstanceOutcome::Error;
+            return DeclaredOutcome::Error;
         }
-        return InstanceOutcome::Change(replace_change(d, l, live, busy, settled, forcing));
+        return DeclaredOutcome::Change(replace_change(d, l, live, busy, settled, forcing));
     }
 
     match in_place_change(d, l, busy, settled, in_place_diff(d, l, settled, upgrade)) {
-        Some(c) => InstanceOutcome::Change(c),
-        None => InstanceOutcome::Unchanged,
+        Some(c) => DeclaredOutcome::Change(c),
+        None => DeclaredOutcome::Unchanged,
     }
 }
 

@@ -41,6 +41,16 @@ fn kind_color(kind: ChangeKind) -> &'static str {
 pub fn human(plan: &Plan, color: bool) -> String {
     let p = Paint { on: color };
     let mut out = String::new();
+    header(&mut out, &p, plan);
+    changes(&mut out, &p, plan);
+    unmanaged(&mut out, &p, plan);
+    attention(&mut out, &p, plan);
+    let _ = writeln!(out, "{}", p.paint(BOLD, &closing_line(plan)));
+    out
+}
+
+/// The project line, and what `--target` limited the plan to.
+fn header(out: &mut String, p: &Paint, plan: &Plan) {
     match plan.kind {
         DocumentKind::Diff => {
             let _ = writeln!(
@@ -72,7 +82,10 @@ pub fn human(plan: &Plan, color: bool) -> String {
         );
     }
     let _ = writeln!(out);
+}
 
+/// The legend, then one block per change.
+fn changes(out: &mut String, p: &Paint, plan: &Plan) {
     if !plan.changes.is_empty() {
         let (head, words) = match plan.kind {
             DocumentKind::Drift => (
@@ -110,10 +123,13 @@ pub fn human(plan: &Plan, color: bool) -> String {
             words[3],
         );
         for c in &plan.changes {
-            change_block(&mut out, &p, c, plan.kind);
+            change_block(out, p, c, plan.kind);
         }
     }
+}
 
+/// Instances live in the project that aura.yaml does not declare.
+fn unmanaged(out: &mut String, p: &Paint, plan: &Plan) {
     if !plan.unmanaged.is_empty() {
         let _ = writeln!(
             out,
@@ -151,7 +167,10 @@ pub fn human(plan: &Plan, color: bool) -> String {
         }
         out.push('\n');
     }
+}
 
+/// Instances in a state no automatic action can fix.
+fn attention(out: &mut String, p: &Paint, plan: &Plan) {
     if !plan.attention.is_empty() {
         let _ = writeln!(
             out,
@@ -174,9 +193,6 @@ pub fn human(plan: &Plan, color: bool) -> String {
         }
         out.push('\n');
     }
-
-    let _ = writeln!(out, "{}", p.paint(BOLD, &closing_line(plan)));
-    out
 }
 
 fn change_block(out: &mut String, p: &Paint, c: &Change, kind: DocumentKind) {

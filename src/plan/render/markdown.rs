@@ -36,6 +36,21 @@ fn value(v: Option<&FieldValue>) -> String {
 /// The plan as a Markdown PR comment.
 pub fn markdown(plan: &Plan) -> String {
     let mut out = String::new();
+    header(&mut out, plan);
+    data_loss_warning(&mut out, plan);
+    summary_table(&mut out, plan);
+    for c in &plan.changes {
+        details(&mut out, c, plan.kind);
+    }
+    unmanaged(&mut out, plan);
+    attention(&mut out, plan);
+
+    let _ = writeln!(out, "**{}**", closing_line(plan));
+    out
+}
+
+/// The hidden marker, the title, and what `--target` limited the plan to.
+fn header(out: &mut String, plan: &Plan) {
     match plan.kind {
         DocumentKind::Plan => {
             let _ = writeln!(out, "{MARKER_PREFIX} project={} -->", plan.project.id);
@@ -82,7 +97,10 @@ pub fn markdown(plan: &Plan) -> String {
         let targets: Vec<String> = plan.options.targets.iter().map(|t| code(t)).collect();
         let _ = writeln!(out, "_Limited to `--target` {}._\n", targets.join(", "));
     }
+}
 
+/// Deletions and replacements first, where no reviewer can miss them.
+fn data_loss_warning(out: &mut String, plan: &Plan) {
     let destructive: Vec<&Change> = plan.changes.iter().filter(|c| c.is_destructive()).collect();
     if !destructive.is_empty() {
         let _ = writeln!(out, "> [!CAUTION]");
@@ -134,7 +152,10 @@ pub fn markdown(plan: &Plan) -> String {
         }
         out.push('\n');
     }
+}
 
+/// The counts, as a table.
+fn summary_table(out: &mut String, plan: &Plan) {
     let s = &plan.summary;
     if plan.kind == DocumentKind::Drift {
         // A drift report counts instances by what is wrong with them.
@@ -173,11 +194,10 @@ pub fn markdown(plan: &Plan) -> String {
             if s.blocked == 1 { "" } else { "s" }
         );
     }
+}
 
-    for c in &plan.changes {
-        details(&mut out, c, plan.kind);
-    }
-
+/// Instances live in the project that aura.yaml does not declare.
+fn unmanaged(out: &mut String, plan: &Plan) {
     if !plan.unmanaged.is_empty() {
         let _ = writeln!(
             out,
@@ -200,7 +220,10 @@ pub fn markdown(plan: &Plan) -> String {
         }
         out.push('\n');
     }
+}
 
+/// Instances in a state no automatic action can fix.
+fn attention(out: &mut String, plan: &Plan) {
     if !plan.attention.is_empty() {
         let _ = writeln!(
             out,
@@ -218,9 +241,6 @@ pub fn markdown(plan: &Plan) -> String {
         }
         out.push('\n');
     }
-
-    let _ = writeln!(out, "**{}**", closing_line(plan));
-    out
 }
 
 fn details(out: &mut String, c: &Change, kind: DocumentKind) {

@@ -450,14 +450,27 @@ instances:
     let (report, ()) = tokio::join!(execute(&w.client, &p, &opts), release);
     assert!(report.succeeded(), "{}\n{}", report.render(), out.text());
 
-    // The replaced instance's new password went beside the old file.
+    // The replaced instance's new password is at the stable path; the deleted one's
+    // is kept aside, marked stale.
     let moved = report.instances.iter().find(|i| i.name == "move").unwrap();
     let new_id = moved.id.clone().unwrap();
+    let old_move_id = p.change("move").unwrap().id.clone().unwrap();
     assert_eq!(
         moved.credentials.as_deref(),
-        Some(creds.join(format!("move.{new_id}.env")).as_path())
+        Some(creds.join("move.env").as_path())
     );
-    assert!(creds.join("move.env").exists());
+    let live = std::fs::read_to_string(creds.join("move.env")).unwrap();
+    assert!(
+        live.contains(&format!("AURA_INSTANCE_ID={new_id}\n")),
+        "{live}"
+    );
+    let stale =
+        std::fs::read_to_string(creds.join(format!("move.{old_move_id}.stale.env"))).unwrap();
+    assert!(stale.starts_with("# STALE"), "{stale}");
+    assert!(
+        stale.contains(&format!("AURA_INSTANCE_ID={old_move_id}\n")),
+        "{stale}"
+    );
 
     let (again, _) = w.plan(&changed).await;
     assert!(again.changes.is_empty(), "{again:#?}");

@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::credentials;
-use crate::api::wire::InstanceSummary;
 use crate::fsutil::{self, Durability, Existing};
+use crate::plan::LiveSummary;
 
 /// The format of an entry.
 const ENTRY_VERSION: u32 = 1;
@@ -156,9 +156,9 @@ impl Journal {
 
 /// Compares the journal with the live instances of `project_id`. Entries of another
 /// project, and entries of a process still running on this machine (an apply in
-/// progress), are left alone. Credentials a crash left beside the stable path are
-/// moved into place (`credentials::promote`).
-pub fn review(journal: &Journal, project_id: &str, live: &[InstanceSummary]) -> Review {
+/// progress), are left alone. With `repair`, credentials a crash left beside the
+/// stable path are moved into place (`credentials::promote`); `plan` only looks.
+pub fn review(journal: &Journal, project_id: &str, live: &[LiveSummary], repair: bool) -> Review {
     let here = fsutil::host_name();
     let mut review = Review::default();
     for (entry, intent) in journal.entries() {
@@ -172,13 +172,16 @@ pub fn review(journal: &Journal, project_id: &str, live: &[InstanceSummary]) -> 
             continue;
         }
         let known: HashSet<&str> = intent.known_ids.iter().map(String::as_str).collect();
-        let new: Vec<&InstanceSummary> = live
+        let new: Vec<&LiveSummary> = live
             .iter()
             .filter(|s| s.name == intent.name && !known.contains(s.id.as_str()))
             .collect();
         let mut all_saved = true;
         for inst in new {
             if credentials::find_for(&intent.credentials_dir, &inst.id).is_some() {
+                if !repair {
+                    continue;
+                }
                 if let Err(e) = credentials::promote(&intent.credentials_dir, &inst.name, &inst.id)
                 {
                     tracing::warn!(instance = %inst.name, error = %e, "could not move credentials to the stable path");
@@ -209,15 +212,11 @@ fn now_rfc3339() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aura::CloudProvider;
 
-    fn summary(id: &str, name: &str) -> InstanceSummary {
-        InstanceSummary {
+    fn summary(id: &str, name: &str) -> LiveSummary {
+        LiveSummary {
             id: id.into(),
             name: name.into(),
-            tenant_id: "p".into(),
-            cloud_provider: CloudProvider::Gcp,
-            created_at: None,
         }
     }
 
@@ -239,7 +238,7 @@ mod tests {
             summary("ne000000", "orders"),
             summary("x", "other"),
         ];
-        let review = review(&journal, "p", &live);
+        let review = review(&journal, "p", &live, true);
         assert_eq!(review.unsaved.len(), 1, "{review:?}");
         assert_eq!(review.unsaved[0].id, "ne000000");
         let message = review.unsaved[0].message();
@@ -251,10 +250,10 @@ mod tests {
         assert!(review.settled.is_empty());
 
         // Nothing new of that name: the POST never took effect.
-        let review_none = super::review(&journal, "p", &live[..1]);
+        let review_none = super::review(&journal, "p", &live[..1], true);
         assert_eq!(review_none.settled, vec![entry.clone()]);
         // Another project's entry is none of this project's business.
-        assert_eq!(super::review(&journal, "q", &live), Review::default());
+        assert_eq!(super::review(&journal, "q", &live, true), Review::default());
         journal.clear(&entry);
         assert!(journal.entries().is_empty());
     }
@@ -270,7 +269,7 @@ mod tests {
         std::fs::write(&entry, serde_json::to_vec(&intent).unwrap()).unwrap();
         if fsutil::process_alive(1) == Some(true) {
             assert_eq!(
-                review(&journal, "p", &[summary("n", "orders")]),
+                review(&journal, "p", &[summary("n", "orders")], true),
                 Review::default()
             );
         }

@@ -16,12 +16,13 @@ use super::interrupt::{Aborted, Interrupts};
 use super::outcome::Outcome;
 use super::output::{print_stdout, stdout_color};
 use super::session::Session;
-use super::{pipeline, saved_plan};
+use super::{lock, pipeline, saved_plan};
+use crate::apply::journal::{self, Journal};
 use crate::apply::{ApplyError, ApplyOptions, Cancel, Progress, ProgressMode, Timeouts, execute};
 use crate::cli::{ApplyArgs, GlobalArgs};
 use crate::config::LoadedConfig;
 use crate::plan::render::{Format, render};
-use crate::plan::{Plan, PlanError, PlanOptions};
+use crate::plan::{Live, Plan, PlanError, PlanOptions};
 
 /// Runs `apply`.
 pub(super) async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Outcome> {
@@ -29,14 +30,29 @@ pub(super) async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Outcome
         return Err(ApprovalError::SavedPlanFlags.into());
     }
     let loaded = pipeline::load(&global.file)?;
+    // Before the API is read: a second local run plans only once the first is done.
+    let auraform_dir = lock::dir_for(&global.file);
+    let quiet = global.quiet;
+    let _lock = lock::acquire(&auraform_dir, args.lock_timeout, |m| {
+        if !quiet {
+            eprintln!("{m}");
+        }
+    })
+    .await?;
     let session = pipeline::open(global).await?;
-    let result = run_in(&session, global, args, loaded).await;
+    let journal = Journal::in_dir(&auraform_dir);
+    let result = run_in(&session, global, args, loaded, journal).await;
     session.close().await;
     result
 }
 
-/// The plan to carry out: the saved one if it is still fresh, else one computed now.
-async fn the_plan(session: &Session, args: &ApplyArgs, loaded: &LoadedConfig) -> Result<Plan> {
+/// The plan to carry out: the saved one if it is still fresh, else one computed now;
+/// and the live project it was checked against.
+async fn the_plan(
+    session: &Session,
+    args: &ApplyArgs,
+    loaded: &LoadedConfig,
+) -> Result<(Plan, Live)> {
     let saved = match &args.plan_file {
         Some(path) => Some(saved_plan::load(path)?),
         None => None,
@@ -45,22 +61,21 @@ async fn the_plan(session: &Session, args: &ApplyArgs, loaded: &LoadedConfig) ->
     let prune = saved.as_ref().map_or(args.prune, |s| s.options.prune);
     let live = pipeline::observe(session, loaded, prune).await?;
     let desired = &loaded.desired;
-    match saved {
-        Some(saved) => {
-            if saved.options.report_only {
-                return Err(ApprovalError::ReportOnlyPlan.into());
-            }
-            crate::plan::check_fresh(&saved, desired, &live)
-                .map_err(|reason| PlanError::Stale { reason })?;
-            Ok(saved)
-        }
-        None => crate::plan::plan(
+    let Some(saved) = saved else {
+        let plan = crate::plan::plan(
             desired,
             &live,
             &PlanOptions::new(args.targets.clone(), args.prune),
         )
-        .map_err(|e| pipeline::locate(loaded, e)),
+        .map_err(|e| pipeline::locate(loaded, e))?;
+        return Ok((plan, live));
+    };
+    if saved.options.report_only {
+        return Err(ApprovalError::ReportOnlyPlan.into());
     }
+    crate::plan::check_fresh(&saved, desired, &live)
+        .map_err(|reason| PlanError::Stale { reason })?;
+    Ok((saved, live))
 }
 
 async fn run_in(
@@ -68,8 +83,19 @@ async fn run_in(
     global: &GlobalArgs,
     args: &ApplyArgs,
     loaded: LoadedConfig,
+    journal: Journal,
 ) -> Result<Outcome> {
-    let plan = the_plan(session, args, &loaded).await?;
+    let (plan, live) = the_plan(session, args, &loaded).await?;
+    // What an interrupted earlier run left: said once, then forgotten.
+    let review = journal::review(&journal, &live.project.id, &live.summaries, true);
+    pipeline::warn_unsaved(&review, global.quiet);
+    for entry in review
+        .settled
+        .iter()
+        .chain(review.unsaved.iter().map(|u| &u.entry))
+    {
+        let _ = std::fs::remove_file(entry);
+    }
     print_stdout(&render(&plan, Format::Human, stdout_color(global.color)))?;
     if !plan.has_changes() {
         return Ok(Outcome::Success);
@@ -103,6 +129,8 @@ async fn run_in(
     opts.parallelism = usize::from(args.parallelism);
     opts.poll_interval = session.poll_interval;
     opts.timeouts = Timeouts::with_override(global.timeout.map(|d| d.0));
+    opts.journal = Some(journal);
+    opts.known_ids = live.summaries.iter().map(|s| s.id.clone()).collect();
     opts.progress = progress;
     opts.cancel = cancel;
     let report = tokio::select! {

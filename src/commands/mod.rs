@@ -8,7 +8,7 @@
 //! |---|---|
 //! | `validate` | `auraform validate` |
 //! | `plan` | `auraform plan` (and saving with `--out`) |
-//! | `apply` | `auraform apply [PLAN_FILE]`, with `approval` (the `yes` prompt) and `interrupt` (Ctrl-C) |
+//! | `apply` | `auraform apply [PLAN_FILE]`, with `approval` (the `yes` prompt), `interrupt` (Ctrl-C) and `lock` (one apply per directory) |
 //! | `drift` | `auraform drift` |
 //! | `diff` | `auraform diff OLD NEW`, with `diff_input` (reading OLD, `git:REV:PATH`) |
 //! | `import` | `auraform import` |
@@ -27,6 +27,7 @@ mod emulator;
 mod error;
 mod import;
 mod interrupt;
+mod lock;
 mod outcome;
 mod output;
 mod pipeline;

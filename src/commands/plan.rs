@@ -18,6 +18,7 @@ pub(super) async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<Outcome>
     let planned = pipeline::plan(&session, loaded, &opts).await;
     session.close().await;
     let planned = planned?;
+    pipeline::check_journal(&global.file, &planned.live, global.quiet);
     if let Some(out) = &args.out {
         saved_plan::save(out, &planned.plan, &planned.loaded.desired, &planned.live)?;
     }

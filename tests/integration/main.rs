@@ -13,6 +13,9 @@ mod emulator_support;
 #[path = "support/apply.rs"]
 mod apply_support;
 
+#[path = "support/proxy.rs"]
+mod proxy_support;
+
 mod architecture;
 
 mod emulator_auth;
@@ -48,6 +51,7 @@ mod plan_schema;
 mod plan_support;
 
 mod apply_cli;
+mod apply_defects;
 mod apply_executor;
 mod apply_perf;
 

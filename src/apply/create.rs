@@ -17,7 +17,7 @@ use tokio::time::Instant;
 use super::conflict::{self, Known};
 use super::credentials;
 use super::progress::InstanceProgress;
-use super::run::{Run, from_wait_error};
+use super::run::{Run, from_wait_error, settled_elsewhere};
 use super::schedule::{StepCall, StepEffects, StepResult};
 use super::wait::{WaitFor, WaitSpec, retry_while_busy, wait_until};
 use crate::api::ApiError;
@@ -67,13 +67,17 @@ pub(super) async fn create_step(run: &Run<'_>, call: StepCall, timeout: Duration
     let get = || run.client.get_instance(&id);
     let spec =
         WaitSpec::new(timeout.saturating_sub(start.elapsed())).with_grace(run.opts.not_found_grace);
-    let until = WaitFor::Step(&call.step.expect);
+    // Running — or paused, when an overlapping apply already paused it.
+    let until = WaitFor::Settled(&call.step.expect);
     match wait_until(get, until, spec, run.pacing, &run.opts.cancel, |s: &str| {
         progress.status(s);
     })
     .await
     {
-        Ok(waited) => effects.last_status = waited.instance.map(|i| i.status.to_string()),
+        Ok(waited) => {
+            effects.settled = settled_elsewhere(&call.step.expect, waited.instance.as_ref());
+            effects.last_status = waited.instance.map(|i| i.status.to_string());
+        }
         Err(err) => return from_wait_error(effects, &err),
     }
 
@@ -105,9 +109,9 @@ async fn send_create(
                     ),
                 )
             })?;
-        let rivals = known.rivals(&named, None);
-        if let Some(kept) = conflict::survivor(rivals) {
-            return Err(stood_back(name, &kept.id, &lost_answers));
+        if let Some(seen) = conflict::survivor(known.rivals(&named, None)) {
+            let kept = final_survivor(run, name, known, &seen.id).await;
+            return Err(stood_back(name, &kept, &lost_answers));
         }
         let entry = match &run.opts.journal {
             Some(journal) => Some(
@@ -170,6 +174,18 @@ async fn send_create(
             return Err(StepResult::interrupted(StepEffects::default()));
         }
         progress.status("nothing was created; sending POST /instances again");
+    }
+}
+
+/// Which of the rivals of `name` every run keeps, once that is settled: a rival
+/// created in the same second as `seen` with a smaller id may still be on its way,
+/// so the project is listed again once that second is over.
+async fn final_survivor(run: &Run<'_>, name: &str, known: Known<'_>, seen: &str) -> String {
+    tokio::time::sleep(SURVIVOR_CHECK_FLOOR).await;
+    match conflict::named(run.client, run.project_id, name).await {
+        Ok(named) => conflict::survivor(known.rivals(&named, None))
+            .map_or_else(|| seen.to_owned(), |s| s.id.clone()),
+        Err(_) => seen.to_owned(),
     }
 }
 
@@ -337,10 +353,13 @@ async fn give_way(
         on_status,
     )
     .await;
-    effects.last_status = Some(match waited {
-        Ok(_) => "deleted".to_owned(),
-        Err(e) => e.last_status().unwrap_or("destroying").to_owned(),
-    });
+    if let Err(e) = waited {
+        effects.notes.push(format!(
+            "It is being deleted ({e}); the next plan no longer counts it."
+        ));
+    }
+    // The report names the instance that stays, not the status of the one deleted.
+    effects.last_status = None;
     effects.created_id = Some(kept.to_owned());
     effects.notes.push(format!(
         "The apply that created {kept} holds its credentials."

@@ -29,7 +29,7 @@ use tokio::time::Instant;
 use super::create::create_step;
 use super::options::ApplyOptions;
 use super::report::ApplyReport;
-use super::run::{Run, from_wait_error};
+use super::run::{Run, from_wait_error, settled_elsewhere};
 use super::schedule::{StepCall, StepEffects, StepResult, run_plan};
 use super::wait::{
     ApiFailure, Verdict, WaitError, WaitFor, WaitSpec, retry_while_busy, wait_until,
@@ -164,8 +164,16 @@ async fn run_step_inner(run: &Run<'_>, call: StepCall) -> StepResult {
     if call.step.action == StepAction::Wait {
         spec = spec.poll_now();
     }
+    // A resize or an upgrade is done once its values hold, in either settled status
+    // (an overlapping apply may pause the instance right after); a pause or resume
+    // is about the status itself.
+    let until = match call.step.action {
+        StepAction::Update | StepAction::Upgrade => WaitFor::Settled(&call.step.expect),
+        _ => until,
+    };
     match wait_until(get, until, spec, pacing, cancel, &on_status).await {
         Ok(waited) => StepResult::done(StepEffects {
+            settled: settled_elsewhere(&call.step.expect, waited.instance.as_ref()),
             last_status: Some(
                 waited
                     .instance

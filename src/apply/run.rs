@@ -7,7 +7,10 @@ use super::options::ApplyOptions;
 use super::schedule::{StepEffects, StepResult};
 use super::wait::WaitError;
 use crate::api::pacer::PollPacing;
+use crate::api::wire::Instance;
 use crate::api::{ApiError, AuraClient};
+use crate::aura::InstanceStatus;
+use crate::plan::{Expectation, ExpectedStatus};
 
 /// What every step of one apply shares.
 pub(crate) struct Run<'a> {
@@ -29,4 +32,21 @@ pub(crate) fn from_wait_error(mut effects: StepEffects, err: &WaitError<ApiError
     } else {
         StepResult::failed(effects, err.to_string())
     }
+}
+
+/// The settled status `observed` is in when it is not the one `expected` names (an
+/// overlapping apply paused it, …): the scheduler re-derives the rest of the chain.
+pub(crate) fn settled_elsewhere(
+    expected: &Expectation,
+    observed: Option<&Instance>,
+) -> Option<ExpectedStatus> {
+    let Expectation::Status { status: want, .. } = expected else {
+        return None;
+    };
+    let actual = match observed.map(|i| &i.status) {
+        Some(InstanceStatus::Running) => ExpectedStatus::Running,
+        Some(InstanceStatus::Paused) => ExpectedStatus::Paused,
+        _ => return None,
+    };
+    (actual != *want).then_some(actual)
 }

@@ -318,8 +318,10 @@ where
         match how {
             StepEnd::Done => {
                 report.complete_step();
+                // The instance the step left: its own, or the one a create made.
+                let acted_on = step.instance_id.clone().or_else(|| current_id.clone());
                 if let (Some(actual), Some(expected), Some(id)) =
-                    (settled, expected_status(&step), id.as_deref())
+                    (settled, expected_status(&step), acted_on.as_deref())
                 {
                     let rest = crate::plan::resettle(&steps[index + 1..], id, expected, actual);
                     steps.truncate(index + 1);
@@ -342,7 +344,7 @@ where
                 });
             }
             StepEnd::Conflict(reason) => {
-                line.failed(&reason);
+                line.conflict(&reason);
                 return Err(InstanceOutcome::Conflict {
                     step: word.to_owned(),
                     reason,
@@ -360,10 +362,14 @@ where
     Ok(())
 }
 
-/// The status a `wait` step expected, if it is one that waits for a status.
+/// The status a step expected, for the steps that accept either settled status
+/// (`wait`, create, update, upgrade; docs/apply.md §5).
 fn expected_status(step: &Step) -> Option<ExpectedStatus> {
     match (&step.action, &step.expect) {
-        (StepAction::Wait, crate::plan::Expectation::Status { status, .. }) => Some(*status),
+        (
+            StepAction::Wait | StepAction::Create | StepAction::Update | StepAction::Upgrade,
+            crate::plan::Expectation::Status { status, .. },
+        ) => Some(*status),
         _ => None,
     }
 }

@@ -51,8 +51,10 @@ mod plan_schema;
 mod plan_support;
 
 mod apply_cli;
+mod apply_crash;
 mod apply_defects;
 mod apply_executor;
+mod apply_overlap;
 mod apply_perf;
 
 mod ci_workflows;

@@ -336,7 +336,7 @@ async fn crash_sweep() {
     let mut all = moments();
     let mut rng = rand::rngs::StdRng::seed_from_u64(77);
     for _ in 0..random {
-        all.push(Moment::After(rng.random_range(200..4000)));
+        all.push(Moment::After(rng.random_range(100..2200)));
     }
     let mut rows = Vec::new();
     for (i, moment) in all.iter().enumerate() {

@@ -58,3 +58,4 @@ mod drift_render;
 #[path = "drift_support.rs"]
 mod drift_support;
 mod import_cli;
+mod projects_cli;

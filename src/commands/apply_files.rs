@@ -1,0 +1,219 @@
+//! `auraform apply` over several files (docs/commands.md §12): every file is planned
+//! first and every plan printed, then ONE confirmation covers them all, then each
+//! project is applied in turn with the run's one request budget. A file that fails to
+//! plan or to apply is reported and the others go on; the run exits 1 if any failed.
+//! Ctrl-C stops the project in progress as it would alone, and no later project
+//! starts; a second Ctrl-C exits at once.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use super::apply_setup::{ask, options, progress_for};
+use super::error::{Error, Result};
+use super::files::FilesError;
+use super::interrupt::{Aborted, Interrupts};
+use super::outcome::Outcome;
+use super::output::{print_stdout, stdout_color};
+use super::pipeline;
+use super::projects::{self, Claims, FileRun, fail};
+use super::session::Sessions;
+use crate::apply::{ApplyError, Cancel, Progress, execute};
+use crate::cli::{ApplyArgs, GlobalArgs};
+use crate::config::LoadedConfig;
+use crate::plan::render::files::{FileSection, Tally, file_header, files_human, summary_line};
+use crate::plan::{DocumentKind, Plan, PlanOptions};
+
+/// A file whose plan is ready to apply.
+struct Ready {
+    loaded: LoadedConfig,
+    plan: Plan,
+}
+
+/// How a file's apply ended, when it did not fail.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Applied {
+    Done,
+    NothingToDo,
+}
+
+pub(super) async fn run(
+    global: &GlobalArgs,
+    args: &ApplyArgs,
+    files: &[PathBuf],
+) -> Result<Outcome> {
+    let loaded = projects::load_all(files);
+    let mut sessions = Sessions::default();
+    let result = run_in(&mut sessions, global, args, loaded).await;
+    sessions.close().await;
+    result
+}
+
+async fn run_in(
+    sessions: &mut Sessions,
+    global: &GlobalArgs,
+    args: &ApplyArgs,
+    loaded: Vec<FileRun<LoadedConfig>>,
+) -> Result<Outcome> {
+    let planned = plan_all(sessions, global, args, loaded).await?;
+    let color = stdout_color(global.color);
+    let names: Vec<String> = planned.iter().map(FileRun::name).collect();
+    let sections: Vec<FileSection<'_>> = planned
+        .iter()
+        .zip(&names)
+        .map(|(run, name)| FileSection {
+            file: name,
+            outcome: run.result.as_ref().map(|r| &r.plan),
+        })
+        .collect();
+    print_stdout(&files_human(&sections, DocumentKind::Plan, color))?;
+    let any_changes = planned
+        .iter()
+        .any(|r| r.result.as_ref().is_ok_and(|r| r.plan.has_changes()));
+    if !any_changes {
+        return projects::finish(&planned, |_| Outcome::Success);
+    }
+    ask(args.auto_approve).await?;
+    let applied = apply_all(sessions, global, args, planned).await?;
+    print_stdout(&format!("\n{}\n", summary_line(&tally(&applied))))?;
+    projects::finish(&applied, |_| Outcome::Success)
+}
+
+/// Plans every loaded file against its project, in turn.
+async fn plan_all(
+    sessions: &mut Sessions,
+    global: &GlobalArgs,
+    args: &ApplyArgs,
+    loaded: Vec<FileRun<LoadedConfig>>,
+) -> Result<Vec<FileRun<Ready>>> {
+    let mut claims = Claims::default();
+    let mut out = Vec::with_capacity(loaded.len());
+    for run in loaded {
+        let file = run.file;
+        let result = match run.result {
+            Err(failure) => Err(failure),
+            Ok(loaded) => {
+                let session = sessions
+                    .get(global, &file)
+                    .await
+                    .map_err(|e| Error::Session(Box::new(e)))?;
+                let opts = PlanOptions::new(args.targets.clone(), args.prune);
+                let planned = pipeline::plan(session, loaded, &opts).await.and_then(|p| {
+                    claims.claim(Sessions::world_of(global, &file), &p.plan.project, &file)?;
+                    Ok(Ready {
+                        loaded: p.loaded,
+                        plan: p.plan,
+                    })
+                });
+                planned.map_err(|e| fail(&file, e))
+            }
+        };
+        out.push(FileRun { file, result });
+    }
+    Ok(out)
+}
+
+/// Applies each ready plan that has changes, in turn, under one Ctrl-C listener.
+async fn apply_all(
+    sessions: &mut Sessions,
+    global: &GlobalArgs,
+    args: &ApplyArgs,
+    planned: Vec<FileRun<Ready>>,
+) -> Result<Vec<FileRun<Applied>>> {
+    let color = stdout_color(global.color);
+    let cancel = Cancel::new();
+    // The Ctrl-C notice goes above the live lines of the project being applied.
+    let current: Arc<Mutex<Option<Progress>>> = Arc::default();
+    let slot = Arc::clone(&current);
+    let interrupts = Interrupts::listen(cancel.clone(), move |m| {
+        match slot.lock().ok().and_then(|p| p.clone()) {
+            Some(progress) => progress.note(m),
+            None => eprintln!("{m}"),
+        }
+    });
+    let mut out = Vec::with_capacity(planned.len());
+    for run in planned {
+        let file = run.file;
+        let ready = match run.result {
+            Err(failure) => {
+                out.push(FileRun {
+                    file,
+                    result: Err(failure),
+                });
+                continue;
+            }
+            Ok(ready) if !ready.plan.has_changes() => {
+                out.push(FileRun {
+                    file,
+                    result: Ok(Applied::NothingToDo),
+                });
+                continue;
+            }
+            Ok(ready) => ready,
+        };
+        if cancel.is_cancelled() {
+            let failure = fail(&file, FilesError::NotStarted.into());
+            out.push(FileRun {
+                file,
+                result: Err(failure),
+            });
+            continue;
+        }
+        let session = sessions
+            .get(global, &file)
+            .await
+            .map_err(|e| Error::Session(Box::new(e)))?;
+        let progress = progress_for(global, &ready.plan);
+        progress.note(&format!(
+            "Applying {} (project {:?})",
+            file.display(),
+            ready.plan.project.name
+        ));
+        if let Ok(mut p) = current.lock() {
+            *p = Some(progress.clone());
+        }
+        let opts = options(
+            session,
+            global,
+            args,
+            &ready.loaded,
+            progress,
+            cancel.clone(),
+        );
+        let report = tokio::select! {
+            report = execute(&session.client, &ready.plan, &opts) => report,
+            () = interrupts.aborted() => return Err(Aborted.into()),
+        };
+        if let Ok(mut p) = current.lock() {
+            *p = None;
+        }
+        let name = file.display().to_string();
+        print_stdout(&format!(
+            "\n{}{}",
+            file_header(&name, color),
+            report.render()
+        ))?;
+        let result = match ApplyError::from_report(&report) {
+            None => Ok(Applied::Done),
+            Some(err) => Err(fail(&file, err.into())),
+        };
+        out.push(FileRun { file, result });
+    }
+    Ok(out)
+}
+
+/// `3 files: 1 applied, 1 without changes, 1 failed.`
+fn tally(runs: &[FileRun<Applied>]) -> Tally {
+    let count = |want: Option<Applied>| {
+        runs.iter()
+            .filter(|r| r.result.as_ref().ok().copied() == want)
+            .count()
+    };
+    Tally {
+        total: runs.len(),
+        parts: vec![
+            (count(Some(Applied::Done)), "applied"),
+            (count(Some(Applied::NothingToDo)), "without changes"),
+            (count(None), "failed"),
+        ],
+    }
+}

@@ -7,9 +7,11 @@
 use std::path::Path;
 
 use auraform::plan::schema::{files_schema, files_schema_json};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::drift_support::{BIN, Bench};
+use crate::support::bench::Bench;
+use crate::support::cli::auraform;
+use crate::support::emulator::{by_route, stats_at};
 
 const SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/files.schema.json");
 
@@ -30,20 +32,17 @@ const FREE: &str = "project: free-only\ninstances:\n  sandbox:\n    type: free-d
 /// An emulator with `orders` running in `demo`, a.yaml = [`DEMO`], b.yaml = [`FREE`].
 async fn start() -> Bench {
     let b = Bench::start().await;
-    b.create("orders", json!({ "memory": "8GB" })).await;
+    b.emu.launch("orders", json!({ "memory": "8GB" })).await;
     b.write("a.yaml", DEMO);
     b.write("b.yaml", FREE);
     b
 }
 
 async fn token_requests(b: &Bench) -> u64 {
-    let stats: Value = reqwest::get(format!("{}/_emulator/stats", b.emu.handle.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    stats["by_route"]["POST /oauth/token"].as_u64().unwrap_or(0)
+    by_route(
+        &stats_at(&b.emu.handle.base_url()).await,
+        "POST /oauth/token",
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -390,20 +389,21 @@ fn validate_checks_every_file_and_fails_if_any_is_invalid() {
     )
     .unwrap();
     std::fs::write(dir.path().join("b.yaml"), FREE).unwrap();
-    let out = std::process::Command::new(BIN)
+    let out = auraform()
+        .dir(dir.path())
         .args(["validate", "-f", "a.yaml", "-f", "bad.yaml", "-f", "b.yaml"])
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+        .run();
+    assert_eq!(out.code, 1);
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
+        out.stdout,
         "a.yaml is valid: 1 instance in project demo\nb.yaml is valid: 1 instance in project free-only\n"
     );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.starts_with("==> bad.yaml <==\n"), "{stderr}");
-    assert!(stderr.contains("1 of 3 files failed"), "{stderr}");
+    assert!(
+        out.stderr.starts_with("==> bad.yaml <==\n"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("1 of 3 files failed"), "{}", out.stderr);
 }
 
 #[test]
@@ -417,10 +417,7 @@ fn files_schema_file_is_fresh_and_printed_by_schema_files() {
         have == want,
         "schema/files.schema.json is stale: run `UPDATE_SCHEMA=1 cargo nextest run files_schema` and commit it"
     );
-    let out = std::process::Command::new(BIN)
-        .args(["schema", "--files"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stdout), want);
+    let out = auraform().args(["schema", "--files"]).run();
+    assert_eq!(out.code, 0);
+    assert_eq!(out.stdout, want);
 }

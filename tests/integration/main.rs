@@ -54,6 +54,8 @@ mod apply_executor;
 mod apply_perf;
 
 // `drift`, `import`, `diff` and the example CI workflows.
+mod ci_action;
+mod ci_support;
 mod ci_workflows;
 mod diff_cli;
 mod drift_cli;

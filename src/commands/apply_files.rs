@@ -151,6 +151,10 @@ async fn apply_all(
             Ok(ready) => ready,
         };
         if cancel.is_cancelled() {
+            print_stdout(&format!(
+                "\n{}Not started: apply was interrupted before this file's turn; nothing was changed in its project.\n",
+                file_header(&file.display().to_string(), color)
+            ))?;
             let failure = fail(&file, FilesError::NotStarted.into());
             out.push(FileRun {
                 file,

@@ -421,3 +421,81 @@ fn files_schema_file_is_fresh_and_printed_by_schema_files() {
     assert_eq!(out.code, 0);
     assert_eq!(out.stdout, want);
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_the_project_in_progress_and_starts_no_other() {
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.yaml"), DEMO).unwrap();
+    std::fs::write(dir.path().join("b.yaml"), FREE).unwrap();
+    let args = ["apply", "-f", "a.yaml", "-f", "b.yaml", "--auto-approve"];
+    let child = auraform().dir(dir.path()).args(args).embedded().spawn();
+    // The first project's create is sent once its credentials are on disk.
+    let orders = dir.path().join(".auraform/credentials/orders.env");
+    let start = Instant::now();
+    while !orders.exists() && start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(orders.exists());
+    child.interrupt();
+    let out = child.wait();
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    let reports = out
+        .stdout
+        .split_once("\n2 files: 2 with changes.\n")
+        .unwrap()
+        .1;
+    assert!(
+        reports.starts_with("\n==> a.yaml <==\nApply interrupted"),
+        "{reports}"
+    );
+    assert!(
+        reports.contains(
+            "\n==> b.yaml <==\nNot started: apply was interrupted before this file's turn"
+        ),
+        "{reports}"
+    );
+    assert!(reports.ends_with("\n2 files: 2 failed.\n"), "{reports}");
+    assert!(
+        out.stderr.contains("auraform::files::not_started"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !dir.path()
+            .join(".auraform/credentials/sandbox.env")
+            .exists()
+    );
+
+    // Run again: both converge, nothing created twice (`orders` may still be creating,
+    // which the new plan waits for, or be done already).
+    let again = auraform().dir(dir.path()).args(args).embedded().run();
+    assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
+    let summary = again.stdout.lines().last().unwrap();
+    assert!(
+        [
+            "2 files: 1 applied, 1 without changes.",
+            "2 files: 2 applied."
+        ]
+        .contains(&summary),
+        "{}",
+        again.stdout
+    );
+    assert!(
+        dir.path()
+            .join(".auraform/credentials/sandbox.env")
+            .exists()
+    );
+    let plan = auraform()
+        .dir(dir.path())
+        .args(["plan", "-f", "a.yaml", "-f", "b.yaml", "--format", "json"])
+        .embedded()
+        .run()
+        .json();
+    for file in plan["files"].as_array().unwrap() {
+        assert_eq!(file["report"]["changes"], json!([]), "{file}");
+        assert_eq!(file["report"]["unmanaged"], json!([]), "{file}");
+    }
+}

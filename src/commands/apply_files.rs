@@ -14,20 +14,14 @@ use super::files::FilesError;
 use super::interrupt::{Aborted, Interrupts};
 use super::outcome::Outcome;
 use super::output::{print_stdout, stdout_color};
-use super::pipeline;
-use super::projects::{self, Claims, FileRun, fail};
+use super::pipeline::Planned;
+use super::projects::{self, FileRun, fail};
 use super::session::Sessions;
 use crate::apply::{ApplyError, Cancel, Progress, execute};
 use crate::cli::{ApplyArgs, GlobalArgs};
 use crate::config::LoadedConfig;
-use crate::plan::render::files::{FileSection, Tally, file_header, files_human, summary_line};
-use crate::plan::{DocumentKind, Plan, PlanOptions};
-
-/// A file whose plan is ready to apply.
-struct Ready {
-    loaded: LoadedConfig,
-    plan: Plan,
-}
+use crate::plan::render::files::{Tally, file_header, files_human, summary_line};
+use crate::plan::{DocumentKind, PlanOptions};
 
 /// How a file's apply ended, when it did not fail.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -54,17 +48,11 @@ async fn run_in(
     args: &ApplyArgs,
     loaded: Vec<FileRun<LoadedConfig>>,
 ) -> Result<Outcome> {
-    let planned = plan_all(sessions, global, args, loaded).await?;
+    let opts = PlanOptions::new(args.targets.clone(), args.prune);
+    let planned = projects::plan_loaded(sessions, global, loaded, &opts).await?;
     let color = stdout_color(global.color);
     let names: Vec<String> = planned.iter().map(FileRun::name).collect();
-    let sections: Vec<FileSection<'_>> = planned
-        .iter()
-        .zip(&names)
-        .map(|(run, name)| FileSection {
-            file: name,
-            outcome: run.result.as_ref().map(|r| &r.plan),
-        })
-        .collect();
+    let sections = projects::sections(&planned, &names);
     print_stdout(&files_human(&sections, DocumentKind::Plan, color))?;
     let any_changes = planned
         .iter()
@@ -78,46 +66,12 @@ async fn run_in(
     projects::finish(&applied, |_| Outcome::Success)
 }
 
-/// Plans every loaded file against its project, in turn.
-async fn plan_all(
-    sessions: &mut Sessions,
-    global: &GlobalArgs,
-    args: &ApplyArgs,
-    loaded: Vec<FileRun<LoadedConfig>>,
-) -> Result<Vec<FileRun<Ready>>> {
-    let mut claims = Claims::default();
-    let mut out = Vec::with_capacity(loaded.len());
-    for run in loaded {
-        let file = run.file;
-        let result = match run.result {
-            Err(failure) => Err(failure),
-            Ok(loaded) => {
-                let session = sessions
-                    .get(global, &file)
-                    .await
-                    .map_err(|e| Error::Session(Box::new(e)))?;
-                let opts = PlanOptions::new(args.targets.clone(), args.prune);
-                let planned = pipeline::plan(session, loaded, &opts).await.and_then(|p| {
-                    claims.claim(Sessions::world_of(global, &file), &p.plan.project, &file)?;
-                    Ok(Ready {
-                        loaded: p.loaded,
-                        plan: p.plan,
-                    })
-                });
-                planned.map_err(|e| fail(&file, e))
-            }
-        };
-        out.push(FileRun { file, result });
-    }
-    Ok(out)
-}
-
 /// Applies each ready plan that has changes, in turn, under one Ctrl-C listener.
 async fn apply_all(
     sessions: &mut Sessions,
     global: &GlobalArgs,
     args: &ApplyArgs,
-    planned: Vec<FileRun<Ready>>,
+    planned: Vec<FileRun<Planned>>,
 ) -> Result<Vec<FileRun<Applied>>> {
     let color = stdout_color(global.color);
     let cancel = Cancel::new();

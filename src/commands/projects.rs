@@ -115,7 +115,8 @@ pub(super) async fn plan_each(
     result
 }
 
-async fn plan_loaded(
+/// Plans each loaded file in turn, through `sessions` (left open for `apply`).
+pub(super) async fn plan_loaded(
     sessions: &mut Sessions,
     global: &GlobalArgs,
     loaded: Vec<FileRun<LoadedConfig>>,
@@ -175,14 +176,7 @@ pub(super) fn print_plans(
                 .collect(),
         }),
         OutputFormat::Human | OutputFormat::Markdown => {
-            let sections: Vec<FileSection<'_>> = runs
-                .iter()
-                .zip(&names)
-                .map(|(run, name)| FileSection {
-                    file: name,
-                    outcome: run.result.as_ref().map(|p| &p.plan),
-                })
-                .collect();
+            let sections = sections(runs, &names);
             if format == OutputFormat::Markdown {
                 files_markdown(&sections, kind)
             } else {
@@ -192,6 +186,20 @@ pub(super) fn print_plans(
     };
     print_stdout(&text)?;
     finish(runs, exit)
+}
+
+/// The human and Markdown sections of planned files; `names` are the files' names.
+pub(super) fn sections<'a>(
+    runs: &'a [FileRun<Planned>],
+    names: &'a [String],
+) -> Vec<FileSection<'a>> {
+    runs.iter()
+        .zip(names)
+        .map(|(run, name)| FileSection {
+            file: name,
+            outcome: run.result.as_ref().map(|p| &p.plan),
+        })
+        .collect()
 }
 
 /// One file's exit code: 1 for a failure, else what its report says.

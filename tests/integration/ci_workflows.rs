@@ -282,6 +282,15 @@ async fn apply_on_merge_applies_main_and_reports_without_printing_a_password() {
         ran.summary
     );
 
+    // The README shows the same credentials block the workflow's header does.
+    let readme = std::fs::read_to_string(repo("README.md")).unwrap();
+    for line in documented_sink().lines() {
+        assert!(
+            readme.contains(&format!("\n  {line}\n")),
+            "README lacks {line:?}"
+        );
+    }
+
     // A file that does not load fails the job, nothing changed.
     b.write(
         "aura.yaml",

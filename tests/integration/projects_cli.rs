@@ -38,6 +38,16 @@ async fn start() -> Bench {
     b
 }
 
+/// `plan` over both files, exit 2 when either has changes.
+const PLAN_BOTH: [&str; 6] = [
+    "plan",
+    "-f",
+    "a.yaml",
+    "-f",
+    "b.yaml",
+    "--detailed-exitcode",
+];
+
 async fn token_requests(b: &Bench) -> u64 {
     by_route(
         &stats_at(&b.emu.handle.base_url()).await,
@@ -49,16 +59,7 @@ async fn token_requests(b: &Bench) -> u64 {
 async fn plan_over_two_projects_reports_both_and_exits_2_when_either_has_changes() {
     let b = start().await;
     let tokens = token_requests(&b).await;
-    let out = b
-        .run(&[
-            "plan",
-            "-f",
-            "a.yaml",
-            "-f",
-            "b.yaml",
-            "--detailed-exitcode",
-        ])
-        .await;
+    let out = b.run(&PLAN_BOTH).await;
     assert_eq!(out.code, 2, "{}", out.stderr);
     insta::assert_snapshot!(
         "two_projects_plan_human",
@@ -71,16 +72,7 @@ async fn plan_over_two_projects_reports_both_and_exits_2_when_either_has_changes
 
     // Neither has changes: 0.
     b.write("b.yaml", "project: free-only\ninstances: {}\n");
-    let out = b
-        .run(&[
-            "plan",
-            "-f",
-            "a.yaml",
-            "-f",
-            "b.yaml",
-            "--detailed-exitcode",
-        ])
-        .await;
+    let out = b.run(&PLAN_BOTH).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
         out.stdout.ends_with("\n2 files: 2 without changes.\n"),
@@ -298,16 +290,7 @@ async fn apply_shows_every_plan_asks_once_and_applies_each_project() {
         .unwrap();
     assert!(!out.stdout.contains(password) && !out.stderr.contains(password));
 
-    let out = b
-        .run(&[
-            "plan",
-            "-f",
-            "a.yaml",
-            "-f",
-            "b.yaml",
-            "--detailed-exitcode",
-        ])
-        .await;
+    let out = b.run(&PLAN_BOTH).await;
     assert_eq!(out.code, 0, "{}", out.stdout);
 }
 

@@ -333,7 +333,7 @@ done
 "#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs credentials.command (issue 13, branch i13a); un-ignore when it lands on main"]
+#[ignore = "needs credentials.command (issue 13, branch i13a; passes on it): un-ignore when it lands on main"]
 async fn apply_on_merge_stores_each_new_instance_in_repository_secrets() {
     use std::os::unix::fs::PermissionsExt as _;
     let wf = fast_apply(&workflow("apply-on-merge.yml"));

@@ -23,15 +23,17 @@ pub(crate) struct Cli {
 /// Flags accepted before or after any subcommand.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct GlobalArgs {
-    /// The desired-state file.
+    /// The desired-state file. Repeat it, or name a directory of `*.aura.yaml` files, to
+    /// run `validate`, `plan`, `drift` or `apply` over several projects in one run.
     #[arg(
         short = 'f',
         long = "file",
         global = true,
         default_value = "aura.yaml",
-        value_name = "PATH"
+        value_name = "PATH",
+        action = clap::ArgAction::Append
     )]
-    pub file: PathBuf,
+    pub files: Vec<PathBuf>,
 
     /// Base URL of the Aura API (https, or http on a loopback host).
     #[arg(
@@ -134,7 +136,7 @@ pub(crate) enum Command {
     /// Compare two desired-state files offline (no API access).
     Diff(DiffArgs),
 
-    /// Print the JSON Schema of aura.yaml (or of the plan JSON).
+    /// Print the JSON Schema of aura.yaml (or of the plan JSON, or of a run over several files).
     Schema(SchemaArgs),
 
     /// Run the local Aura API emulator.
@@ -250,6 +252,11 @@ pub(crate) struct SchemaArgs {
     /// Print the schema of the plan JSON instead.
     #[arg(long)]
     pub plan: bool,
+
+    /// Print the schema of `plan` / `drift --format json` over several files instead.
+    // Its own id: `files` is the global `-f`.
+    #[arg(long = "files", id = "files_schema", conflicts_with = "plan")]
+    pub files: bool,
 }
 
 #[derive(Debug, Args)]

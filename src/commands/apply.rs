@@ -6,19 +6,21 @@
 //! confirmed (`yes` on a terminal, or `--auto-approve`); a saved plan was reviewed
 //! when it was made and is applied without asking, unless aura.yaml or the live
 //! project moved since, in which case nothing is changed and the error says what
-//! moved. Exit 1 when any instance failed or was interrupted.
+//! moved. Exit 1 when any instance failed or was interrupted. Several files are
+//! planned, confirmed once and applied in turn by `apply_files`.
 
+use std::path::Path;
 use std::sync::Arc;
 
-use super::approval::{ApprovalError, confirm, is_interactive};
-use super::error::{Error, Result};
+use super::apply_setup::{Target, ask, lock_all, options, progress_for, review_journal};
+use super::approval::ApprovalError;
+use super::error::Result;
 use super::interrupt::{Aborted, Interrupts};
 use super::outcome::Outcome;
 use super::output::{print_stdout, stdout_color};
 use super::session::Session;
-use super::{lock, pipeline, saved_plan};
-use crate::apply::journal::{self, Journal};
-use crate::apply::{ApplyError, ApplyOptions, Cancel, Progress, ProgressMode, Timeouts, execute};
+use super::{apply_files, files, pipeline, saved_plan};
+use crate::apply::{ApplyError, Cancel, execute};
 use crate::cli::{ApplyArgs, GlobalArgs};
 use crate::config::LoadedConfig;
 use crate::plan::render::{Format, render};
@@ -29,19 +31,19 @@ pub(super) async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Outcome
     if args.plan_file.is_some() && (!args.targets.is_empty() || args.prune) {
         return Err(ApprovalError::SavedPlanFlags.into());
     }
-    let loaded = pipeline::load(&global.file)?;
+    let files = files::resolve(&global.files)?;
+    if args.plan_file.is_some() {
+        files::single(&files, "apply PLAN_FILE")?;
+    }
+    files::check_single_file_flags(files.len(), false, !args.targets.is_empty())?;
+    let [file] = files.as_slice() else {
+        return apply_files::run(global, args, &files).await;
+    };
+    let loaded = pipeline::load(file)?;
     // Before the API is read: a second local run plans only once the first is done.
-    let auraform_dir = lock::dir_for(&global.file);
-    let quiet = global.quiet;
-    let _lock = lock::acquire(&auraform_dir, args.lock_timeout, |m| {
-        if !quiet {
-            eprintln!("{m}");
-        }
-    })
-    .await?;
-    let session = pipeline::open(global).await?;
-    let journal = Journal::in_dir(&auraform_dir);
-    let result = run_in(&session, global, args, loaded, journal).await;
+    let _lock = lock_all(global, args, files.as_slice()).await?;
+    let session = pipeline::open(global, file).await?;
+    let result = run_in(&session, global, args, loaded, file).await;
     session.close().await;
     result
 }
@@ -83,56 +85,29 @@ async fn run_in(
     global: &GlobalArgs,
     args: &ApplyArgs,
     loaded: LoadedConfig,
-    journal: Journal,
+    file: &Path,
 ) -> Result<Outcome> {
     let (plan, live) = the_plan(session, args, &loaded).await?;
-    // What an interrupted earlier run left: said once, then forgotten.
-    let review = journal::review(&journal, &live.project.id, &live.summaries, true);
-    pipeline::warn_unsaved(&review, global.quiet);
-    for entry in review
-        .settled
-        .iter()
-        .chain(review.unsaved.iter().map(|u| &u.entry))
-    {
-        let _ = std::fs::remove_file(entry);
-    }
+    let journal = review_journal(file, &live, global.quiet);
     print_stdout(&render(&plan, Format::Human, stdout_color(global.color)))?;
     if !plan.has_changes() {
         return Ok(Outcome::Success);
     }
 
     if args.plan_file.is_none() {
-        let auto_approve = args.auto_approve;
-        tokio::task::spawn_blocking(move || {
-            confirm(
-                auto_approve,
-                is_interactive(),
-                &mut std::io::stdin().lock(),
-                &mut std::io::stderr(),
-            )
-        })
-        .await
-        .map_err(|e| Error::Io {
-            context: "the confirmation prompt failed".to_owned(),
-            source: std::io::Error::other(e.to_string()),
-        })??;
+        ask(args.auto_approve).await?;
     }
 
     let cancel = Cancel::new();
-    let progress = Progress::new(
-        ProgressMode::detect(global.quiet),
-        plan.changes.iter().map(|c| c.name.as_str()),
-    );
+    let progress = progress_for(global, &plan);
     let notice = Arc::new(progress.clone());
     let interrupts = Interrupts::listen(cancel.clone(), move |m| notice.note(m));
-    let mut opts = ApplyOptions::new(loaded.desired.credentials_dir.clone());
-    opts.parallelism = usize::from(args.parallelism);
-    opts.poll_interval = session.poll_interval;
-    opts.timeouts = Timeouts::with_override(global.timeout.map(|d| d.0));
-    opts.journal = Some(journal);
-    opts.known_ids = live.summaries.iter().map(|s| s.id.clone()).collect();
-    opts.progress = progress;
-    opts.cancel = cancel;
+    let target = Target {
+        loaded: &loaded,
+        live: &live,
+        journal,
+    };
+    let opts = options(session, global, args, target, progress, cancel);
     let report = tokio::select! {
         report = execute(&session.client, &plan, &opts) => report,
         () = interrupts.aborted() => return Err(Aborted.into()),

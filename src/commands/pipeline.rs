@@ -26,9 +26,9 @@ pub(super) fn load(file: &Path) -> Result<LoadedConfig> {
     Ok(config::load(file, &config::process_env)?)
 }
 
-/// Opens the API the global flags name (real, or the embedded emulator beside the file).
-pub(super) async fn open(global: &GlobalArgs) -> Result<Session> {
-    Session::open(global, fsutil::parent_dir(&global.file))
+/// Opens the API the global flags name (real, or the embedded emulator beside `file`).
+pub(super) async fn open(global: &GlobalArgs, file: &Path) -> Result<Session> {
+    Session::open(global, fsutil::parent_dir(file))
         .await
         .map_err(|e| Error::Session(Box::new(e)))
 }
@@ -72,9 +72,10 @@ pub(super) fn warn_unsaved(review: &crate::apply::journal::Review, quiet: bool) 
 }
 
 /// What the journal beside aura.yaml says about the project, for `plan`: looked at,
-/// never changed (only `apply`, under its lock, repairs and forgets entries).
+/// never changed (only `apply`, under its lock, repairs and forgets entries:
+/// `apply_setup::review_journal`).
 pub(super) fn check_journal(file: &Path, live: &Live, quiet: bool) {
-    let journal = crate::apply::Journal::in_dir(&fsutil::parent_dir(file).join(".auraform"));
+    let journal = crate::apply::Journal::in_dir(&super::lock::dir_for(file));
     let review = crate::apply::journal::review(&journal, &live.project.id, &live.summaries, false);
     warn_unsaved(&review, quiet);
 }

@@ -22,7 +22,7 @@ use reqwest::Method;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::apply_overlap::{auraform_at, credentials_files, emulator, live};
-use crate::proxy_support::{self, Action};
+use crate::support::proxy::{self as proxy_support, Action};
 
 /// What exists before the killed run.
 const BEFORE: &str = r#"
@@ -197,7 +197,7 @@ async fn run_moment(moment: &Moment, seed: u64) -> Row {
 
     // The world before: applied in process, credentials in the same folder.
     std::fs::write(&path, BEFORE).unwrap();
-    let (desired, live_before, plan) = crate::apply_support::plan_file(&client, &path).await;
+    let (desired, live_before, plan) = crate::support::apply::plan_file(&client, &path).await;
     let mut opts = ApplyOptions::new(&desired.credentials_dir);
     opts.poll_interval = Duration::from_millis(50);
     opts.timeouts = Timeouts::uniform(Duration::from_secs(60));

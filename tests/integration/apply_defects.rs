@@ -14,7 +14,7 @@ use auraform::plan::{Live, Plan, PlanOptions, plan};
 use auraform::units::Rate;
 use reqwest::Method;
 
-use crate::proxy_support::{self, Action};
+use crate::support::proxy::{self as proxy_support, Action};
 
 const FAST: Rate = Rate {
     count: 6000,

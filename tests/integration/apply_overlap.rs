@@ -32,25 +32,14 @@ const BUDGET: Rate = Rate {
     per: Duration::from_secs(60),
 };
 
-/// The binary, set up to talk to `api` (an emulator or a proxy) from `dir`.
+/// The binary (`support::cli`), set up to talk to `api` (an emulator or a proxy)
+/// from `dir`, polling fast.
 pub fn auraform_at(dir: &Path, api: &str) -> tokio::process::Command {
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_auraform"));
-    cmd.current_dir(dir)
-        .args([
-            "--api-url",
-            api,
-            "--rate-limit",
-            "6000/min",
-            "--poll-interval",
-            "50ms",
-        ])
-        .env("NO_COLOR", "1")
-        .env("AURA_CLIENT_ID", "emulator")
-        .env("AURA_CLIENT_SECRET", "emulator-secret")
-        .env_remove("AURA_PROJECT")
-        .env_remove("AURA_API_URL")
-        .kill_on_drop(true);
-    cmd
+    crate::support::cli::auraform()
+        .dir(dir)
+        .against_url(api)
+        .args(["--rate-limit", "6000/min", "--poll-interval", "50ms"])
+        .into_tokio()
 }
 
 pub async fn emulator(speed: f64, seed: u64) -> (EmulatorHandle, AuraClient) {

@@ -92,34 +92,87 @@ fn assert_done(report: &ApplyReport) {
     assert!(report.succeeded(), "{}", report.render());
 }
 
+/// An emulator, a proxy in front of it that decides what to do with the n-th
+/// `POST /v1/instances` (every other request is forwarded), a client through the
+/// proxy, and a directory for [`ONE`].
+struct Proxied {
+    emulator: EmulatorHandle,
+    proxy: proxy_support::Proxy,
+    client: AuraClient,
+    dir: tempfile::TempDir,
+}
+
+impl Proxied {
+    async fn start(on_create: impl Fn(usize) -> Action + Send + Sync + 'static) -> Self {
+        Self::start_with(on_create, |_| {}).await
+    }
+
+    async fn start_with(
+        on_create: impl Fn(usize) -> Action + Send + Sync + 'static,
+        tune: impl FnOnce(&mut ClientConfig),
+    ) -> Self {
+        let emulator = emulator(1000.0, FAST).await;
+        let proxy = proxy_support::start(
+            &emulator.base_url(),
+            Arc::new(move |m: &Method, path: &str, n: usize| {
+                if m == Method::POST && path == "/v1/instances" {
+                    on_create(n)
+                } else {
+                    Action::Forward
+                }
+            }),
+        )
+        .await;
+        let mut config = ClientConfig::new(
+            proxy.base_url.as_str(),
+            Credentials::new("emulator", "emulator-secret"),
+        );
+        config.rate = FAST;
+        tune(&mut config);
+        let client = AuraClient::new(config).unwrap();
+        Self {
+            emulator,
+            proxy,
+            client,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// Plans [`ONE`] and applies it; the report and the credentials directory.
+    async fn apply_one(&self) -> (ApplyReport, PathBuf) {
+        let (p, known, creds) = plan_in(&self.client, self.dir.path(), ONE).await;
+        (
+            execute(&self.client, &p, &options(&creds, known)).await,
+            creds,
+        )
+    }
+
+    fn creates_sent(&self) -> usize {
+        self.proxy.count(&Method::POST, "/v1/instances")
+    }
+}
+
 /// A create answered 429 was not processed: it is sent again after `Retry-After`
 /// (it failed the instance with a 5/min and a 20/min server and default flags).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_answered_429_is_sent_again_after_retry_after() {
-    let emulator = emulator(1000.0, FAST).await;
-    let proxy = proxy_support::start(
-        &emulator.base_url(),
-        Arc::new(|m: &Method, path: &str, n: usize| {
-            if m == Method::POST && path == "/v1/instances" && n < 2 {
-                Action::Answer(429, r#"{"error":"API rate limit exceeded"}"#)
-            } else {
-                Action::Forward
-            }
-        }),
-    )
+    let w = Proxied::start(|n| {
+        if n < 2 {
+            Action::Answer(429, r#"{"error":"API rate limit exceeded"}"#)
+        } else {
+            Action::Forward
+        }
+    })
     .await;
-    let client = client(&proxy.base_url, FAST);
-    let dir = tempfile::tempdir().unwrap();
-    let (p, known, creds) = plan_in(&client, dir.path(), ONE).await;
     let started = std::time::Instant::now();
-    let report = execute(&client, &p, &options(&creds, known)).await;
+    let (report, creds) = w.apply_one().await;
     assert_done(&report);
     // Twice refused, each time after `Retry-After: 1`; the third is processed.
     assert!(started.elapsed() >= Duration::from_secs(2));
-    assert_eq!(proxy.count(&Method::POST, "/v1/instances"), 3);
-    assert_eq!(posts(&stats(&emulator).await, "POST /v1/instances"), 1);
-    assert_eq!(client.counts().rate_limited, 2);
-    assert_eq!(names(&client, &emulator, "maybe").await.len(), 1);
+    assert_eq!(w.creates_sent(), 3);
+    assert_eq!(posts(&stats(&w.emulator).await, "POST /v1/instances"), 1);
+    assert_eq!(w.client.counts().rate_limited, 2);
+    assert_eq!(names(&w.client, &w.emulator, "maybe").await.len(), 1);
     assert!(creds.join("maybe.env").exists());
 }
 
@@ -150,21 +203,7 @@ async fn create_refused_connection_is_sent_again() {
             std::future::pending(),
         ));
     };
-    let request = auraform::api::wire::CreateInstanceRequest {
-        name: "after-refusal".into(),
-        version: "5".into(),
-        region: "europe-west1".into(),
-        memory: "2GB".into(),
-        instance_type: auraform::aura::InstanceType::ProfessionalDb,
-        tenant_id: project.clone(),
-        cloud_provider: auraform::aura::CloudProvider::Gcp,
-        storage: None,
-        source_instance_id: None,
-        source_snapshot_id: None,
-        customer_managed_key_id: None,
-        vector_optimized: None,
-        graph_analytics_plugin: None,
-    };
+    let request = crate::support::client::create_request(&project, "after-refusal");
     let (created, ()) = tokio::join!(client.create_instance(&request), restart);
     let created = created.unwrap();
     assert!(client.counts().retries > 0);
@@ -178,26 +217,19 @@ async fn create_refused_connection_is_sent_again() {
 /// instance for the whole grace period is created then — once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_answered_502_with_nothing_created_is_created_once() {
-    let emulator = emulator(1000.0, FAST).await;
-    let proxy = proxy_support::start(
-        &emulator.base_url(),
-        Arc::new(|m: &Method, path: &str, n: usize| {
-            if m == Method::POST && path == "/v1/instances" && n == 0 {
-                Action::Answer(502, "<html><body>502 Bad Gateway</body></html>")
-            } else {
-                Action::Forward
-            }
-        }),
-    )
+    let w = Proxied::start(|n| {
+        if n == 0 {
+            Action::Answer(502, "<html><body>502 Bad Gateway</body></html>")
+        } else {
+            Action::Forward
+        }
+    })
     .await;
-    let client = client(&proxy.base_url, FAST);
-    let dir = tempfile::tempdir().unwrap();
-    let (p, known, creds) = plan_in(&client, dir.path(), ONE).await;
-    let report = execute(&client, &p, &options(&creds, known)).await;
+    let (report, creds) = w.apply_one().await;
     assert_done(&report);
-    assert_eq!(proxy.count(&Method::POST, "/v1/instances"), 2);
-    assert_eq!(posts(&stats(&emulator).await, "POST /v1/instances"), 1);
-    let ids = names(&client, &emulator, "maybe").await;
+    assert_eq!(w.creates_sent(), 2);
+    assert_eq!(posts(&stats(&w.emulator).await, "POST /v1/instances"), 1);
+    let ids = names(&w.client, &w.emulator, "maybe").await;
     assert_eq!(ids.len(), 1);
     let text = std::fs::read_to_string(creds.join("maybe.env")).unwrap();
     assert!(text.contains(&format!("AURA_INSTANCE_ID={}\n", ids[0])));
@@ -208,33 +240,18 @@ async fn create_answered_502_with_nothing_created_is_created_once() {
 /// plan adopts the instance.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_whose_answer_was_lost_is_reported_and_never_sent_again() {
-    let emulator = emulator(1000.0, FAST).await;
-    let proxy = proxy_support::start(
-        &emulator.base_url(),
-        Arc::new(|m: &Method, path: &str, _| {
-            if m == Method::POST && path == "/v1/instances" {
-                Action::Lose(502, "<html>502 Bad Gateway</html>")
-            } else {
-                Action::Forward
-            }
-        }),
-    )
-    .await;
-    let client = client(&proxy.base_url, FAST);
-    let dir = tempfile::tempdir().unwrap();
-    let (p, known, creds) = plan_in(&client, dir.path(), ONE).await;
-    let report = execute(&client, &p, &options(&creds, known.clone())).await;
-    let inst = &report.instances[0];
-    let InstanceOutcome::Failed { reason, .. } = &inst.outcome else {
+    let w = Proxied::start(|_| Action::Lose(502, "<html>502 Bad Gateway</html>")).await;
+    let (report, creds) = w.apply_one().await;
+    let InstanceOutcome::Failed { reason, .. } = &report.instances[0].outcome else {
         panic!("{}", report.render());
     };
     assert!(reason.contains("password is lost"), "{reason}");
-    assert_eq!(proxy.count(&Method::POST, "/v1/instances"), 1);
-    let ids = names(&client, &emulator, "maybe").await;
+    assert_eq!(w.creates_sent(), 1);
+    let ids = names(&w.client, &w.emulator, "maybe").await;
     assert_eq!(ids.len(), 1);
     assert!(report.render().contains(&ids[0]));
     assert!(!creds.join("maybe.env").exists());
-    let (again, _, _) = plan_in(&client, dir.path(), ONE).await;
+    let (again, _, _) = plan_in(&w.client, w.dir.path(), ONE).await;
     assert!(again.changes.is_empty(), "{again:#?}");
 }
 
@@ -244,34 +261,18 @@ async fn create_whose_answer_was_lost_is_reported_and_never_sent_again() {
 /// this answer).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_that_timed_out_is_resolved_by_listing_never_by_resending() {
-    let emulator = emulator(1000.0, FAST).await;
-    let proxy = proxy_support::start(
-        &emulator.base_url(),
-        Arc::new(|m: &Method, path: &str, _| {
-            if m == Method::POST && path == "/v1/instances" {
-                Action::Hold(Duration::from_millis(900))
-            } else {
-                Action::Forward
-            }
-        }),
+    let w = Proxied::start_with(
+        |_| Action::Hold(Duration::from_millis(900)),
+        |c| c.request_timeout = Duration::from_millis(300),
     )
     .await;
-    let mut config = ClientConfig::new(
-        proxy.base_url.as_str(),
-        Credentials::new("emulator", "emulator-secret"),
-    );
-    config.rate = FAST;
-    config.request_timeout = Duration::from_millis(300);
-    let client = AuraClient::new(config).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let (p, known, creds) = plan_in(&client, dir.path(), ONE).await;
-    let report = execute(&client, &p, &options(&creds, known)).await;
+    let (report, _) = w.apply_one().await;
     let InstanceOutcome::Failed { reason, .. } = &report.instances[0].outcome else {
         panic!("{}", report.render());
     };
     assert!(reason.contains("password is lost (timed out)"), "{reason}");
-    assert_eq!(proxy.count(&Method::POST, "/v1/instances"), 1);
-    assert_eq!(names(&client, &emulator, "maybe").await.len(), 1);
+    assert_eq!(w.creates_sent(), 1);
+    assert_eq!(names(&w.client, &w.emulator, "maybe").await.len(), 1);
     assert!(report.render().contains("reset its password"));
 }
 
@@ -279,29 +280,15 @@ async fn create_that_timed_out_is_resolved_by_listing_never_by_resending() {
 /// up, saying so, after three POSTs (never an endless loop, never two instances).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_without_answer_three_times_gives_up_having_created_nothing() {
-    let emulator = emulator(1000.0, FAST).await;
-    let proxy = proxy_support::start(
-        &emulator.base_url(),
-        Arc::new(|m: &Method, path: &str, _| {
-            if m == Method::POST && path == "/v1/instances" {
-                Action::Answer(503, "")
-            } else {
-                Action::Forward
-            }
-        }),
-    )
-    .await;
-    let client = client(&proxy.base_url, FAST);
-    let dir = tempfile::tempdir().unwrap();
-    let (p, known, creds) = plan_in(&client, dir.path(), ONE).await;
-    let report = execute(&client, &p, &options(&creds, known)).await;
+    let w = Proxied::start(|_| Action::Answer(503, "")).await;
+    let (report, _) = w.apply_one().await;
     let InstanceOutcome::Failed { reason, .. } = &report.instances[0].outcome else {
         panic!("{}", report.render());
     };
     assert!(reason.contains("3 times"), "{reason}");
     assert!(reason.contains("nothing was created"), "{reason}");
-    assert_eq!(proxy.count(&Method::POST, "/v1/instances"), 3);
-    assert!(names(&client, &emulator, "maybe").await.is_empty());
+    assert_eq!(w.creates_sent(), 3);
+    assert!(names(&w.client, &w.emulator, "maybe").await.is_empty());
 }
 
 /// Plans `yaml` with `busy` in the middle of an update, then lets it settle as `to`

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::apply::UsualDurations;
 use crate::units::{Rate, WallDuration};
 
 /// Keep Neo4j Aura instances exactly as aura.yaml says.
@@ -74,6 +75,12 @@ pub(crate) struct GlobalArgs {
     /// Per-step timeout (e.g. `20m`).
     #[arg(long, global = true, value_name = "DURATION")]
     pub timeout: Option<WallDuration>,
+
+    /// How long operations usually take, e.g. `create=5m,resize=2m` (the others keep
+    /// Aura's: create=2m,resize=90s,pause=1m,resume=90s,delete=30s; `0` for unknown).
+    /// The first poll of a step comes 3/4 of the way in.
+    #[arg(long, global = true, value_name = "LIST")]
+    pub usual_durations: Option<UsualDurations>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -178,9 +185,10 @@ pub(crate) struct ApplyArgs {
     #[arg(long)]
     pub auto_approve: bool,
 
-    /// How many instances to work on at once.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100))]
-    pub parallelism: u16,
+    /// Work on at most N instances at once (default: all of them, paced by the
+    /// request budget).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=2000))]
+    pub parallelism: Option<u16>,
 
     /// Limit the apply to these instances (repeatable).
     #[arg(long = "target", value_name = "NAME")]

@@ -18,6 +18,10 @@ pub use crate::aura::{
     KnownSpellings, SnapshotProfile, SnapshotStatus,
 };
 
+/// The header auraform's emulator sends on every answer: its lifecycle speed-up
+/// (operations take their usual duration divided by it). The real API never sends it.
+pub const EMULATOR_SPEED_HEADER: &str = "x-auraform-emulator-speed";
+
 /// A secret string from the wire (instance password, access token). `Debug` and
 /// `Display` are redacted so that no log line or error can leak it by accident;
 /// the value is reachable only through [`WireSecret::expose`].

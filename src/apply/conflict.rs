@@ -22,6 +22,9 @@
 
 use std::cmp::Ordering;
 use std::collections::HashSet;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::time::Instant;
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -58,14 +61,66 @@ impl Known<'_> {
     }
 }
 
-/// Every instance named `name` in the project, as listed now.
-pub(crate) async fn named(
-    client: &AuraClient,
-    project_id: &str,
-    name: &str,
-) -> Result<Vec<InstanceSummary>, ApiError> {
-    let list = client.list_instances(project_id).await?;
-    Ok(list.into_iter().filter(|s| s.name == name).collect())
+/// A listing of the project, as the chains that asked for it share it.
+type Listing = Result<Arc<[InstanceSummary]>, Arc<ApiError>>;
+
+/// The project's instance list, shared by the chains that need one at about the same
+/// time: a list *started* after a chain asked is as good for it as its own, so one
+/// list is in flight at a time, and the chains that ask meanwhile share the next one.
+/// Fifty creates starting together cost two lists, not fifty, and so do their fifty
+/// survivor checks (docs/performance.md §3).
+pub(crate) struct Lists<'a> {
+    client: &'a AuraClient,
+    project_id: &'a str,
+    /// Held by the chain whose list is in flight.
+    turn: tokio::sync::Mutex<()>,
+    /// The latest list and when it was started.
+    last: Mutex<Option<(Instant, Listing)>>,
+}
+
+impl<'a> Lists<'a> {
+    pub(crate) fn new(client: &'a AuraClient, project_id: &'a str) -> Self {
+        Self {
+            client,
+            project_id,
+            turn: tokio::sync::Mutex::new(()),
+            last: Mutex::new(None),
+        }
+    }
+
+    /// Every instance named `name` in the project, as listed by a request started
+    /// now or later.
+    pub(crate) async fn named(&self, name: &str) -> Result<Vec<InstanceSummary>, Arc<ApiError>> {
+        let list = self.started_after(Instant::now()).await?;
+        Ok(list.iter().filter(|s| s.name == name).cloned().collect())
+    }
+
+    async fn started_after(&self, need: Instant) -> Listing {
+        if let Some(list) = self.fresh(need) {
+            return list;
+        }
+        let _turn = self.turn.lock().await;
+        // The list that held the turn may have started after `need`.
+        if let Some(list) = self.fresh(need) {
+            return list;
+        }
+        let started = Instant::now();
+        let list: Listing = self
+            .client
+            .list_instances(self.project_id)
+            .await
+            .map(Arc::from)
+            .map_err(Arc::new);
+        *self.last.lock().unwrap_or_else(PoisonError::into_inner) = Some((started, list.clone()));
+        list
+    }
+
+    fn fresh(&self, need: Instant) -> Option<Listing> {
+        let last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
+        last.as_ref()
+            .filter(|(started, _)| *started >= need)
+            .map(|(_, list)| list.clone())
+    }
 }
 
 /// The instance every run keeps: the oldest by `created_at`, then the smallest id.

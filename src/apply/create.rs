@@ -19,7 +19,7 @@ use super::credentials;
 use super::progress::InstanceProgress;
 use super::run::{Run, from_wait_error, settled_elsewhere};
 use super::schedule::{StepCall, StepEffects, StepResult};
-use super::wait::{WaitFor, WaitSpec, retry_while_busy, wait_until};
+use super::wait::{UsualDurations, WaitFor, WaitSpec, retry_while_busy, wait_until};
 use crate::api::ApiError;
 use crate::api::wire::{CreateInstanceRequest, CreatedInstance, InstanceSummary};
 use crate::plan::{Expectation, StepAction, StepRequest};
@@ -64,9 +64,10 @@ pub(super) async fn create_step(run: &Run<'_>, call: StepCall, timeout: Duration
         return StepResult::failed(effects, reason);
     }
 
-    let get = || run.client.get_instance(&id);
-    let spec =
-        WaitSpec::new(timeout.saturating_sub(start.elapsed())).with_grace(run.opts.not_found_grace);
+    let get = || run.client.poll_instance(&id);
+    let spec = WaitSpec::new(timeout.saturating_sub(start.elapsed()))
+        .with_grace(run.opts.not_found_grace)
+        .first_poll(UsualDurations::first_poll(run.opts.usual.create));
     // Running — or paused, when an overlapping apply already paused it.
     let until = WaitFor::Settled(&call.step.expect);
     match wait_until(get, until, spec, run.pacing, &run.opts.cancel, |s: &str| {
@@ -99,7 +100,7 @@ async fn send_create(
     let name = body.name.as_str();
     let mut lost_answers: Vec<String> = Vec::new();
     loop {
-        let named = conflict::named(run.client, run.project_id, name)
+        let named = run.lists.named(name)
             .await
             .map_err(|e| {
                 StepResult::failed(
@@ -182,7 +183,7 @@ async fn send_create(
 /// so the project is listed again once that second is over.
 async fn final_survivor(run: &Run<'_>, name: &str, known: Known<'_>, seen: &str) -> String {
     tokio::time::sleep(SURVIVOR_CHECK_FLOOR).await;
-    match conflict::named(run.client, run.project_id, name).await {
+    match run.lists.named(name).await {
         Ok(named) => conflict::survivor(known.rivals(&named, None))
             .map_or_else(|| seen.to_owned(), |s| s.id.clone()),
         Err(_) => seen.to_owned(),
@@ -261,7 +262,7 @@ async fn survivor_check(
     progress: &InstanceProgress,
     mut effects: StepEffects,
 ) -> StepResult {
-    let named = match conflict::named(run.client, run.project_id, name).await {
+    let named = match run.lists.named(name).await {
         Ok(named) => named,
         Err(e) => {
             return StepResult::failed(
@@ -314,7 +315,7 @@ async fn give_way(
         "another apply created `{name}` at the same time; {kept} is kept, deleting this run's {mine}"
     ));
     let timeout = run.opts.timeouts.for_action(StepAction::Delete);
-    let get = || run.client.get_instance(mine);
+    let get = || run.client.poll_instance(mine);
     let on_status = |s: &str| progress.status(s);
     let sent = retry_while_busy(
         || run.client.delete_instance(mine),
@@ -347,7 +348,7 @@ async fn give_way(
     let waited = wait_until(
         get,
         WaitFor::Step(&gone),
-        WaitSpec::new(timeout),
+        WaitSpec::new(timeout).first_poll(UsualDurations::first_poll(run.opts.usual.delete)),
         run.pacing,
         &run.opts.cancel,
         on_status,
@@ -410,7 +411,7 @@ async fn resolve_ambiguous(
     progress.status("create outcome unknown: looking for the instance in the project");
     let deadline = Instant::now() + run.opts.not_found_grace;
     loop {
-        match conflict::named(run.client, run.project_id, name).await {
+        match run.lists.named(name).await {
             Ok(named) => {
                 if let Some(found) = conflict::survivor(known.rivals(&named, None)) {
                     let id = found.id.clone();

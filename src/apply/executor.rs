@@ -26,17 +26,18 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::conflict::Lists;
 use super::create::create_step;
 use super::options::ApplyOptions;
 use super::report::ApplyReport;
 use super::run::{Run, from_wait_error, settled_elsewhere};
 use super::schedule::{StepCall, StepEffects, StepResult, run_plan};
 use super::wait::{
-    ApiFailure, Verdict, WaitError, WaitFor, WaitSpec, retry_while_busy, wait_until,
+    ApiFailure, UsualDurations, Verdict, WaitError, WaitFor, WaitSpec, retry_while_busy, wait_until,
 };
 use crate::api::wire::{PatchInstanceRequest, UpgradeRequest};
 use crate::api::{ApiError, AuraClient};
-use crate::plan::{Expectation, ExpectedStatus, Plan, StepAction, StepRequest};
+use crate::plan::{Expectation, ExpectedStatus, Plan, Step, StepAction, StepRequest};
 
 impl ApiFailure for ApiError {
     fn is_busy(&self) -> bool {
@@ -58,6 +59,7 @@ pub async fn execute(client: &AuraClient, plan: &Plan, opts: &ApplyOptions) -> A
         opts,
         pacing: client.poll_pacing(opts.poll_interval),
         known,
+        lists: Lists::new(client, plan.project.id.as_str()),
     };
     let run = &run;
     let runner = |call: StepCall| async move { run_step(run, call).await };
@@ -101,7 +103,7 @@ async fn run_step_inner(run: &Run<'_>, call: StepCall) -> StepResult {
     let start = Instant::now();
     let progress = &call.progress;
     let on_status = |s: &str| progress.status(s);
-    let get = || client.get_instance(&id);
+    let get = || client.poll_instance(&id);
     let cancel = &opts.cancel;
     let busy_spec = WaitSpec::new(timeout);
     let until = WaitFor::Step(&call.step.expect);
@@ -160,7 +162,8 @@ async fn run_step_inner(run: &Run<'_>, call: StepCall) -> StepResult {
         }
     }
 
-    let mut spec = WaitSpec::new(timeout.saturating_sub(start.elapsed()));
+    let mut spec = WaitSpec::new(timeout.saturating_sub(start.elapsed()))
+        .first_poll(first_poll(&opts.usual, &call.step));
     if call.step.action == StepAction::Wait {
         spec = spec.poll_now();
     }
@@ -194,7 +197,7 @@ async fn settle_wait(
     timeout: Duration,
     progress: &super::progress::InstanceProgress,
 ) -> StepResult {
-    let get = || run.client.get_instance(id);
+    let get = || run.client.poll_instance(id);
     let spec = WaitSpec::new(timeout).poll_now();
     let on_status = |s: &str| progress.status(s);
     match wait_until(
@@ -229,6 +232,30 @@ async fn settle_wait(
         }
         Err(err) => from_wait_error(StepEffects::default(), &err),
     }
+}
+
+/// When the first poll after a step's request comes: 3/4 of the way into its
+/// operation's usual duration (docs/apply.md §4). A rename and an upgrade take effect
+/// at once, so they are polled one interval after their request.
+fn first_poll(usual: &UsualDurations, step: &Step) -> Option<Duration> {
+    let d = match (step.action, &step.request) {
+        (StepAction::Create, _) => usual.create,
+        (StepAction::Update, Some(StepRequest::Patch(body))) => {
+            let rename_only = PatchInstanceRequest {
+                name: body.name.clone(),
+                ..PatchInstanceRequest::default()
+            } == *body;
+            if rename_only {
+                return None;
+            }
+            usual.resize
+        }
+        (StepAction::Pause, _) => usual.pause,
+        (StepAction::Resume, _) => usual.resume,
+        (StepAction::Delete, _) => usual.delete,
+        _ => return None,
+    };
+    UsualDurations::first_poll(d)
 }
 
 /// The one request a step other than create sends to an existing instance; sent

@@ -41,4 +41,4 @@ pub use journal::Journal;
 pub use options::ApplyOptions;
 pub use progress::{InstanceProgress, Progress, ProgressMode};
 pub use report::{ApplyReport, InstanceOutcome, InstanceReport};
-pub use wait::{Timeouts, WaitError, WaitSpec};
+pub use wait::{Timeouts, UsualDurations, WaitError, WaitSpec};

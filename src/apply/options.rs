@@ -7,18 +7,22 @@ use std::time::Duration;
 use super::cancel::Cancel;
 use super::journal::Journal;
 use super::progress::{Progress, ProgressMode};
-use super::wait::Timeouts;
+use super::wait::{Timeouts, UsualDurations};
 
 /// How an apply runs.
 #[derive(Clone, Debug)]
 pub struct ApplyOptions {
-    /// Instance chains in flight at once (`--parallelism`, default 10).
-    pub parallelism: usize,
+    /// At most this many instance chains in flight at once (`--parallelism`); `None`,
+    /// the default, starts every chain and lets the request budget pace them.
+    pub parallelism: Option<usize>,
     /// Poll interval for one instance (`--poll-interval`); the client's request
     /// budget (`--rate-limit`), which polls share, widens it with more in flight.
     pub poll_interval: Duration,
     /// Per-step timeouts (`--timeout` replaces them all).
     pub timeouts: Timeouts,
+    /// How long each operation usually takes (`--usual-durations`): the first poll of
+    /// a step comes 3/4 of the way in.
+    pub usual: UsualDurations,
     /// How long a just-created instance may answer 404 (docs/aura-api.md §9.3).
     pub not_found_grace: Duration,
     /// Where credentials of created instances go (aura.yaml `credentials.dir`).
@@ -36,13 +40,14 @@ pub struct ApplyOptions {
 }
 
 impl ApplyOptions {
-    /// Defaults for the real API: parallelism 10, a 5 s poll interval, the default
-    /// timeouts, 60 s of 404 grace, no progress output.
+    /// Defaults for the real API: every chain at once, a 5 s poll interval, Aura's
+    /// usual durations, the default timeouts, 60 s of 404 grace, no progress output.
     pub fn new(credentials_dir: impl Into<PathBuf>) -> Self {
         Self {
-            parallelism: 10,
+            parallelism: None,
             poll_interval: Duration::from_secs(5),
             timeouts: Timeouts::default(),
+            usual: UsualDurations::default(),
             not_found_grace: Duration::from_secs(60),
             credentials_dir: credentials_dir.into(),
             journal: None,

@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use super::conflict::Lists;
 use super::options::ApplyOptions;
 use super::schedule::{StepEffects, StepResult};
 use super::wait::WaitError;
@@ -20,6 +21,8 @@ pub(crate) struct Run<'a> {
     pub(crate) pacing: PollPacing<'a>,
     /// [`ApplyOptions::known_ids`] and every id the plan names.
     pub(crate) known: HashSet<String>,
+    /// The project's instance list, shared by the chains' overlap checks.
+    pub(crate) lists: Lists<'a>,
 }
 
 /// Turns a failed wait into the step's result.

@@ -1,7 +1,9 @@
 //! Scheduling a plan: which chain runs when.
 //!
 //! Each [`Change`] of a plan is one instance's chain of steps. Chains run
-//! concurrently, at most `parallelism` at a time (a semaphore); the steps of one chain
+//! concurrently — all of them by default, since each spends its time waiting and the
+//! request budget, not a thread count, is what they share; at most `parallelism` at a
+//! time when the user caps it (a semaphore) — and the steps of one chain
 //! run strictly in order. A chain with `depends_on` (a clone of an instance this plan
 //! creates) starts only once the step it depends on has completed, and gets that
 //! instance's new id for `source_instance_id`; if the source's chain fails or is
@@ -122,7 +124,7 @@ struct Signal {
 /// Runs every chain of `plan` with `runner` and reports how each ended.
 pub async fn run_plan<R, Fut>(
     plan: &Plan,
-    parallelism: usize,
+    parallelism: Option<usize>,
     progress: &Progress,
     cancel: &Cancel,
     runner: R,
@@ -131,7 +133,8 @@ where
     R: Fn(StepCall) -> Fut,
     Fut: Future<Output = StepResult>,
 {
-    let permits = Semaphore::new(parallelism.max(1));
+    // Without a cap every chain may start: the request budget paces them.
+    let permits = Semaphore::new(parallelism.map_or(plan.changes.len(), |n| n.max(1)).max(1));
     let mut senders = Vec::with_capacity(plan.changes.len());
     let mut receivers: HashMap<&str, watch::Receiver<Signal>> = HashMap::new();
     for change in &plan.changes {

@@ -106,8 +106,9 @@ pub(super) fn options(
     cancel: Cancel,
 ) -> ApplyOptions {
     let mut opts = ApplyOptions::new(target.loaded.desired.credentials_dir.clone());
-    opts.parallelism = usize::from(args.parallelism);
+    opts.parallelism = args.parallelism.map(usize::from);
     opts.poll_interval = session.poll_interval;
+    opts.usual = session.usual();
     opts.timeouts = Timeouts::with_override(global.timeout.map(|d| d.0));
     opts.journal = Some(target.journal);
     opts.known_ids = target.live.summaries.iter().map(|s| s.id.clone()).collect();

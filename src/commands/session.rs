@@ -15,8 +15,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::api::{ApiError, AuraClient, ClientConfig, Credentials};
+use crate::apply::UsualDurations;
 use crate::cli::GlobalArgs;
-use crate::emulator::{EMBEDDED_RATE, EMBEDDED_STATE, EmulatorConfig, EmulatorHandle};
+use crate::emulator::{
+    EMBEDDED_RATE, EMBEDDED_SPEED, EMBEDDED_STATE, EmulatorConfig, EmulatorHandle,
+};
 use crate::fsutil;
 
 /// Poll interval against the embedded emulator (its operations take seconds).
@@ -30,6 +33,8 @@ pub(super) struct Session {
     /// The poll interval for one instance (`--poll-interval`, or the default for
     /// this API).
     pub(super) poll_interval: Duration,
+    /// `--usual-durations`, or the embedded emulator's at its speed.
+    usual: Option<UsualDurations>,
     /// True when talking to the embedded emulator.
     pub(super) embedded: bool,
     emulator: Option<EmulatorHandle>,
@@ -81,6 +86,7 @@ impl Session {
         Ok(Self {
             client,
             poll_interval: global.poll_interval.map_or(DEFAULT_POLL_INTERVAL, |d| d.0),
+            usual: global.usual_durations,
             embedded: false,
             emulator: None,
         })
@@ -104,8 +110,24 @@ impl Session {
         Ok(Self {
             client,
             poll_interval: global.poll_interval.map_or(EMBEDDED_POLL_INTERVAL, |d| d.0),
+            usual: Some(
+                global
+                    .usual_durations
+                    .unwrap_or_else(|| UsualDurations::at_speed(EMBEDDED_SPEED)),
+            ),
             embedded: true,
             emulator: Some(handle),
+        })
+    }
+
+    /// How long operations usually take: `--usual-durations`; else, against
+    /// auraform's emulator (which says its speed-up in every answer), Aura's durations
+    /// at that speed; else Aura's. Ask once the plan has been read from the API.
+    pub(super) fn usual(&self) -> UsualDurations {
+        self.usual.unwrap_or_else(|| {
+            self.client
+                .emulated_speed()
+                .map_or_else(UsualDurations::default, UsualDurations::at_speed)
         })
     }
 

@@ -30,6 +30,7 @@ use super::auth;
 use super::errors::Rejection;
 use super::faults::Fault;
 use super::shared::{SharedState, lock};
+use crate::api::wire::EMULATOR_SPEED_HEADER;
 
 /// The token endpoint (not versioned, no bearer).
 pub(crate) const TOKEN_PATH: &str = "/oauth/token";
@@ -65,6 +66,11 @@ pub(crate) async fn front(
     };
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", v);
+    }
+    // So that a client pointed at it with `--api-url` can scale its idea of how long
+    // operations take (docs/emulator.md §2); the real API sends no such header.
+    if let Ok(v) = HeaderValue::from_str(&shared.speed.to_string()) {
+        response.headers_mut().insert(EMULATOR_SPEED_HEADER, v);
     }
     response
 }

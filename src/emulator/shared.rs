@@ -26,6 +26,8 @@ pub(crate) struct SharedState {
     pub(crate) faults: Mutex<Faults>,
     pub(crate) stats: Mutex<Stats>,
     pub(crate) token_type: String,
+    /// The lifecycle speed-up, sent on every answer ([`EMULATOR_SPEED_HEADER`](crate::api::wire::EMULATOR_SPEED_HEADER)).
+    pub(crate) speed: f64,
     persister: OnceLock<Persister>,
     requests: AtomicU64,
 }
@@ -41,6 +43,7 @@ impl SharedState {
         token_type: String,
     ) -> Self {
         Self {
+            speed: world.speed,
             world: Mutex::new(world),
             tokens: Mutex::new(tokens),
             limiter: Mutex::new(limiter),

@@ -200,6 +200,7 @@ async fn run_moment(moment: &Moment, seed: u64) -> Row {
     let (desired, live_before, plan) = crate::support::apply::plan_file(&client, &path).await;
     let mut opts = ApplyOptions::new(&desired.credentials_dir);
     opts.poll_interval = Duration::from_millis(50);
+    opts.usual = auraform::apply::UsualDurations::unknown();
     opts.timeouts = Timeouts::uniform(Duration::from_secs(60));
     opts.known_ids = live_before.summaries.iter().map(|s| s.id.clone()).collect();
     let report = execute(&client, &plan, &opts).await;

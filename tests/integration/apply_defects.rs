@@ -64,6 +64,7 @@ async fn plan_in(client: &AuraClient, dir: &Path, yaml: &str) -> (Plan, HashSet<
 fn options(creds: &Path, known: HashSet<String>) -> ApplyOptions {
     let mut opts = ApplyOptions::new(creds);
     opts.poll_interval = Duration::from_millis(50);
+    opts.usual = auraform::apply::UsualDurations::unknown();
     opts.timeouts = Timeouts::uniform(Duration::from_secs(60));
     opts.not_found_grace = Duration::from_millis(400);
     opts.known_ids = known;

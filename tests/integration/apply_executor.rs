@@ -40,6 +40,7 @@ const RATE: Rate = Rate {
 };
 
 struct World {
+    speed: f64,
     emulator: EmulatorHandle,
     client: AuraClient,
     dir: tempfile::TempDir,
@@ -60,6 +61,7 @@ async fn world_with(speed: f64, tune: impl FnOnce(&mut ClientConfig)) -> World {
     )
     .await;
     World {
+        speed,
         emulator,
         client,
         dir: tempfile::tempdir().unwrap(),
@@ -86,10 +88,11 @@ impl World {
         (plan, loaded.desired.credentials_dir.clone())
     }
 
-    #[allow(clippy::unused_self)] // reads best as `w.options(…)` next to `w.plan(…)`
     fn options(&self, credentials_dir: &Path, plan: &Plan, out: &Captured) -> ApplyOptions {
         let mut opts = ApplyOptions::new(credentials_dir);
         opts.poll_interval = Duration::from_millis(100);
+        // The emulator's durations at its speed: first polls 3/4 of the way in.
+        opts.usual = auraform::apply::UsualDurations::at_speed(self.speed);
         opts.timeouts = Timeouts::uniform(Duration::from_secs(60));
         opts.progress = Progress::plain_to(
             Box::new(out.clone()),

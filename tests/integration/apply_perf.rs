@@ -42,7 +42,7 @@ async fn measure(label: &str, speed: f64, rate: Rate, poll: Duration, k: usize) 
         assert_eq!(plan.changes.len(), n);
         let mut opts = ApplyOptions::new(dir.path().join("creds"));
         opts.poll_interval = poll;
-        opts.parallelism = 20;
+        opts.usual = auraform::apply::UsualDurations::at_speed(speed);
         opts.timeouts = Timeouts::uniform(Duration::from_secs(900));
         let before = client.counts();
         let start = Instant::now();

@@ -3,14 +3,16 @@
 //! nothing did ([`NoAnswer`]). Everything that touches reqwest's client, response
 //! and error types lives here, so the request path above reads as policy.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use reqwest::{Method, header};
 use tracing::warn;
 
 use crate::api::error::{ApiError, TransportKind, parse_retry_after};
+use crate::api::pacer::Lane;
 use crate::api::retry::Resend;
+use crate::api::wire::EMULATOR_SPEED_HEADER;
 
 /// One logical call: what to send and how it may be resent.
 pub(super) struct Call {
@@ -22,6 +24,8 @@ pub(super) struct Call {
     pub(super) resend: Resend,
     /// Set for `POST /instances`: the name, for the ambiguous-outcome error.
     pub(super) create_name: Option<String>,
+    /// Where the call queues when the budget is spent: polls are routine.
+    pub(super) lane: Lane,
 }
 
 impl Call {
@@ -33,6 +37,7 @@ impl Call {
             body: None,
             resend: Resend::Always,
             create_name: None,
+            lane: Lane::Priority,
         }
     }
 
@@ -44,6 +49,7 @@ impl Call {
             body: Some(body),
             resend,
             create_name: None,
+            lane: Lane::Priority,
         }
     }
 
@@ -90,11 +96,13 @@ pub(super) fn build_http(
 
 /// Sends `request` and reads the whole answer, refusing a body over `cap` bytes.
 /// The first answer that announces the API version's end (`X-Tyk-Api-Expires`)
-/// logs one warning per client (`deprecation_warned`).
+/// logs one warning per client (`deprecation_warned`). An answer of auraform's
+/// emulator says its speed-up, kept in `emulated_speed` (as `f64` bits).
 pub(super) async fn send(
     request: reqwest::RequestBuilder,
     cap: usize,
     deprecation_warned: &AtomicBool,
+    emulated_speed: &AtomicU64,
 ) -> Result<Raw, NoAnswer> {
     let response = request.send().await.map_err(|e| transport(&e))?;
     let status = response.status().as_u16();
@@ -117,6 +125,14 @@ pub(super) async fn send(
         warn!(
             "the Aura API version auraform uses is deprecated and expires {when}; upgrade auraform"
         );
+    }
+    if let Some(speed) = headers
+        .get(EMULATOR_SPEED_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+    {
+        emulated_speed.store(speed.to_bits(), Ordering::Relaxed);
     }
     let retry_after = headers
         .get(header::RETRY_AFTER)

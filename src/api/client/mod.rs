@@ -126,6 +126,8 @@ struct Inner {
     counters: Counters,
     /// Whether the `X-Tyk-Api-Expires` deprecation warning was already shown.
     deprecation_warned: AtomicBool,
+    /// The speed-up auraform's emulator announced (`f64` bits; 0: not an emulator).
+    emulated_speed: AtomicU64,
 }
 
 impl AuraClient {
@@ -149,6 +151,7 @@ impl AuraClient {
                 request_timeout: config.request_timeout,
                 counters: Counters::default(),
                 deprecation_warned: AtomicBool::new(false),
+                emulated_speed: AtomicU64::new(0),
             }),
         })
     }
@@ -157,6 +160,13 @@ impl AuraClient {
     /// interval is `base`: the budget knows the rate, so the polls follow it.
     pub(crate) fn poll_pacing(&self, base: Duration) -> super::pacer::PollPacing<'_> {
         self.inner.pacer.polls(base)
+    }
+
+    /// The lifecycle speed-up announced by auraform's emulator in its answers so far
+    /// (`None` against the real API, or before the first answer).
+    pub fn emulated_speed(&self) -> Option<f64> {
+        let bits = self.inner.emulated_speed.load(Ordering::Relaxed);
+        (bits != 0).then(|| f64::from_bits(bits))
     }
 
     /// What the client has sent so far.

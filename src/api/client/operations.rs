@@ -15,6 +15,7 @@ use super::exchange::Call;
 use super::url::segment;
 use crate::api::error::ApiError;
 use crate::api::live_project::LiveProject;
+use crate::api::pacer::Lane;
 use crate::api::retry::Resend;
 use crate::api::wire::{
     CreateInstanceRequest, CreatedInstance, Instance, InstanceSummary, MetricsIntegration,
@@ -107,10 +108,21 @@ impl AuraClient {
     /// `GET /instances/{id}`; `None` on 404 (deleted, or just created:
     /// docs/aura-api.md §9.3).
     pub async fn get_instance(&self, id: &str) -> Result<Option<Instance>, ApiError> {
-        match self
-            .get_json(Call::get(format!("/v1/instances/{}", segment(id))))
-            .await
-        {
+        self.instance(id, Lane::Priority).await
+    }
+
+    /// [`AuraClient::get_instance`] as the poll of a wait: it queues in the budget's
+    /// routine lane, behind the requests that move chains on (docs/apply.md §3).
+    pub async fn poll_instance(&self, id: &str) -> Result<Option<Instance>, ApiError> {
+        self.instance(id, Lane::Routine).await
+    }
+
+    async fn instance(&self, id: &str, lane: Lane) -> Result<Option<Instance>, ApiError> {
+        let call = Call {
+            lane,
+            ..Call::get(format!("/v1/instances/{}", segment(id)))
+        };
+        match self.get_json(call).await {
             Ok(instance) => Ok(Some(instance)),
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),

@@ -60,7 +60,7 @@ impl AuraClient {
                     None,
                 ),
             };
-            self.wait_before_retry(&call, &mut delays, started, retry_after, err)
+            self.wait_before_retry(&call, &mut delays, started, retry_after, err, true)
                 .await?;
         }
     }
@@ -70,6 +70,7 @@ impl AuraClient {
         let started = Instant::now();
         let mut delays = self.inner.retry.delays();
         let mut refreshed = false;
+        let mut rate_limited = 0u32;
         loop {
             let token = self.token().await?;
             let (err, retry_after) = match self.attempt(call, Some(&token)).await {
@@ -83,6 +84,7 @@ impl AuraClient {
                         continue;
                     }
                     self.note_rate_limit(&raw);
+                    rate_limited += u32::from(raw.status == 429);
                     let err = response_error(call, &raw);
                     if !call.resend.after_status(raw.status) {
                         return Err(match (&call.create_name, raw.status) {
@@ -120,7 +122,11 @@ impl AuraClient {
                     (err, None)
                 }
             };
-            self.wait_before_retry(call, &mut delays, started, retry_after, err)
+            // A first 429 is resent as soon as the budget, just lowered to what the
+            // server allows, permits (and `Retry-After` has passed); a repeated one
+            // backs off as well.
+            let backoff = rate_limited != 1 || !err.is_rate_limited();
+            self.wait_before_retry(call, &mut delays, started, retry_after, err, backoff)
                 .await?;
         }
     }
@@ -134,10 +140,12 @@ impl AuraClient {
         started: Instant,
         retry_after: Option<Duration>,
         err: ApiError,
+        back_off: bool,
     ) -> Result<(), ApiError> {
         let Some(backoff) = delays.next() else {
             return Err(err);
         };
+        let backoff = if back_off { backoff } else { Duration::ZERO };
         let delay = backoff.max(retry_after.unwrap_or_default());
         if started.elapsed() + delay > self.inner.retry.deadline {
             return Err(err);
@@ -160,12 +168,14 @@ impl AuraClient {
                 .counters
                 .rate_limited
                 .fetch_add(1, Ordering::Relaxed);
-            // Hold every caller back, not only this one; but never longer than the
-            // retry deadline, so an absurd Retry-After cannot freeze the client.
-            let pause = raw
-                .retry_after
-                .unwrap_or(Duration::from_secs(1))
-                .min(self.inner.retry.deadline);
+            // The budget was lowered when the permit was settled (`attempt`). A
+            // `Retry-After` holds every caller back too, not only this one; but never
+            // longer than the retry deadline, so an absurd one cannot freeze the client.
+            let Some(pause) = raw.retry_after else {
+                info!("rate limited by the API (429), no Retry-After");
+                return;
+            };
+            let pause = pause.min(self.inner.retry.deadline);
             info!(
                 pause_ms = pause.as_millis() as u64,
                 "rate limited by the API (429); pausing every request"
@@ -208,14 +218,27 @@ impl AuraClient {
         }
         request = request.header(header::ACCEPT, "application/json");
 
-        let mut permit = inner.pacer.acquire().await;
+        let mut permit = inner.pacer.acquire(call.lane).await;
         inner.counters.requests.fetch_add(1, Ordering::Relaxed);
         let sent = Instant::now();
-        let outcome = send(request, inner.max_body, &inner.deprecation_warned).await;
-        if matches!(outcome, Err(NoAnswer::Transport(TransportKind::Timeout, _))) {
-            permit.hold_longer(inner.request_timeout);
+        let outcome = send(
+            request,
+            inner.max_body,
+            &inner.deprecation_warned,
+            &inner.emulated_speed,
+        )
+        .await;
+        match &outcome {
+            Ok(raw) if raw.status == 429 => {
+                permit.rate_limited();
+            }
+            Ok(_) => permit.admitted(),
+            Err(NoAnswer::Transport(TransportKind::Timeout, _)) => {
+                permit.hold_longer(inner.request_timeout);
+                drop(permit);
+            }
+            Err(_) => drop(permit),
         }
-        drop(permit);
         log_exchange(call, &outcome, sent.elapsed().as_millis() as u64);
         outcome
     }

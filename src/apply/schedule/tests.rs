@@ -74,7 +74,7 @@ async fn chains_run_concurrently_up_to_parallelism() {
     let running = Cell::new(0);
     let peak = Cell::new(0);
     let start = Instant::now();
-    let report = run_plan(&p, 2, &hidden(), &Cancel::new(), |call| {
+    let report = run_plan(&p, Some(2), &hidden(), &Cancel::new(), |call| {
         let (running, peak) = (&running, &peak);
         async move {
             assert!(call.id.is_some());
@@ -112,7 +112,7 @@ async fn one_failure_does_not_stop_the_others() {
             ],
         ),
     ]);
-    let report = run_plan(&p, 10, &hidden(), &Cancel::new(), |call| async move {
+    let report = run_plan(&p, Some(10), &hidden(), &Cancel::new(), |call| async move {
         tokio::time::sleep(SEC).await;
         if call.instance == "bad" && call.index == 1 {
             StepResult::failed(
@@ -170,7 +170,7 @@ fn clone_plan() -> Plan {
 async fn clone_waits_for_its_source_and_gets_its_new_id() {
     let p = clone_plan();
     let log = RefCell::new(Vec::new());
-    let report = run_plan(&p, 1, &hidden(), &Cancel::new(), |call| {
+    let report = run_plan(&p, Some(1), &hidden(), &Cancel::new(), |call| {
         let log = &log;
         async move {
             tokio::time::sleep(5 * SEC).await;
@@ -205,7 +205,7 @@ async fn clone_waits_for_its_source_and_gets_its_new_id() {
 #[tokio::test(start_paused = true)]
 async fn clone_is_skipped_when_its_source_fails() {
     let p = clone_plan();
-    let report = run_plan(&p, 10, &hidden(), &Cancel::new(), |call| async move {
+    let report = run_plan(&p, Some(10), &hidden(), &Cancel::new(), |call| async move {
         if call.instance == "orders" {
             StepResult::failed(StepEffects::default(), "400 invalid region")
         } else {
@@ -243,7 +243,7 @@ async fn ctrl_c_starts_no_new_step_and_reports_where_each_stands() {
         trigger.cancel();
     });
     let calls = Cell::new(0);
-    let report = run_plan(&p, 1, &hidden(), &cancel, |call| {
+    let report = run_plan(&p, Some(1), &hidden(), &cancel, |call| {
         let (calls, cancel) = (&calls, &cancel);
         async move {
             calls.set(calls.get() + 1);

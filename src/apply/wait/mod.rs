@@ -22,10 +22,13 @@
 //! Pacing: polls share the client's request budget with every other call of the
 //! apply, and the budget spaces them (`api::pacer::PollPacing`):
 //! the more waits in flight, the wider the interval, so polling many instances never
-//! draws a 429. The first poll comes one interval after the step starts (a 202 was
-//! just received; asking at once only costs a request), and polls follow a fixed
+//! draws a 429; a wait counts among the pollers from its first poll on. The first
+//! poll comes 3/4 of the way into the operation's usual duration (`usual`), or one
+//! interval after the step's request when that is later or the duration unknown (a
+//! 202 was just received; asking at once only costs a request). Polls go through the
+//! budget's routine lane, behind the requests that move chains on, and follow a fixed
 //! schedule independent of response latency, so a step that lasts `d` costs at most
-//! `d / interval + 1` polls (docs/performance.md allows `+ 2`).
+//! `(d − first) / interval + 1` polls (docs/performance.md).
 //!
 //! Ctrl-C ([`Cancel`](super::cancel::Cancel)) stops a wait at its next sleep; a GET
 //! already sent finishes.
@@ -36,6 +39,7 @@
 //! | module | owns |
 //! |---|---|
 //! | `timeouts` | [`Timeouts`]: how long each kind of step may take |
+//! | `usual` | [`UsualDurations`]: how long each operation usually takes, so when the first poll comes |
 //! | `judge` | `WaitFor`: does an observed instance satisfy what a wait is for |
 //! | `poll` | `wait_until`: the polling loop, its schedule, grace and deadline; [`WaitSpec`] |
 //! | `busy` | `retry_while_busy`: resending a request the API refused with 409; [`ApiFailure`] |
@@ -46,6 +50,7 @@ mod error;
 mod judge;
 mod poll;
 mod timeouts;
+mod usual;
 
 #[cfg(test)]
 mod tests;
@@ -57,3 +62,4 @@ pub(crate) use judge::{Verdict, WaitFor};
 pub(crate) use poll::wait_until;
 pub use poll::{WaitSpec, Waited};
 pub use timeouts::Timeouts;
+pub use usual::{FIRST_POLL, UsualDurations};

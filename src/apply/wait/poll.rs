@@ -22,6 +22,10 @@ pub struct WaitSpec {
     pub not_found_grace: Duration,
     /// Poll at once instead of one interval after the start.
     pub poll_now: bool,
+    /// The first poll comes this long after the start (a fraction of the operation's
+    /// usual duration: [`UsualDurations`](super::UsualDurations)), or one interval
+    /// after it if that is longer; later polls keep the interval.
+    pub first_poll: Option<Duration>,
 }
 
 impl WaitSpec {
@@ -30,6 +34,7 @@ impl WaitSpec {
             timeout,
             not_found_grace: Duration::ZERO,
             poll_now: false,
+            first_poll: None,
         }
     }
 
@@ -40,6 +45,12 @@ impl WaitSpec {
 
     pub fn poll_now(mut self) -> Self {
         self.poll_now = true;
+        self
+    }
+
+    /// The first poll `after` the start (none: one interval after it).
+    pub fn first_poll(mut self, after: Option<Duration>) -> Self {
+        self.first_poll = after;
         self
     }
 }
@@ -71,15 +82,18 @@ where
     G: FnMut() -> Fut,
     Fut: Future<Output = Result<Option<Instance>, E>>,
 {
-    let _slot = pacing.enter();
     let start = Instant::now();
     let deadline = start + spec.timeout;
     let grace_end = start + spec.not_found_grace;
     let mut next = if spec.poll_now {
         start
     } else {
-        (start + pacing.interval()).min(deadline)
+        let first = pacing.interval().max(spec.first_poll.unwrap_or_default());
+        (start + first).min(deadline)
     };
+    // A wait counts among the pollers sharing the budget from its first poll on:
+    // before it, it sends nothing.
+    let mut slot = None;
     let mut polls = 0u32;
     let mut last_status: Option<String> = None;
     loop {
@@ -88,6 +102,7 @@ where
             () = cancel.cancelled() => return Err(WaitError::Interrupted { last_status }),
             () = tokio::time::sleep_until(next) => {}
         }
+        slot.get_or_insert_with(|| pacing.enter());
         let sent = Instant::now();
         polls += 1;
         // Not raced with `cancel`: a request on the wire is allowed to finish.

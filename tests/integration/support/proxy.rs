@@ -100,8 +100,12 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     };
     let action = (shared.rule)(&method, &path, before);
     if let Action::Answer(status, body) = action {
-        let retry_after = (status == 429).then(|| "1".to_owned());
-        return answer(status, Bytes::from_static(body.as_bytes()), retry_after);
+        let retry_after = (status == 429).then(|| ("retry-after", "1".to_owned()));
+        return answer(
+            status,
+            Bytes::from_static(body.as_bytes()),
+            retry_after.into_iter().collect(),
+        );
     }
     let body = axum::body::to_bytes(request.into_body(), 16 << 20)
         .await
@@ -124,37 +128,47 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         }
     }
     let Ok(upstream) = forward.send().await else {
-        return answer(502, Bytes::from_static(b"<html>bad gateway</html>"), None);
+        return answer(
+            502,
+            Bytes::from_static(b"<html>bad gateway</html>"),
+            Vec::new(),
+        );
     };
     let status = upstream.status().as_u16();
-    let retry_after = upstream
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    // The headers a client acts on: Retry-After, and the emulator's speed-up.
+    let kept: Vec<(&'static str, String)> =
+        ["retry-after", auraform::api::wire::EMULATOR_SPEED_HEADER]
+            .into_iter()
+            .filter_map(|name| {
+                let v = upstream.headers().get(name)?.to_str().ok()?;
+                Some((name, v.to_owned()))
+            })
+            .collect();
     let real = upstream.bytes().await.unwrap_or_default();
     match action {
         Action::Lose(status, body) => {
             shared.intercepted.fetch_add(1, Ordering::SeqCst);
-            answer(status, Bytes::from_static(body.as_bytes()), None)
+            answer(status, Bytes::from_static(body.as_bytes()), Vec::new())
         }
         Action::Hold(delay) => {
             shared.intercepted.fetch_add(1, Ordering::SeqCst);
             tokio::time::sleep(delay).await;
-            answer(status, real, retry_after)
+            answer(status, real, kept)
         }
-        Action::Forward | Action::Answer(..) => answer(status, real, retry_after),
+        Action::Forward | Action::Answer(..) => answer(status, real, kept),
     }
 }
 
-fn answer(status: u16, body: Bytes, retry_after: Option<String>) -> Response {
+fn answer(status: u16, body: Bytes, kept: Vec<(&'static str, String)>) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = StatusCode::from_u16(status).unwrap();
     response
         .headers_mut()
         .insert("content-type", HeaderValue::from_static("application/json"));
-    if let Some(v) = retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
-        response.headers_mut().insert("retry-after", v);
+    for (name, v) in kept {
+        if let Ok(v) = HeaderValue::from_str(&v) {
+            response.headers_mut().insert(name, v);
+        }
     }
     response
 }

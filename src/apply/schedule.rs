@@ -64,6 +64,17 @@ pub enum StepEnd {
     Interrupted,
 }
 
+impl StepEnd {
+    /// `done`, `failed` or `interrupted`, for log lines.
+    pub fn word(&self) -> &'static str {
+        match self {
+            StepEnd::Done => "done",
+            StepEnd::Failed(_) => "failed",
+            StepEnd::Interrupted => "interrupted",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StepResult {
     pub effects: StepEffects,

@@ -44,6 +44,7 @@ pub mod error;
 pub mod live;
 pub mod located;
 pub mod model;
+pub mod offline;
 pub mod provenance;
 pub mod render;
 pub mod saved;
@@ -60,5 +61,6 @@ pub use model::{
     ExpectedValues, FORMAT_VERSION, FieldChange, FieldValue, KindCounts, Plan, PlanOptions,
     ProjectRef, Step, StepAction, StepRequest, Summary, Unmanaged,
 };
+pub use offline::diff_files;
 pub use provenance::{Provenance, StaleReason};
 pub use saved::{check_fresh, from_json, to_json};

@@ -58,3 +58,6 @@ mod drift_render;
 #[path = "drift_support.rs"]
 mod drift_support;
 mod import_cli;
+
+mod first_run_cli;
+mod messages_cli;

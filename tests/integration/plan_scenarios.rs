@@ -378,7 +378,8 @@ fn s19_mixed_plan() {
         di("search")
             .with(|d| d.vector_optimized = true)
             .ignore(&[Field::Memory]),
-        di("orders-copy").source("orders"),
+        // A clone at least its source's size: smaller is refused (s20).
+        di("orders-copy").memory("16GB").source("orders"),
         di("legacy")
             .memory("4GB")
             .region("europe-west2")

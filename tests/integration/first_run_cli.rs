@@ -3,41 +3,22 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
 use auraform::emulator::{EMBEDDED_STATE, EmulatorConfig};
 use serde_json::Value;
 
-use super::emulator_support::start;
+use crate::support::cli::{Out, auraform};
+use crate::support::emulator::start;
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_auraform");
-
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-/// Runs `auraform ARGS` in `dir`, with no credentials anywhere and an API URL nothing
-/// listens on, so only `--emulator` can reach an API.
-pub fn run(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(BIN)
+/// Runs `auraform ARGS` in `dir`, with no credentials anywhere (not even aura-cli's:
+/// the home and config directories are `dir`), so only `--emulator` reaches an API.
+pub fn run(dir: &Path, args: &[&str]) -> Out {
+    auraform()
+        .dir(dir)
         .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("AURA_CLIENT_ID")
-        .env_remove("AURA_CLIENT_SECRET")
-        .env_remove("AURA_PROJECT")
-        .env_remove("AURA_API_URL")
         .env("HOME", dir)
         .env("XDG_CONFIG_HOME", dir)
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+        .run()
 }
 
 /// Snapshot settings that hide what differs between runs: project UUIDs, instance ids.
@@ -468,19 +449,12 @@ fn api_url_with_emulator_is_a_conflict_on_either_side_of_the_command() {
     insta::assert_snapshot!("api_url_with_emulator_across", across.stderr);
     assert!(!dir.path().join(".auraform").exists(), "nothing may start");
     // The environment's AURA_API_URL is not a request: --emulator wins quietly.
-    let out = Command::new(BIN)
+    let out = auraform()
+        .dir(dir.path())
         .args(["plan", "--emulator"])
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
         .env("AURA_API_URL", "https://127.0.0.1:9")
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
 }
 
 #[test]

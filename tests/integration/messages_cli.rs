@@ -4,8 +4,9 @@
 
 use std::path::Path;
 
-use super::drift_support::Bench;
-use super::first_run_cli::{BIN, run, stable};
+use super::first_run_cli::{run, stable};
+use crate::support::bench::Bench;
+use crate::support::cli::auraform;
 
 fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).unwrap();
@@ -19,18 +20,13 @@ fn closed_port() -> u16 {
 
 /// `plan` against `url` with (fake) credentials in the environment.
 fn plan_against(dir: &Path, url: &str) -> (i32, String) {
-    let out = std::process::Command::new(BIN)
+    let out = auraform()
+        .dir(dir)
         .args(["plan", "--api-url", url])
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
         .env("AURA_CLIENT_ID", "someone")
         .env("AURA_CLIENT_SECRET", "not-a-real-secret")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+        .run();
+    (out.code, out.stderr)
 }
 
 #[test]

@@ -3,10 +3,10 @@
 
 use auraform::api::wire::{CdcEnrichmentMode, CloudProvider, InstanceType};
 use auraform::plan::{
-    Expectation, ExpectedStatus, PlanError, PlanOptions, StepAction, StepRequest,
+    Action, Expectation, ExpectedStatus, PlanError, PlanOptions, StepAction, StepRequest,
 };
 
-use super::plan_support::{DesiredExt, LiveExt, actions, desired, di, li, live, plan_of, plan_ok};
+use crate::support::plan::{DesiredExt, LiveExt, desired, di, li, live, plan_of, plan_ok};
 
 fn err_codes(e: &PlanError) -> Vec<String> {
     use miette::Diagnostic;
@@ -208,14 +208,20 @@ fn a_clone_smaller_than_its_source_is_refused_at_plan_time() {
     assert_eq!(err_codes(&e), ["auraform::plan::clone_too_small"]);
     // Equal or larger is fine.
     let d = desired(vec![di("copy").memory("16GB").source("prod")]);
-    assert_eq!(actions(&plan_ok(&d, &live_prod()), "copy"), ["create"]);
+    assert_eq!(
+        plan_ok(&d, &live_prod()).change("copy").unwrap().actions,
+        [Action::Create]
+    );
     let d = desired(vec![
         di("orders").memory("8GB"),
         di("copy").memory("16GB").source("orders"),
     ]);
     assert_eq!(
-        actions(&plan_ok(&d, &live(vec![], &[])), "copy"),
-        ["create"]
+        plan_ok(&d, &live(vec![], &[]))
+            .change("copy")
+            .unwrap()
+            .actions,
+        [Action::Create]
     );
 }
 
@@ -242,7 +248,7 @@ fn create_body_and_patch_only_fields_and_expectations() {
         body,
         serde_json::json!({
             "name": "events", "version": "5", "region": "europe-west1", "memory": "32GB",
-            "type": "business-critical", "tenant_id": super::plan_support::PROJECT_ID,
+            "type": "business-critical", "tenant_id": crate::support::plan::PROJECT_ID,
             "cloud_provider": "gcp", "storage": "64GB"
         })
     );
@@ -313,7 +319,7 @@ fn the_live_project_must_be_the_declared_one() {
     d.project = "staging".into();
     let e = plan_of(&d, &live(vec![], &[])).unwrap_err();
     assert_eq!(err_codes(&e), ["auraform::plan::project_mismatch"]);
-    d.project = super::plan_support::PROJECT_ID.into();
+    d.project = crate::support::plan::PROJECT_ID.into();
     assert!(plan_of(&d, &live(vec![], &[])).is_ok());
 }
 

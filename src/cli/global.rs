@@ -17,7 +17,7 @@
 //! A new subcommand that works on aura.yaml or the API is `Name(On<NameArgs>)` in
 //! `Command`; one that does not (like `emulator`) takes its own args only.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
@@ -142,7 +142,8 @@ impl ColorChoice {
 /// Every flag that is not a subcommand's own, resolved: what the commands read.
 #[derive(Debug, Clone)]
 pub(crate) struct GlobalArgs {
-    pub file: PathBuf,
+    /// `-f` as given (see [`GlobalArgs::file`]).
+    pub file: Option<PathBuf>,
     pub api_url: String,
     pub emulator: bool,
     pub color: ColorChoice,
@@ -151,6 +152,13 @@ pub(crate) struct GlobalArgs {
     pub rate_limit: Rate,
     pub poll_interval: Option<WallDuration>,
     pub timeout: Option<WallDuration>,
+}
+
+impl GlobalArgs {
+    /// The desired-state file: `-f`, else [`DEFAULT_FILE`].
+    pub(crate) fn file(&self) -> &Path {
+        self.file.as_deref().unwrap_or(Path::new(DEFAULT_FILE))
+    }
 }
 
 /// Why the flags do not go together (a usage error, exit 1).
@@ -210,11 +218,7 @@ pub(crate) fn resolve(
         return Err(Misuse::ApiUrlWithEmulator);
     }
     Ok(GlobalArgs {
-        file: after
-            .file
-            .clone()
-            .or_else(|| before.file.clone())
-            .unwrap_or_else(|| PathBuf::from(DEFAULT_FILE)),
+        file: after.file.clone().or_else(|| before.file.clone()),
         api_url: api_url
             .or_else(|| env(API_URL_ENV).filter(|v| !v.trim().is_empty()))
             .unwrap_or_else(|| DEFAULT_API_URL.to_owned()),
@@ -267,7 +271,7 @@ mod tests {
             ..ProjectArgs::default()
         };
         let g = resolve(&common(), &before, Some(&after), "plan", &no_env).unwrap();
-        assert_eq!(g.file, PathBuf::from("b.yaml"));
+        assert_eq!(g.file(), Path::new("b.yaml"));
         assert_eq!(g.timeout, Some("1m".parse().unwrap()));
         assert_eq!(g.api_url, DEFAULT_API_URL);
         let g = resolve(
@@ -278,7 +282,10 @@ mod tests {
             &no_env,
         )
         .unwrap();
-        assert_eq!(g.file, PathBuf::from(DEFAULT_FILE));
+        assert_eq!(
+            (g.file.as_deref(), g.file()),
+            (None, Path::new(DEFAULT_FILE))
+        );
     }
 
     #[test]

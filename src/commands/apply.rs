@@ -28,7 +28,7 @@ pub(super) async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Outcome
     if args.plan_file.is_some() && (!args.targets.is_empty() || args.prune) {
         return Err(ApprovalError::SavedPlanFlags.into());
     }
-    let loaded = pipeline::load(&global.file)?;
+    let loaded = pipeline::load(global.file())?;
     let session = pipeline::open(global).await?;
     let result = run_in(&session, global, args, loaded).await;
     session.close().await;

@@ -17,7 +17,7 @@ use crate::config;
 pub(super) async fn run(global: &GlobalArgs, args: &CatalogArgs) -> Result<Outcome> {
     let from_file = match &args.project {
         Some(_) => None,
-        None => config::declared_project(&global.file, &config::process_env),
+        None => config::declared_project(global.file(), &config::process_env),
     };
     let session = pipeline::open(global).await?;
     let tenant = project::choose(&session, args.project.as_deref().or(from_file.as_deref())).await;

@@ -2,7 +2,7 @@
 //! API validates every create and resize against) with the facts of each tier that
 //! people choose by, as a JSON document (`schema/catalog.schema.json`) and as text
 //! grouped tier → cloud → regions with the same sizes (`catalog_text`;
-//! docs/commands.md §9.10).
+//! docs/commands.md §9.5a).
 //!
 //! The rows are the API's, unchanged and in its order; the facts are `aura::tiers`'s,
 //! so the catalogue, validation and the emulator say the same thing.

@@ -17,7 +17,7 @@ use crate::fsutil;
 use crate::import::{Starter, starter_yaml};
 
 pub(super) async fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Outcome> {
-    let path = &global.file;
+    let path = global.file();
     if path.exists() {
         return Err(InitError::FileExists {
             path: path.display().to_string(),

@@ -56,7 +56,7 @@ pub(crate) async fn dispatch(global: GlobalArgs, command: Command) -> Result<Out
     let global = &global;
     match command {
         Command::Init(on) => init::run(global, &on.args).await,
-        Command::Validate(_) => validate::run(&global.file),
+        Command::Validate(_) => validate::run(global.file()),
         Command::Plan(on) => plan::run(global, &on.args).await,
         Command::Show(on) => show::run(global, &on.args),
         Command::Apply(on) => apply::run(global, &on.args).await,

@@ -12,7 +12,7 @@ use crate::plan::render::render;
 /// Exit 0; with `--detailed-exitcode`, 2 when apply would act.
 pub(super) async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<Outcome> {
     // The file is checked before anything touches the network or the disk.
-    let loaded = pipeline::load(&global.file)?;
+    let loaded = pipeline::load(global.file())?;
     let session = pipeline::open(global).await?;
     let opts = PlanOptions::new(args.targets.clone(), args.prune);
     let planned = pipeline::plan(&session, loaded, &opts).await;
@@ -27,10 +27,16 @@ pub(super) async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<Outcome>
         stdout_color(global.color),
     ))?;
     if let Some(out) = &args.out {
+        // The command to run next, with what it needs of this one's flags.
+        let file = match &global.file {
+            Some(f) => format!(" -f {}", f.display()),
+            None => String::new(),
+        };
+        let emulator = if global.emulator { " --emulator" } else { "" };
+        let apply = format!("auraform apply {}{file}{emulator}", out.display());
         eprintln!(
-            "Saved the plan to {}. Apply exactly this plan with: auraform apply {}",
-            out.display(),
-            out.display()
+            "Saved the plan to {out}. Review it with `auraform show {out}`; apply exactly this plan with `{apply}`.",
+            out = out.display(),
         );
     }
     Ok(Outcome::changes_if(

@@ -8,6 +8,7 @@ use thiserror::Error;
 use super::session::Session;
 use crate::api::ApiError;
 use crate::api::wire::Tenant;
+use crate::import::ImportError;
 
 /// Why no single project could be chosen.
 #[derive(Debug, Error, Diagnostic)]
@@ -42,16 +43,10 @@ pub(super) async fn choose(
         return Ok(session.client.resolve_project(p).await?);
     }
     let tenants = session.client.list_tenants().await?;
-    match tenants.as_slice() {
-        [] => Err(ProjectError::None),
-        [one] => Ok(session.client.get_tenant(&one.id).await?),
-        many => Err(ProjectError::Which {
-            count: many.len(),
-            list: many
-                .iter()
-                .map(|t| format!("{} ({})", t.name, t.id))
-                .collect::<Vec<_>>()
-                .join(", "),
-        }),
-    }
+    // import's rule, with this command's codes.
+    let one = crate::import::only_project(&tenants).map_err(|e| match e {
+        ImportError::ManyProjects { count, list } => ProjectError::Which { count, list },
+        _ => ProjectError::None,
+    })?;
+    Ok(session.client.get_tenant(&one.id).await?)
 }

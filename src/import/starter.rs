@@ -11,7 +11,7 @@
 
 use std::fmt::Write;
 
-use super::yaml::{key, scalar};
+use super::yaml::{header, key, scalar};
 use crate::api::wire::Tenant;
 use crate::aura::catalogue::{FREE_CLOUD, FREE_MEMORY, FREE_REGION};
 use crate::aura::sizes::parse_gb;
@@ -194,17 +194,7 @@ pub(crate) fn starter_yaml(
     let rows = &tenant.instance_configurations;
     let ty = starter.instance_type.as_str();
     let mut out = String::new();
-    let _ = writeln!(out, "# yaml-language-server: $schema=aura.schema.json");
-    let _ = writeln!(
-        out,
-        "# (write the schema beside this file with `auraform schema > aura.schema.json`)"
-    );
-    let _ = writeln!(out, "#");
-    let _ = writeln!(
-        out,
-        "# Project {:?} ({}), {generated_by}.",
-        tenant.name, tenant.id
-    );
+    header(&mut out, &tenant.name, &tenant.id, generated_by);
     let _ = writeln!(
         out,
         "# auraform keeps the instances below exactly as written here:"

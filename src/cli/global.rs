@@ -7,17 +7,17 @@
 //!   are clap `global = true` args: accepted before or after any subcommand.
 //! - [`ProjectArgs`] — `-f`, `--api-url`, `--emulator`, `--poll-interval`, `--timeout`
 //!   — are about aura.yaml and the API, and mean nothing to `emulator`. A `global`
-//!   arg shows in every subcommand's help (the emulator's said `--file` and
-//!   `--timeout` for years of nothing), so they are declared twice instead: once on
+//!   arg shows in every subcommand's help (the emulator's listed `--file` and
+//!   `--timeout`, which do nothing there), so they are declared twice instead: once on
 //!   the top-level command (so they may come before the subcommand) and once in
 //!   [`On`] around each subcommand that takes them (so they may come after it).
 //!   [`resolve`] merges the two: the value after the subcommand wins, as with a
-//!   global arg given twice.
+//!   global arg given twice; `-f`, which is repeatable, names the files of both.
 //!
 //! A new subcommand that works on aura.yaml or the API is `Name(On<NameArgs>)` in
 //! `Command`; one that does not (like `emulator`) takes its own args only.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
@@ -58,9 +58,11 @@ pub(crate) struct CommonArgs {
 #[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "aura.yaml and API")]
 pub(crate) struct ProjectArgs {
-    /// The desired-state file [default: aura.yaml]
-    #[arg(short = 'f', long = "file", value_name = "PATH")]
-    pub file: Option<PathBuf>,
+    /// The desired-state file [default: aura.yaml]. Repeat it, or name a directory of
+    /// `*.aura.yaml` files, to run `validate`, `plan`, `drift` or `apply` over several
+    /// projects in one run.
+    #[arg(short = 'f', long = "file", value_name = "PATH", action = clap::ArgAction::Append)]
+    pub files: Vec<PathBuf>,
 
     /// Base URL of the Aura API (https, or http on a loopback host) [env: AURA_API_URL]
     /// [default: https://api.neo4j.io]
@@ -85,7 +87,7 @@ impl ProjectArgs {
     /// The flags given, as they would be typed (for messages).
     fn given(&self) -> Vec<&'static str> {
         let mut out = Vec::new();
-        if self.file.is_some() {
+        if !self.files.is_empty() {
             out.push("--file");
         }
         if self.api_url.is_some() {
@@ -142,8 +144,10 @@ impl ColorChoice {
 /// Every flag that is not a subcommand's own, resolved: what the commands read.
 #[derive(Debug, Clone)]
 pub(crate) struct GlobalArgs {
-    /// `-f` as given (see [`GlobalArgs::file`]).
-    pub file: Option<PathBuf>,
+    /// `-f` as given, in order (those before the subcommand first), or `aura.yaml`.
+    pub files: Vec<PathBuf>,
+    /// Whether `-f` was given at all (else `files` is the default).
+    pub files_given: bool,
     pub api_url: String,
     pub emulator: bool,
     pub color: ColorChoice,
@@ -152,13 +156,6 @@ pub(crate) struct GlobalArgs {
     pub rate_limit: Rate,
     pub poll_interval: Option<WallDuration>,
     pub timeout: Option<WallDuration>,
-}
-
-impl GlobalArgs {
-    /// The desired-state file: `-f`, else [`DEFAULT_FILE`].
-    pub(crate) fn file(&self) -> &Path {
-        self.file.as_deref().unwrap_or(Path::new(DEFAULT_FILE))
-    }
 }
 
 /// Why the flags do not go together (a usage error, exit 1).
@@ -218,7 +215,13 @@ pub(crate) fn resolve(
         return Err(Misuse::ApiUrlWithEmulator);
     }
     Ok(GlobalArgs {
-        file: after.file.clone().or_else(|| before.file.clone()),
+        // A repeatable flag: written on both sides, it names the files of both.
+        files: if before.files.is_empty() && after.files.is_empty() {
+            vec![PathBuf::from(DEFAULT_FILE)]
+        } else {
+            before.files.iter().chain(&after.files).cloned().collect()
+        },
+        files_given: !(before.files.is_empty() && after.files.is_empty()),
         api_url: api_url
             .or_else(|| env(API_URL_ENV).filter(|v| !v.trim().is_empty()))
             .unwrap_or_else(|| DEFAULT_API_URL.to_owned()),
@@ -262,30 +265,27 @@ mod tests {
     #[test]
     fn after_the_command_wins_and_defaults_fill_the_rest() {
         let before = ProjectArgs {
-            file: Some("a.yaml".into()),
+            files: vec!["a.yaml".into()],
             timeout: Some("1m".parse().unwrap()),
+            poll_interval: Some("1s".parse().unwrap()),
             ..ProjectArgs::default()
         };
         let after = ProjectArgs {
-            file: Some("b.yaml".into()),
+            files: vec!["b.yaml".into()],
+            timeout: Some("2m".parse().unwrap()),
             ..ProjectArgs::default()
         };
         let g = resolve(&common(), &before, Some(&after), "plan", &no_env).unwrap();
-        assert_eq!(g.file(), Path::new("b.yaml"));
-        assert_eq!(g.timeout, Some("1m".parse().unwrap()));
+        // `-f` is repeatable: both sides' files, in order.
+        assert_eq!(g.files, [PathBuf::from("a.yaml"), PathBuf::from("b.yaml")]);
+        assert!(g.files_given);
+        assert_eq!(g.timeout, Some("2m".parse().unwrap()));
+        assert_eq!(g.poll_interval, Some("1s".parse().unwrap()));
         assert_eq!(g.api_url, DEFAULT_API_URL);
-        let g = resolve(
-            &common(),
-            &ProjectArgs::default(),
-            Some(&ProjectArgs::default()),
-            "plan",
-            &no_env,
-        )
-        .unwrap();
-        assert_eq!(
-            (g.file.as_deref(), g.file()),
-            (None, Path::new(DEFAULT_FILE))
-        );
+        let none = ProjectArgs::default();
+        let g = resolve(&common(), &none, Some(&none), "plan", &no_env).unwrap();
+        assert_eq!(g.files, [PathBuf::from(DEFAULT_FILE)]);
+        assert!(!g.files_given);
     }
 
     #[test]
@@ -327,7 +327,7 @@ mod tests {
     #[test]
     fn a_command_without_project_flags_refuses_them_before_it() {
         let before = ProjectArgs {
-            file: Some("a.yaml".into()),
+            files: vec!["a.yaml".into()],
             timeout: Some("1m".parse().unwrap()),
             ..ProjectArgs::default()
         };

@@ -8,9 +8,7 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
-pub(crate) use global::{
-    ColorChoice, CommonArgs, DEFAULT_FILE, GlobalArgs, NoArgs, On, ProjectArgs,
-};
+pub(crate) use global::{ColorChoice, CommonArgs, GlobalArgs, NoArgs, On, ProjectArgs};
 
 /// Keep Neo4j Aura instances exactly as aura.yaml says.
 #[derive(Debug, Parser)]
@@ -97,7 +95,8 @@ pub(crate) enum Command {
     /// Compare two desired-state files offline (no API access).
     Diff(On<DiffArgs>),
 
-    /// Print the JSON Schema of aura.yaml (or of the plan JSON, or of `catalog --format json`).
+    /// Print the JSON Schema of aura.yaml (or of the plan JSON, of a run over several files,
+    /// or of `catalog --format json`).
     Schema(On<SchemaArgs>),
 
     /// Run the local Aura API emulator.
@@ -219,8 +218,13 @@ pub(crate) struct SchemaArgs {
     pub plan: bool,
 
     /// Print the schema of `auraform catalog --format json` instead.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "files_schema")]
     pub catalog: bool,
+
+    /// Print the schema of `plan` / `drift --format json` over several files instead.
+    // Its own id: `files` is the `-f` of the ProjectArgs flattened beside it.
+    #[arg(long = "files", id = "files_schema", conflicts_with = "plan")]
+    pub files: bool,
 }
 
 #[derive(Debug, Args)]

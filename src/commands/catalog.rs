@@ -10,17 +10,20 @@ use super::catalog_view::{CatalogDocument, Filter, no_match};
 use super::error::Result;
 use super::outcome::Outcome;
 use super::output::print_stdout;
-use super::{pipeline, project};
+use super::{files, pipeline, which_project};
 use crate::cli::{CatalogArgs, CatalogFormat, GlobalArgs};
 use crate::config;
 
 pub(super) async fn run(global: &GlobalArgs, args: &CatalogArgs) -> Result<Outcome> {
+    let files = files::resolve(&global.files)?;
+    let file = files::single(&files, "catalog")?;
     let from_file = match &args.project {
         Some(_) => None,
-        None => config::declared_project(global.file(), &config::process_env),
+        None => config::declared_project(file, &config::process_env),
     };
-    let session = pipeline::open(global).await?;
-    let tenant = project::choose(&session, args.project.as_deref().or(from_file.as_deref())).await;
+    let session = pipeline::open(global, file).await?;
+    let tenant =
+        which_project::choose(&session, args.project.as_deref().or(from_file.as_deref())).await;
     session.close().await;
     let tenant = tenant?;
     let filter = Filter {

@@ -64,7 +64,7 @@ pub(crate) enum Error {
     /// `catalog` or `init` could not tell which project.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Project(#[from] super::project::ProjectError),
+    Project(#[from] super::which_project::ProjectError),
 
     /// `catalog` found nothing that matches its filters.
     #[error(transparent)]
@@ -75,6 +75,11 @@ pub(crate) enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Init(#[from] super::init_file::InitError),
+
+    /// The files of a run over several, or a flag that needs one file.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Files(#[from] super::files::FilesError),
 
     #[error("{context}")]
     #[diagnostic(code(auraform::io))]

@@ -5,28 +5,27 @@
 //! meanwhile. The text is loaded against the project's own offering before it is
 //! written, so what `init` hands out always validates and plans as creates only.
 
-use std::path::Path;
-
 use super::error::{Error, Result};
 use super::init_file::{InitError, write_new};
 use super::outcome::Outcome;
-use super::{pipeline, project};
+use super::{files, pipeline, which_project};
 use crate::cli::{GlobalArgs, InitArgs};
 use crate::config;
 use crate::fsutil;
 use crate::import::{Starter, starter_yaml};
 
 pub(super) async fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Outcome> {
-    let path = global.file();
+    let files = files::resolve(&global.files)?;
+    let path = files::single(&files, "init")?;
     if path.exists() {
         return Err(InitError::FileExists {
             path: path.display().to_string(),
         }
         .into());
     }
-    let session = pipeline::open(global).await?;
+    let session = pipeline::open(global, path).await?;
     let fetched = async {
-        let tenant = project::choose(&session, args.project.as_deref()).await?;
+        let tenant = which_project::choose(&session, args.project.as_deref()).await?;
         let tenants = session.client.list_tenants().await?;
         let instances = session.client.list_instances(&tenant.id).await?;
         Ok::<_, Error>((tenant, tenants, instances))
@@ -61,10 +60,10 @@ pub(super) async fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Outcome>
     })?;
     write_new(path, &text)?;
     let emulator = if global.emulator { " --emulator" } else { "" };
-    let file = if path == Path::new(crate::cli::DEFAULT_FILE) {
-        String::new()
-    } else {
+    let file = if global.files_given {
         format!(" -f {}", path.display())
+    } else {
+        String::new()
     };
     eprintln!(
         "Wrote {} for project {}: one {} instance, `{}`, to create. See what apply would do with: auraform plan{file}{emulator}",

@@ -8,19 +8,22 @@
 //! |---|---|
 //! | `validate` | `auraform validate` |
 //! | `plan` | `auraform plan` (and saving with `--out`) |
-//! | `apply` | `auraform apply [PLAN_FILE]`, with `approval` (the `yes` prompt) and `interrupt` (Ctrl-C) |
+//! | `apply` | `auraform apply [PLAN_FILE]`, with `approval` (the `yes` prompt), `interrupt` (Ctrl-C), `apply_setup` (confirming, executor options) and `apply_files` (several files) |
 //! | `drift` | `auraform drift` |
 //! | `diff` | `auraform diff OLD NEW`, with `diff_input` (reading OLD, `git:REV:PATH`) |
 //! | `import` | `auraform import` |
 //! | `init` | `auraform init` (a starter aura.yaml) |
 //! | `catalog` | `auraform catalog` (what a project can run) |
 //! | `show` | `auraform show PLAN_FILE` |
-//! | `schema` | `auraform schema [--plan]` |
+//! | `schema` | `auraform schema [--plan \| --files \| --catalog]` |
 //! | `emulator` | `auraform emulator` |
 //! | `completions` | `auraform completions SHELL` |
 //! | `saved_plan` | reading and writing plan files |
+//! | `files`, `projects` | which files `-f` names; running `plan`, `drift`, `apply` over several |
 
 mod apply;
+mod apply_files;
+mod apply_setup;
 mod approval;
 mod catalog;
 mod catalog_text;
@@ -31,6 +34,7 @@ mod diff_input;
 mod drift;
 mod emulator;
 mod error;
+mod files;
 mod import;
 mod init;
 mod init_file;
@@ -39,12 +43,13 @@ mod outcome;
 mod output;
 mod pipeline;
 mod plan;
-mod project;
+mod projects;
 mod saved_plan;
 mod schema;
 mod session;
 mod show;
 mod validate;
+mod which_project;
 
 pub(crate) use error::{Error, Result};
 pub(crate) use outcome::Outcome;
@@ -56,7 +61,7 @@ pub(crate) async fn dispatch(global: GlobalArgs, command: Command) -> Result<Out
     let global = &global;
     match command {
         Command::Init(on) => init::run(global, &on.args).await,
-        Command::Validate(_) => validate::run(global.file()),
+        Command::Validate(_) => validate::run(&global.files),
         Command::Plan(on) => plan::run(global, &on.args).await,
         Command::Show(on) => show::run(global, &on.args),
         Command::Apply(on) => apply::run(global, &on.args).await,

@@ -54,11 +54,16 @@ mod apply_executor;
 mod apply_perf;
 
 // `drift`, `import`, `diff` and the example CI workflows.
+mod ci_action;
+mod ci_support;
 mod ci_workflows;
 mod diff_cli;
 mod drift_cli;
 mod drift_render;
 mod import_cli;
+mod projects_cli;
 
+// First run and the messages a new user meets: `init`, `show`, `catalog`, the flags
+// that do not go together, and each diagnostic's exact text.
 mod first_run_cli;
 mod messages_cli;

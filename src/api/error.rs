@@ -425,7 +425,7 @@ impl ApiError {
                 "fix or remove that source, or set AURA_CLIENT_ID and AURA_CLIENT_SECRET"
             }
             ApiError::ProjectNotFound { .. } => {
-                "set `project:` to one of the listed ids or exact names"
+                "use one of the listed ids or exact names (in aura.yaml's `project:`, or with --project)"
             }
             ApiError::ProjectAmbiguous { .. } => "use the project id instead of its name",
             ApiError::Setup(_) => return None,

@@ -48,6 +48,7 @@ pub mod model;
 pub mod offline;
 pub mod provenance;
 pub mod render;
+pub mod resettle;
 pub mod saved;
 pub mod schema;
 mod schema_helpers;
@@ -64,4 +65,5 @@ pub use model::{
 };
 pub use offline::diff_files;
 pub use provenance::{Provenance, StaleReason};
+pub use resettle::resettle;
 pub use saved::{check_fresh, from_json, to_json};

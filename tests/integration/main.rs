@@ -50,7 +50,10 @@ mod scenarios;
 
 // `apply`: the executor and the command.
 mod apply_cli;
+mod apply_crash;
+mod apply_defects;
 mod apply_executor;
+mod apply_overlap;
 mod apply_perf;
 
 // `drift`, `import`, `diff` and the example CI workflows.

@@ -162,7 +162,7 @@ mod tests {
         assert_eq!(d.resize, UsualDurations::default().resize);
         assert_eq!(
             UsualDurations::default().to_string(),
-            "create=2m,resize=90s,pause=1m,resume=90s,delete=30s"
+            "create=2m,resize=1m30s,pause=1m,resume=1m30s,delete=30s"
         );
         assert_eq!(
             UsualDurations::default()

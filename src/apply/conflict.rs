@@ -66,12 +66,14 @@ type Listing = Result<Arc<[InstanceSummary]>, Arc<ApiError>>;
 
 /// The project's instance list, shared by the chains that need one at about the same
 /// time: a list *started* after a chain asked is as good for it as its own, so one
-/// list is in flight at a time, and the chains that ask meanwhile share the next one.
-/// Fifty creates starting together cost two lists, not fifty, and so do their fifty
-/// survivor checks (docs/performance.md §3).
+/// list is in flight at a time, lists start at least `gap` (a poll interval) apart,
+/// and the chains that ask meanwhile share the next one. Fifty creates starting
+/// together cost two lists, not fifty, and their fifty survivor checks, as they end
+/// over a few seconds, a handful (docs/performance.md §3).
 pub(crate) struct Lists<'a> {
     client: &'a AuraClient,
     project_id: &'a str,
+    gap: std::time::Duration,
     /// Held by the chain whose list is in flight.
     turn: tokio::sync::Mutex<()>,
     /// The latest list and when it was started.
@@ -79,10 +81,15 @@ pub(crate) struct Lists<'a> {
 }
 
 impl<'a> Lists<'a> {
-    pub(crate) fn new(client: &'a AuraClient, project_id: &'a str) -> Self {
+    pub(crate) fn new(
+        client: &'a AuraClient,
+        project_id: &'a str,
+        gap: std::time::Duration,
+    ) -> Self {
         Self {
             client,
             project_id,
+            gap,
             turn: tokio::sync::Mutex::new(()),
             last: Mutex::new(None),
         }
@@ -103,6 +110,16 @@ impl<'a> Lists<'a> {
         // The list that held the turn may have started after `need`.
         if let Some(list) = self.fresh(need) {
             return list;
+        }
+        let previous = self
+            .last
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|(started, _)| *started);
+        if let Some(previous) = previous {
+            // Chains asking meanwhile queue on the turn and share this list.
+            tokio::time::sleep_until(previous + self.gap).await;
         }
         let started = Instant::now();
         let list: Listing = self

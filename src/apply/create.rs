@@ -19,7 +19,7 @@ use super::credentials;
 use super::progress::InstanceProgress;
 use super::run::{Run, from_wait_error, settled_elsewhere};
 use super::schedule::{StepCall, StepEffects, StepResult};
-use super::wait::{UsualDurations, WaitFor, WaitSpec, retry_while_busy, wait_until};
+use super::wait::{WaitFor, WaitSpec, retry_while_busy, wait_until};
 use crate::api::ApiError;
 use crate::api::wire::{CreateInstanceRequest, CreatedInstance, InstanceSummary};
 use crate::plan::{Expectation, StepAction, StepRequest};
@@ -67,7 +67,7 @@ pub(super) async fn create_step(run: &Run<'_>, call: StepCall, timeout: Duration
     let get = || run.client.poll_instance(&id);
     let spec = WaitSpec::new(timeout.saturating_sub(start.elapsed()))
         .with_grace(run.opts.not_found_grace)
-        .first_poll(UsualDurations::first_poll(run.opts.usual.create));
+        .usual(run.opts.usual.create);
     // Running — or paused, when an overlapping apply already paused it.
     let until = WaitFor::Settled(&call.step.expect);
     match wait_until(get, until, spec, run.pacing, &run.opts.cancel, |s: &str| {
@@ -348,7 +348,7 @@ async fn give_way(
     let waited = wait_until(
         get,
         WaitFor::Step(&gone),
-        WaitSpec::new(timeout).first_poll(UsualDurations::first_poll(run.opts.usual.delete)),
+        WaitSpec::new(timeout).usual(run.opts.usual.delete),
         run.pacing,
         &run.opts.cancel,
         on_status,

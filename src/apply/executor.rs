@@ -59,7 +59,7 @@ pub async fn execute(client: &AuraClient, plan: &Plan, opts: &ApplyOptions) -> A
         opts,
         pacing: client.poll_pacing(opts.poll_interval),
         known,
-        lists: Lists::new(client, plan.project.id.as_str()),
+        lists: Lists::new(client, plan.project.id.as_str(), opts.poll_interval),
     };
     let run = &run;
     let runner = |call: StepCall| async move { run_step(run, call).await };
@@ -171,7 +171,7 @@ async fn run_step_inner(run: &Run<'_>, call: StepCall) -> StepResult {
     }
 
     let mut spec = WaitSpec::new(timeout.saturating_sub(start.elapsed()))
-        .first_poll(first_poll(&opts.usual, &call.step));
+        .usual(usual_duration(&opts.usual, &call.step));
     if call.step.action == StepAction::Wait {
         spec = spec.poll_now();
     }
@@ -242,11 +242,11 @@ async fn settle_wait(
     }
 }
 
-/// When the first poll after a step's request comes: 3/4 of the way into its
-/// operation's usual duration (docs/apply.md §4). A rename and an upgrade take effect
-/// at once, so they are polled one interval after their request.
-fn first_poll(usual: &UsualDurations, step: &Step) -> Option<Duration> {
-    let d = match (step.action, &step.request) {
+/// How long a step's operation usually takes, which sets when its wait polls
+/// (docs/apply.md §4). A rename and an upgrade take effect at once: zero, polled one
+/// interval after their request.
+fn usual_duration(usual: &UsualDurations, step: &Step) -> Duration {
+    match (step.action, &step.request) {
         (StepAction::Create, _) => usual.create,
         (StepAction::Update, Some(StepRequest::Patch(body))) => {
             let rename_only = PatchInstanceRequest {
@@ -254,16 +254,16 @@ fn first_poll(usual: &UsualDurations, step: &Step) -> Option<Duration> {
                 ..PatchInstanceRequest::default()
             } == *body;
             if rename_only {
-                return None;
+                Duration::ZERO
+            } else {
+                usual.resize
             }
-            usual.resize
         }
         (StepAction::Pause, _) => usual.pause,
         (StepAction::Resume, _) => usual.resume,
         (StepAction::Delete, _) => usual.delete,
-        _ => return None,
-    };
-    UsualDurations::first_poll(d)
+        _ => Duration::ZERO,
+    }
 }
 
 /// The one request a step other than create sends to an existing instance; sent

@@ -49,6 +49,7 @@ mod plan_schema;
 mod scenarios;
 
 // `apply`: the executor and the command.
+mod apply_budget;
 mod apply_cli;
 mod apply_crash;
 mod apply_defects;

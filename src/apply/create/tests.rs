@@ -64,7 +64,7 @@ async fn ambiguous_create_found_in_the_list_says_the_password_is_lost() {
         opts: &opts,
         pacing: client.poll_pacing(Duration::from_millis(50)),
         known: known.clone(),
-        lists: crate::apply::conflict::Lists::new(&client, &project),
+        lists: crate::apply::conflict::Lists::new(&client, &project, opts.poll_interval),
     };
     let progress = opts.progress.instance("maybe");
     let known = Known {

@@ -91,6 +91,40 @@ async fn chains_run_concurrently_up_to_parallelism() {
     assert_eq!(start.elapsed(), 30 * SEC);
 }
 
+/// Without `--parallelism` every chain starts at once: 50 chains of one 10 s step
+/// take 10 s, not five waves (the request budget, not a count, paces them).
+#[tokio::test(start_paused = true)]
+async fn without_a_cap_every_chain_starts_at_once() {
+    let p = plan(
+        (0..50)
+            .map(|i| {
+                change(
+                    &format!("i{i}"),
+                    Some(&format!("{i:08}")),
+                    vec![step(StepAction::Update, None)],
+                )
+            })
+            .collect(),
+    );
+    let running = Cell::new(0);
+    let peak = Cell::new(0);
+    let start = Instant::now();
+    let report = run_plan(&p, None, &hidden(), &Cancel::new(), |_| {
+        let (running, peak) = (&running, &peak);
+        async move {
+            running.set(running.get() + 1);
+            peak.set(peak.get().max(running.get()));
+            tokio::time::sleep(10 * SEC).await;
+            running.set(running.get() - 1);
+            StepResult::done(StepEffects::default())
+        }
+    })
+    .await;
+    assert!(report.succeeded());
+    assert_eq!(peak.get(), 50);
+    assert_eq!(start.elapsed(), 10 * SEC);
+}
+
 #[tokio::test(start_paused = true)]
 async fn one_failure_does_not_stop_the_others() {
     let p = plan(vec![

@@ -22,10 +22,11 @@ pub struct WaitSpec {
     pub not_found_grace: Duration,
     /// Poll at once instead of one interval after the start.
     pub poll_now: bool,
-    /// The first poll comes this long after the start (a fraction of the operation's
-    /// usual duration: [`UsualDurations`](super::UsualDurations)), or one interval
-    /// after it if that is longer; later polls keep the interval.
-    pub first_poll: Option<Duration>,
+    /// How long the operation usually takes ([`UsualDurations`](super::UsualDurations)):
+    /// the first poll comes [`FIRST_POLL`](super::FIRST_POLL) of the way in (or one
+    /// interval after the start, if that is later), the next one when it usually ends,
+    /// later ones every interval. `None`: polls every interval from the start.
+    pub usual: Option<Duration>,
 }
 
 impl WaitSpec {
@@ -34,7 +35,7 @@ impl WaitSpec {
             timeout,
             not_found_grace: Duration::ZERO,
             poll_now: false,
-            first_poll: None,
+            usual: None,
         }
     }
 
@@ -48,9 +49,9 @@ impl WaitSpec {
         self
     }
 
-    /// The first poll `after` the start (none: one interval after it).
-    pub fn first_poll(mut self, after: Option<Duration>) -> Self {
-        self.first_poll = after;
+    /// The operation usually takes `d` (zero: unknown).
+    pub fn usual(mut self, d: Duration) -> Self {
+        self.usual = (!d.is_zero()).then_some(d);
         self
     }
 }
@@ -85,11 +86,13 @@ where
     let start = Instant::now();
     let deadline = start + spec.timeout;
     let grace_end = start + spec.not_found_grace;
+    // When the operation usually ends: one poll lands there.
+    let usual_end = spec.usual.map(|d| start + d);
     let mut next = if spec.poll_now {
         start
     } else {
-        let first = pacing.interval().max(spec.first_poll.unwrap_or_default());
-        (start + first).min(deadline)
+        let first = spec.usual.map_or(Duration::ZERO, super::usual::first_poll);
+        (start + pacing.interval().max(first)).min(deadline)
     };
     // A wait counts among the pollers sharing the budget from its first poll on:
     // before it, it sends nothing.
@@ -135,8 +138,15 @@ where
                     });
                 }
                 // A fixed schedule: response latency does not stretch the interval,
-                // and the last poll lands on the deadline.
-                next = (next + pacing.interval()).max(now).min(deadline);
+                // and the last poll lands on the deadline. Before the usual end, the
+                // next poll is at it: polls in between would most likely find the
+                // operation still running, and landing on it sees the usual finish
+                // at once.
+                next = match usual_end {
+                    Some(end) if sent < end => end,
+                    _ => next + pacing.interval(),
+                };
+                next = next.max(now).min(deadline);
             }
         }
     }

@@ -113,6 +113,40 @@ async fn create_tolerates_404_then_waits_for_running() {
     assert!(seen.contains(&"creating".to_owned()));
 }
 
+/// With the usual duration known (2 min), the first poll comes at 90 s, the next at
+/// 120 s, later ones every interval: a usual create costs 2 polls and is seen when it
+/// ends; a slow one is still seen within an interval.
+#[tokio::test(start_paused = true)]
+async fn polls_at_three_quarters_then_at_the_usual_end_then_every_interval() {
+    for (done_at, polls, seen_at) in [(119, 2, 120), (120, 2, 120), (50, 1, 90), (131, 5, 135)] {
+        let (get, calls) = fake(move |t| {
+            Some(instance(
+                if t < done_at * SEC {
+                    "creating"
+                } else {
+                    "running"
+                },
+                "8GB",
+            ))
+        });
+        let waited = wait_until(
+            get,
+            WaitFor::Step(&Expectation::status(ExpectedStatus::Running)),
+            WaitSpec::new(900 * SEC).usual(120 * SEC),
+            budget().polls(5 * SEC),
+            &Cancel::new(),
+            |_| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (calls.get(), waited.elapsed),
+            (polls, seen_at * SEC),
+            "done at {done_at} s"
+        );
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn not_found_after_grace_fails() {
     let (get, _) = fake(|_| None);

@@ -2,11 +2,11 @@
 //!
 //! Polling right after a 202 only costs requests: a create takes minutes. The first
 //! poll of a step therefore comes [`FIRST_POLL`] of the way into the operation's usual
-//! duration (or one poll interval after the request, if that is later); later polls
-//! keep the interval, and every poll that finds the target ends the wait. A create
-//! that usually takes 2 minutes is first polled after 90 s, so at the default 5 s
-//! interval it costs about 7 polls instead of 25, and its end is seen as soon as
-//! before (docs/apply.md §4).
+//! duration (or one poll interval after the request, if that is later), the second
+//! when it usually ends, later ones every interval; every poll that finds the target
+//! ends the wait. A create that usually takes 2 minutes is polled after 90 s and 120 s:
+//! 2 polls instead of 24 at the default 5 s interval, and a usual finish is seen at
+//! once (docs/apply.md §4).
 
 use std::fmt;
 use std::str::FromStr;
@@ -16,6 +16,12 @@ use crate::units::WallDuration;
 
 /// The share of the usual duration the first poll waits: 3/4.
 pub const FIRST_POLL: (u32, u32) = (3, 4);
+
+/// When the first poll of an operation that usually takes `usual` comes.
+pub(crate) fn first_poll(usual: Duration) -> Duration {
+    let (num, den) = FIRST_POLL;
+    usual * num / den
+}
 
 /// Usual durations of the operations a step waits for (`--usual-durations`). A zero
 /// duration means "unknown": the first poll comes one interval after the request.
@@ -71,13 +77,6 @@ impl UsualDurations {
             resume: scale(d.resume),
             delete: scale(d.delete),
         }
-    }
-
-    /// When the first poll of an operation that usually takes `usual` comes.
-    pub fn first_poll(usual: Duration) -> Option<Duration> {
-        let (num, den) = FIRST_POLL;
-        let after = usual * num / den;
-        (!after.is_zero()).then_some(after)
     }
 
     fn entries(&self) -> [(&'static str, Duration); 5] {
@@ -179,10 +178,10 @@ mod tests {
     #[test]
     fn first_poll_is_three_quarters_in() {
         assert_eq!(
-            UsualDurations::first_poll(Duration::from_secs(120)),
-            Some(Duration::from_secs(90))
+            first_poll(Duration::from_secs(120)),
+            Duration::from_secs(90)
         );
-        assert_eq!(UsualDurations::first_poll(Duration::ZERO), None);
+        assert_eq!(first_poll(Duration::ZERO), Duration::ZERO);
         assert_eq!(
             UsualDurations::at_speed(100.0).create,
             Duration::from_millis(1200)

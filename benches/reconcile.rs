@@ -27,6 +27,8 @@ use auraform::api::{AuraClient, ClientConfig, Credentials};
 use auraform::emulator::{EmulatorConfig, EmulatorHandle, spawn};
 use auraform::units::Rate;
 
+#[path = "reconcile/peer_tools.rs"]
+mod peer_tools;
 #[path = "reconcile/peers.rs"]
 mod peers;
 #[path = "reconcile/recorder.rs"]

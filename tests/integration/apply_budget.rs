@@ -48,13 +48,9 @@ async fn apply_creates(emulator: &EmulatorHandle, k: usize, budget: &str) -> Out
 }
 
 async fn rejected(emulator: &EmulatorHandle) -> u64 {
-    let stats: serde_json::Value = reqwest::get(format!("{}/_emulator/stats", emulator.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    stats["by_status"]["429"].as_u64().unwrap_or(0)
+    crate::support::emulator::stats(emulator).await["by_status"]["429"]
+        .as_u64()
+        .unwrap_or(0)
 }
 
 /// A Free project (a fifth of the default budget) with default flags: the first 429

@@ -63,12 +63,7 @@ async fn measure(label: &str, speed: f64, rate: Rate, poll: Duration, k: usize) 
         "{label}: ratio {k} creates / 1 create = {:.2}",
         times[1] / times[0]
     );
-    let stats: serde_json::Value = reqwest::get(format!("{}/_emulator/stats", emulator.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats = crate::support::emulator::stats(&emulator).await;
     println!(
         "{label}: 429s served by the emulator: {}",
         stats["by_status"]["429"]

@@ -23,7 +23,8 @@ pub(crate) struct Cli {
 #[derive(Debug, Clone, Args)]
 pub(crate) struct GlobalArgs {
     /// The desired-state file. Repeat it, or name a directory of `*.aura.yaml` files, to
-    /// run `validate`, `plan`, `drift` or `apply` over several projects in one run.
+    /// run `validate`, `plan`, `drift`, `apply` or `destroy` over several projects in one
+    /// run.
     #[arg(
         short = 'f',
         long = "file",
@@ -126,6 +127,9 @@ pub(crate) enum Command {
     /// Carry out a plan: computed now (and confirmed), or a saved one.
     Apply(ApplyArgs),
 
+    /// Delete the instances aura.yaml declares, and nothing else (CI teardown).
+    Destroy(DestroyArgs),
+
     /// Report divergence between live instances and aura.yaml (exit 0 clean, 2 drift, 1 error).
     Drift(DriftArgs),
 
@@ -165,6 +169,10 @@ pub(crate) struct PlanArgs {
     /// Delete live instances of the project not listed in aura.yaml.
     #[arg(long)]
     pub prune: bool,
+
+    /// Plan a destroy: delete the instances aura.yaml declares, and nothing else.
+    #[arg(long, conflicts_with = "prune")]
+    pub destroy: bool,
 }
 
 #[derive(Debug, Args)]
@@ -188,6 +196,25 @@ pub(crate) struct ApplyArgs {
     /// Delete live instances of the project not listed in aura.yaml.
     #[arg(long)]
     pub prune: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DestroyArgs {
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    /// How many instances to work on at once.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub parallelism: u16,
+
+    /// Destroy only these declared instances (repeatable).
+    #[arg(long = "target", value_name = "NAME")]
+    pub targets: Vec<String>,
+
+    /// Also remove the credentials files of the destroyed instances.
+    #[arg(long)]
+    pub remove_credentials: bool,
 }
 
 #[derive(Debug, Args)]

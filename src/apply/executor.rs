@@ -92,7 +92,7 @@ pub async fn execute(client: &AuraClient, plan: &Plan, opts: &ApplyOptions) -> A
 }
 
 /// Turns a failed wait into the step's result.
-fn from_wait_error(mut effects: StepEffects, err: &WaitError<ApiError>) -> StepResult {
+pub(super) fn from_wait_error(mut effects: StepEffects, err: &WaitError<ApiError>) -> StepResult {
     if let Some(status) = err.last_status() {
         effects.last_status = Some(status.to_owned());
     }
@@ -139,8 +139,15 @@ async fn run_step_inner(
     call: StepCall,
 ) -> StepResult {
     let timeout = opts.timeouts.for_action(call.step.action);
-    if call.step.action == StepAction::Create {
-        return create_step(client, project_id, opts, pacing, call, timeout).await;
+    match call.step.action {
+        StepAction::Create => {
+            return create_step(client, project_id, opts, pacing, call, timeout).await;
+        }
+        StepAction::Snapshot => {
+            return super::snapshot::snapshot_step(client, &opts.cancel, pacing, &call, timeout)
+                .await;
+        }
+        _ => {}
     }
     let effects = StepEffects::default();
     let Some(id) = call.id.clone() else {
@@ -244,6 +251,9 @@ async fn create_step(
     let mut body = body.clone();
     if let Some(source) = &call.source_id {
         body.source_instance_id = Some(source.clone());
+    }
+    if let Some(restore_point) = &call.source_snapshot_id {
+        body.source_snapshot_id = Some(restore_point.clone());
     }
     let progress = &call.progress;
     progress.status("sending POST /instances");

@@ -12,7 +12,9 @@
 //! | [`schedule`] | chains in parallel, steps in order, dependencies, Ctrl-C between steps |
 //! | [`wait`] | polling until a step's expectation holds; timeouts; 404 grace; 409 retry (poll spacing comes from the client's budget) |
 //! | [`cancel`] | the cancellation token: no new steps, in-flight calls finish, polls stop |
+//! | `snapshot` | the restore-point step: take a snapshot, wait until `Completed` |
 //! | [`credentials`] | the only copy of a new instance's password, written before anything else |
+//! | [`forget`] | the credentials files of destroyed instances (`destroy --remove-credentials`) |
 //! | [`progress`] | live lines on a terminal, timestamped lines elsewhere; stderr only |
 //! | [`report`] | the final per-instance report and the exit code |
 //! | [`error`] | errors that end the command |
@@ -21,14 +23,16 @@ pub mod cancel;
 pub mod credentials;
 pub mod error;
 pub mod executor;
+pub mod forget;
 pub mod progress;
 pub mod report;
 pub mod schedule;
+mod snapshot;
 pub mod wait;
 
 pub use cancel::Cancel;
 pub use error::ApplyError;
 pub use executor::{ApplyOptions, execute};
 pub use progress::{InstanceProgress, Progress, ProgressMode};
-pub use report::{ApplyReport, InstanceOutcome, InstanceReport};
+pub use report::{ApplyReport, InstanceOutcome, InstanceReport, RestorePoint};
 pub use wait::{Timeouts, WaitError, WaitSpec};

@@ -19,6 +19,14 @@ pub enum InstanceOutcome {
     Interrupted { step: Option<String> },
 }
 
+/// A snapshot taken before a risky step, `Completed`: what the user restores from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RestorePoint {
+    /// The instance the snapshot is of (for a replacement: the old one).
+    pub instance_id: String,
+    pub snapshot_id: String,
+}
+
 /// What happened to one instance.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InstanceReport {
@@ -33,6 +41,8 @@ pub struct InstanceReport {
     pub last_status: Option<String>,
     /// Where the credentials of a created instance were written.
     pub credentials: Option<PathBuf>,
+    /// Restore points taken, in order; each one `Completed`.
+    pub restore_points: Vec<RestorePoint>,
     /// Things the user must know and act on (lost password, remedy), in order.
     pub notes: Vec<String>,
     pub outcome: InstanceOutcome,
@@ -47,6 +57,7 @@ impl InstanceReport {
             remaining: steps,
             last_status: None,
             credentials: None,
+            restore_points: Vec::new(),
             notes: Vec::new(),
             outcome: InstanceOutcome::Skipped {
                 reason: "not started".to_owned(),
@@ -74,6 +85,8 @@ pub struct ApplyReport {
     pub instances: Vec<InstanceReport>,
     /// Ctrl-C was received.
     pub interrupted: bool,
+    /// The plan was a destroy plan: the report speaks of destroying.
+    pub destroy: bool,
 }
 
 impl ApplyReport {
@@ -102,17 +115,22 @@ impl ApplyReport {
         let skipped = self.count(|o| matches!(o, InstanceOutcome::Skipped { .. }));
         let interrupted = self.count(|o| matches!(o, InstanceOutcome::Interrupted { .. }));
 
+        let (title, command) = if self.destroy {
+            ("Destroy", "destroy")
+        } else {
+            ("Apply", "apply")
+        };
         let mut out = String::new();
         if self.instances.is_empty() {
-            out.push_str("Apply complete: nothing to do.\n");
+            let _ = writeln!(out, "{title} complete: nothing to do.");
             return out;
         }
         let headline = if self.interrupted {
-            "Apply interrupted"
+            format!("{title} interrupted")
         } else if self.succeeded() {
-            "Apply complete"
+            format!("{title} complete")
         } else {
-            "Apply finished with errors"
+            format!("{title} finished with errors")
         };
         let mut counts = vec![format!("{done} done")];
         for (n, word) in [
@@ -138,12 +156,14 @@ impl ApplyReport {
         }
 
         if self.interrupted || interrupted > 0 {
-            out.push_str(
-                "\nRun `auraform apply` again to finish: the next plan starts from where each instance stands now.\n",
+            let _ = writeln!(
+                out,
+                "\nRun `auraform {command}` again to finish: the next plan starts from where each instance stands now."
             );
         } else if failed > 0 || skipped > 0 {
-            out.push_str(
-                "\nFix what failed, then run `auraform apply` again: instances that are done will show no changes.\n",
+            let _ = writeln!(
+                out,
+                "\nFix what failed, then run `auraform {command}` again: instances that are done will show no changes."
             );
         }
         out
@@ -197,6 +217,13 @@ fn render_instance(out: &mut String, inst: &InstanceReport, width: usize) {
     if let Some(path) = &inst.credentials {
         let _ = writeln!(out, "{indent}credentials: {}", path.display());
     }
+    for r in &inst.restore_points {
+        let _ = writeln!(
+            out,
+            "{indent}restore point: snapshot {} of instance {}",
+            r.snapshot_id, r.instance_id
+        );
+    }
     for note in &inst.notes {
         let _ = writeln!(out, "{indent}{note}");
     }
@@ -227,6 +254,7 @@ mod tests {
         let rep = ApplyReport {
             instances: vec![r],
             interrupted: false,
+            destroy: false,
         };
         assert!(rep.succeeded());
         assert_eq!(rep.exit_code(), 0);
@@ -261,6 +289,7 @@ mod tests {
         let rep = ApplyReport {
             instances: vec![failed, interrupted, skipped],
             interrupted: true,
+            destroy: false,
         };
         assert_eq!(rep.exit_code(), 1);
         let text = rep.render();

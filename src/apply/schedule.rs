@@ -23,7 +23,7 @@ use tokio::sync::{Semaphore, watch};
 
 use super::cancel::Cancel;
 use super::progress::{InstanceProgress, Progress};
-use super::report::{ApplyReport, InstanceOutcome, InstanceReport};
+use super::report::{ApplyReport, InstanceOutcome, InstanceReport, RestorePoint};
 use crate::plan::{Change, Plan, Step};
 
 /// One step to run, with everything resolved that depends on earlier steps.
@@ -39,6 +39,8 @@ pub struct StepCall {
     pub id: Option<String>,
     /// For a clone of an instance this plan creates: that instance's new id.
     pub source_id: Option<String>,
+    /// For a clone made from a restore point of this chain: that snapshot's id.
+    pub source_snapshot_id: Option<String>,
     pub progress: InstanceProgress,
 }
 
@@ -51,6 +53,8 @@ pub struct StepEffects {
     pub last_status: Option<String>,
     /// Where a created instance's credentials were written.
     pub credentials: Option<PathBuf>,
+    /// A restore point the step took.
+    pub restore_point: Option<RestorePoint>,
     /// Messages the user must see (e.g. a lost password and the remedy).
     pub notes: Vec<String>,
 }
@@ -136,6 +140,7 @@ where
     ApplyReport {
         instances,
         interrupted: cancel.is_cancelled(),
+        destroy: plan.options.destroy,
     }
 }
 
@@ -264,6 +269,8 @@ where
     Fut: Future<Output = StepResult>,
 {
     let mut current_id = change.id.clone();
+    // Restore points taken by this chain, by step index.
+    let mut snapshots: HashMap<usize, String> = HashMap::new();
     for (index, step) in change.steps.iter().enumerate() {
         let word = step.action.as_str();
         if cancel.is_cancelled() {
@@ -280,6 +287,9 @@ where
                 });
             }
         };
+        let source_snapshot_id = step
+            .source_snapshot_from_step
+            .and_then(|i| snapshots.get(&i).cloned());
         line.step(word);
         let result = runner(StepCall {
             instance: change.name.clone(),
@@ -287,11 +297,15 @@ where
             step: step.clone(),
             id: step.instance_id.clone().or_else(|| current_id.clone()),
             source_id,
+            source_snapshot_id,
             progress: line.clone(),
         })
         .await;
 
         let StepResult { effects, end: how } = result;
+        if let Some(r) = &effects.restore_point {
+            snapshots.insert(index, r.snapshot_id.clone());
+        }
         record_effects(report, effects, &mut current_id);
 
         match how {
@@ -354,6 +368,9 @@ fn record_effects(
     }
     if effects.credentials.is_some() {
         report.credentials = effects.credentials;
+    }
+    if let Some(r) = effects.restore_point {
+        report.restore_points.push(r);
     }
     report.notes.extend(effects.notes);
 }

@@ -9,51 +9,70 @@
 //! moved. Exit 1 when any instance failed or was interrupted. Several files are
 //! planned, confirmed once and applied in turn by `apply_files`.
 
+use std::path::Path;
 use std::sync::Arc;
 
-use super::apply_setup::{ask, options, progress_for};
+use super::apply_setup::{Carry, ask, check_protected, options, progress_for};
 use super::approval::ApprovalError;
 use super::error::Result;
 use super::interrupt::{Aborted, Interrupts};
 use super::outcome::Outcome;
 use super::output::{print_stdout, stdout_color};
 use super::session::Session;
-use super::{apply_files, files, pipeline, saved_plan};
+use super::{apply_files, files, pipeline, saved_plan, teardown};
 use crate::apply::{ApplyError, Cancel, execute};
 use crate::cli::{ApplyArgs, GlobalArgs};
 use crate::config::LoadedConfig;
 use crate::plan::render::{Format, render};
-use crate::plan::{Plan, PlanError, PlanOptions};
+use crate::plan::{Plan, PlanError};
 
 /// Runs `apply`.
 pub(super) async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Outcome> {
     if args.plan_file.is_some() && (!args.targets.is_empty() || args.prune) {
         return Err(ApprovalError::SavedPlanFlags.into());
     }
+    run_files(global, &Carry::apply(args), args.plan_file.as_deref()).await
+}
+
+/// `apply` or `destroy` (as `carry` says) over the files `-f` names; `plan_file` is a
+/// saved plan to apply instead of planning now (one file only).
+pub(super) async fn run_files(
+    global: &GlobalArgs,
+    carry: &Carry,
+    plan_file: Option<&Path>,
+) -> Result<Outcome> {
     let files = files::resolve(&global.files)?;
-    if args.plan_file.is_some() {
+    if plan_file.is_some() {
         files::single(&files, "apply PLAN_FILE")?;
     }
-    files::check_single_file_flags(files.len(), false, !args.targets.is_empty())?;
+    files::check_single_file_flags(files.len(), false, !carry.opts.targets.is_empty())?;
     let [file] = files.as_slice() else {
-        return apply_files::run(global, args, &files).await;
+        return apply_files::run(global, carry, &files).await;
     };
     let loaded = pipeline::load(file)?;
     let session = pipeline::open(global, file).await?;
-    let result = run_in(&session, global, args, loaded).await;
+    let result = run_in(&session, global, carry, plan_file, loaded).await;
     session.close().await;
     result
 }
 
 /// The plan to carry out: the saved one if it is still fresh, else one computed now.
-async fn the_plan(session: &Session, args: &ApplyArgs, loaded: &LoadedConfig) -> Result<Plan> {
-    let saved = match &args.plan_file {
+async fn the_plan(
+    session: &Session,
+    carry: &Carry,
+    plan_file: Option<&Path>,
+    loaded: &LoadedConfig,
+) -> Result<Plan> {
+    let saved = match plan_file {
         Some(path) => Some(saved_plan::load(path)?),
         None => None,
     };
-    // A saved plan was made with its own --prune: fetch what it fetched.
-    let prune = saved.as_ref().map_or(args.prune, |s| s.options.prune);
-    let live = pipeline::observe(session, loaded, prune).await?;
+    // A saved plan was made with its own options (--prune, a destroy): fetch what it
+    // fetched.
+    let opts = saved
+        .as_ref()
+        .map_or_else(|| carry.opts.clone(), |s| s.options.clone());
+    let live = pipeline::observe(session, loaded, &opts).await?;
     let desired = &loaded.desired;
     match saved {
         Some(saved) => {
@@ -64,45 +83,54 @@ async fn the_plan(session: &Session, args: &ApplyArgs, loaded: &LoadedConfig) ->
                 .map_err(|reason| PlanError::Stale { reason })?;
             Ok(saved)
         }
-        None => crate::plan::plan(
-            desired,
-            &live,
-            &PlanOptions::new(args.targets.clone(), args.prune),
-        )
-        .map_err(|e| pipeline::locate(loaded, e)),
+        None => crate::plan::plan(desired, &live, &opts).map_err(|e| pipeline::locate(loaded, e)),
     }
 }
 
 async fn run_in(
     session: &Session,
     global: &GlobalArgs,
-    args: &ApplyArgs,
+    carry: &Carry,
+    plan_file: Option<&Path>,
     loaded: LoadedConfig,
 ) -> Result<Outcome> {
-    let plan = the_plan(session, args, &loaded).await?;
+    let plan = the_plan(session, carry, plan_file, &loaded).await?;
     print_stdout(&render(&plan, Format::Human, stdout_color(global.color)))?;
     if !plan.has_changes() {
         return Ok(Outcome::Success);
     }
 
-    if args.plan_file.is_none() {
-        ask(args.auto_approve).await?;
+    if plan_file.is_none() {
+        ask(carry.consent, carry.auto_approve).await?;
     }
+    check_protected(&plan, &loaded)?;
 
     let cancel = Cancel::new();
     let progress = progress_for(global, &plan);
     let notice = Arc::new(progress.clone());
     let interrupts = Interrupts::listen(cancel.clone(), move |m| notice.note(m));
-    let opts = options(session, global, args, &loaded, progress, cancel);
-    let report = tokio::select! {
+    let opts = options(session, global, carry, &loaded, progress, cancel);
+    let mut report = tokio::select! {
         report = execute(&session.client, &plan, &opts) => report,
         () = interrupts.aborted() => return Err(Aborted.into()),
     };
     drop(interrupts);
 
-    print_stdout(&format!("\n{}", report.render()))?;
+    let after = if plan.options.destroy {
+        teardown::finish(
+            session,
+            &loaded,
+            &plan.options,
+            &mut report,
+            carry.remove_credentials,
+        )
+        .await
+    } else {
+        teardown::Finished::default()
+    };
+    print_stdout(&format!("\n{}{}", report.render(), after.text))?;
     match ApplyError::from_report(&report) {
-        None => Ok(Outcome::Success),
+        None => after.into_result(),
         Some(err) => Err(err.into()),
     }
 }

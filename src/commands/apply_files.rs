@@ -5,10 +5,10 @@
 //! Ctrl-C stops the project in progress as it would alone, and no later project
 //! starts; a second Ctrl-C exits at once.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use super::apply_setup::{ask, options, progress_for};
+use super::apply_setup::{Carry, ask, check_protected, options, progress_for};
 use super::error::{Error, Result};
 use super::files::FilesError;
 use super::interrupt::{Aborted, Interrupts};
@@ -16,12 +16,14 @@ use super::outcome::Outcome;
 use super::output::{print_stdout, stdout_color};
 use super::pipeline::Planned;
 use super::projects::{self, FileRun, fail};
-use super::session::Sessions;
+use super::session::{Session, Sessions};
+use super::teardown;
 use crate::apply::{ApplyError, Cancel, Progress, execute};
-use crate::cli::{ApplyArgs, GlobalArgs};
+use crate::cli::GlobalArgs;
 use crate::config::LoadedConfig;
+use crate::plan::DocumentKind;
+use crate::plan::files::Failure;
 use crate::plan::render::files::{Tally, file_header, files_human, summary_line};
-use crate::plan::{DocumentKind, PlanOptions};
 
 /// How a file's apply ended, when it did not fail.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -30,14 +32,10 @@ enum Applied {
     NothingToDo,
 }
 
-pub(super) async fn run(
-    global: &GlobalArgs,
-    args: &ApplyArgs,
-    files: &[PathBuf],
-) -> Result<Outcome> {
+pub(super) async fn run(global: &GlobalArgs, carry: &Carry, files: &[PathBuf]) -> Result<Outcome> {
     let loaded = projects::load_all(files);
     let mut sessions = Sessions::default();
-    let result = run_in(&mut sessions, global, args, loaded).await;
+    let result = run_in(&mut sessions, global, carry, loaded).await;
     sessions.close().await;
     result
 }
@@ -45,11 +43,10 @@ pub(super) async fn run(
 async fn run_in(
     sessions: &mut Sessions,
     global: &GlobalArgs,
-    args: &ApplyArgs,
+    carry: &Carry,
     loaded: Vec<FileRun<LoadedConfig>>,
 ) -> Result<Outcome> {
-    let opts = PlanOptions::new(args.targets.clone(), args.prune);
-    let planned = projects::plan_loaded(sessions, global, loaded, &opts).await?;
+    let planned = projects::plan_loaded(sessions, global, loaded, &carry.opts).await?;
     let color = stdout_color(global.color);
     let names: Vec<String> = planned.iter().map(FileRun::name).collect();
     let sections = projects::sections(&planned, &names);
@@ -60,9 +57,12 @@ async fn run_in(
     if !any_changes {
         return projects::finish(&planned, |_| Outcome::Success);
     }
-    ask(args.auto_approve).await?;
-    let applied = apply_all(sessions, global, args, planned).await?;
-    print_stdout(&format!("\n{}\n", summary_line(&tally(&applied))))?;
+    ask(carry.consent, carry.auto_approve).await?;
+    let applied = apply_all(sessions, global, carry, planned).await?;
+    print_stdout(&format!(
+        "\n{}\n",
+        summary_line(&tally(&applied, carry.opts.destroy))
+    ))?;
     projects::finish(&applied, |_| Outcome::Success)
 }
 
@@ -70,9 +70,14 @@ async fn run_in(
 async fn apply_all(
     sessions: &mut Sessions,
     global: &GlobalArgs,
-    args: &ApplyArgs,
+    carry: &Carry,
     planned: Vec<FileRun<Planned>>,
 ) -> Result<Vec<FileRun<Applied>>> {
+    let verb = if carry.opts.destroy {
+        "destroy"
+    } else {
+        "apply"
+    };
     let color = stdout_color(global.color);
     let cancel = Cancel::new();
     // The Ctrl-C notice goes above the live lines of the project being applied.
@@ -106,7 +111,7 @@ async fn apply_all(
         };
         if cancel.is_cancelled() {
             print_stdout(&format!(
-                "\n{}Not started: apply was interrupted before this file's turn; nothing was changed in its project.\n",
+                "\n{}Not started: {verb} was interrupted before this file's turn; nothing was changed in its project.\n",
                 file_header(&file.display().to_string(), color)
             ))?;
             let failure = fail(&file, FilesError::NotStarted.into());
@@ -120,47 +125,106 @@ async fn apply_all(
             .get(global, &file)
             .await
             .map_err(|e| Error::Session(Box::new(e)))?;
-        let progress = progress_for(global, &ready.plan);
-        progress.note(&format!(
-            "Applying {} (project {:?})",
-            file.display(),
-            ready.plan.project.name
-        ));
-        if let Ok(mut p) = current.lock() {
-            *p = Some(progress.clone());
+        if let Err(e) = check_protected(&ready.plan, &ready.loaded) {
+            let failure = fail(&file, e);
+            out.push(FileRun {
+                file,
+                result: Err(failure),
+            });
+            continue;
         }
-        let opts = options(
-            session,
+        let shared = Shared {
             global,
-            args,
-            &ready.loaded,
-            progress,
-            cancel.clone(),
-        );
-        let report = tokio::select! {
-            report = execute(&session.client, &ready.plan, &opts) => report,
-            () = interrupts.aborted() => return Err(Aborted.into()),
+            carry,
+            cancel: &cancel,
+            current: &current,
+            interrupts: &interrupts,
         };
-        if let Ok(mut p) = current.lock() {
-            *p = None;
-        }
-        let name = file.display().to_string();
-        print_stdout(&format!(
-            "\n{}{}",
-            file_header(&name, color),
-            report.render()
-        ))?;
-        let result = match ApplyError::from_report(&report) {
-            None => Ok(Applied::Done),
-            Some(err) => Err(fail(&file, err.into())),
-        };
+        let result = apply_one(&shared, session, &ready, &file).await?;
         out.push(FileRun { file, result });
     }
     Ok(out)
 }
 
-/// `3 files: 1 applied, 1 without changes, 1 failed.`
-fn tally(runs: &[FileRun<Applied>]) -> Tally {
+/// What every project's turn of a run shares.
+struct Shared<'a> {
+    global: &'a GlobalArgs,
+    carry: &'a Carry,
+    cancel: &'a Cancel,
+    /// The progress of the project being applied, for the Ctrl-C notice.
+    current: &'a Mutex<Option<Progress>>,
+    interrupts: &'a Interrupts,
+}
+
+/// One project's turn: execute its plan, finish a destroy, print its report under its
+/// header. The inner `Err` is the file's failure (shown on stderr); the outer one ends
+/// the run (a second Ctrl-C, stdout closed).
+async fn apply_one(
+    shared: &Shared<'_>,
+    session: &Session,
+    ready: &Planned,
+    file: &Path,
+) -> Result<std::result::Result<Applied, Failure>> {
+    let (global, carry) = (shared.global, shared.carry);
+    let progress = progress_for(global, &ready.plan);
+    progress.note(&format!(
+        "{} {} (project {:?})",
+        if carry.opts.destroy {
+            "Destroying"
+        } else {
+            "Applying"
+        },
+        file.display(),
+        ready.plan.project.name
+    ));
+    if let Ok(mut p) = shared.current.lock() {
+        *p = Some(progress.clone());
+    }
+    let opts = options(
+        session,
+        global,
+        carry,
+        &ready.loaded,
+        progress,
+        shared.cancel.clone(),
+    );
+    let mut report = tokio::select! {
+        report = execute(&session.client, &ready.plan, &opts) => report,
+        () = shared.interrupts.aborted() => return Err(Aborted.into()),
+    };
+    if let Ok(mut p) = shared.current.lock() {
+        *p = None;
+    }
+    let after = if ready.plan.options.destroy {
+        teardown::finish(
+            session,
+            &ready.loaded,
+            &ready.plan.options,
+            &mut report,
+            carry.remove_credentials,
+        )
+        .await
+    } else {
+        teardown::Finished::default()
+    };
+    let name = file.display().to_string();
+    print_stdout(&format!(
+        "\n{}{}{}",
+        file_header(&name, stdout_color(global.color)),
+        report.render(),
+        after.text
+    ))?;
+    Ok(match ApplyError::from_report(&report) {
+        None => after
+            .into_result()
+            .map(|_| Applied::Done)
+            .map_err(|e| fail(file, e)),
+        Some(err) => Err(fail(file, err.into())),
+    })
+}
+
+/// `3 files: 1 applied, 1 without changes, 1 failed.` (`destroyed` for a destroy)
+fn tally(runs: &[FileRun<Applied>], destroy: bool) -> Tally {
     let count = |want: Option<Applied>| {
         runs.iter()
             .filter(|r| r.result.as_ref().ok().copied() == want)
@@ -169,7 +233,10 @@ fn tally(runs: &[FileRun<Applied>]) -> Tally {
     Tally {
         total: runs.len(),
         parts: vec![
-            (count(Some(Applied::Done)), "applied"),
+            (
+                count(Some(Applied::Done)),
+                if destroy { "destroyed" } else { "applied" },
+            ),
             (count(Some(Applied::NothingToDo)), "without changes"),
             (count(None), "failed"),
         ],

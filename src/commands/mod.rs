@@ -8,7 +8,8 @@
 //! |---|---|
 //! | `validate` | `auraform validate` |
 //! | `plan` | `auraform plan` (and saving with `--out`) |
-//! | `apply` | `auraform apply [PLAN_FILE]`, with `approval` (the `yes` prompt), `interrupt` (Ctrl-C), `apply_setup` (confirming, executor options) and `apply_files` (several files) |
+//! | `apply` | `auraform apply [PLAN_FILE]`, with `approval` (the `yes` prompt), `interrupt` (Ctrl-C), `apply_setup` (confirming, the `prevent_destroy` check, executor options) and `apply_files` (several files) |
+//! | `destroy` | `auraform destroy`: apply of a destroy plan, with `teardown` (credentials files, the check that nothing declared is left) |
 //! | `drift` | `auraform drift` |
 //! | `diff` | `auraform diff OLD NEW`, with `diff_input` (reading OLD, `git:REV:PATH`) |
 //! | `import` | `auraform import` |
@@ -23,6 +24,7 @@ mod apply_files;
 mod apply_setup;
 mod approval;
 mod completions;
+mod destroy;
 mod diff;
 mod diff_input;
 mod drift;
@@ -39,6 +41,7 @@ mod projects;
 mod saved_plan;
 mod schema;
 mod session;
+mod teardown;
 mod validate;
 
 pub(crate) use error::{Error, Result};
@@ -53,6 +56,7 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Outcome> {
         Command::Validate => validate::run(&global.files),
         Command::Plan(args) => plan::run(global, &args).await,
         Command::Apply(args) => apply::run(global, &args).await,
+        Command::Destroy(args) => destroy::run(global, &args).await,
         Command::Drift(args) => drift::run(global, &args).await,
         Command::Import(args) => import::run(global, &args).await,
         Command::Diff(args) => diff::run(global, &args),

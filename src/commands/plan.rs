@@ -1,5 +1,5 @@
-//! `auraform plan`: what apply would change, on stdout in the requested format;
-//! `--out` saves it for `apply PLAN_FILE`. With several files, each is planned in turn
+//! `auraform plan`: what apply would change (with `--destroy`, what destroy would
+//! delete), on stdout in the requested format; `--out` saves it for `apply PLAN_FILE`. With several files, each is planned in turn
 //! (`commands::projects`).
 
 use std::path::Path;
@@ -19,8 +19,7 @@ pub(super) async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<Outcome>
     if let [file] = files.as_slice() {
         return run_one(global, args, file).await;
     }
-    let opts = PlanOptions::new(args.targets.clone(), args.prune);
-    let runs = projects::plan_each(global, &files, &opts).await?;
+    let runs = projects::plan_each(global, &files, &options(args)).await?;
     projects::print_plans(global, &runs, args.format, DocumentKind::Plan, |plan| {
         Outcome::changes_if(args.detailed_exitcode && plan.has_changes())
     })
@@ -30,8 +29,7 @@ async fn run_one(global: &GlobalArgs, args: &PlanArgs, file: &Path) -> Result<Ou
     // The file is checked before anything touches the network or the disk.
     let loaded = pipeline::load(file)?;
     let session = pipeline::open(global, file).await?;
-    let opts = PlanOptions::new(args.targets.clone(), args.prune);
-    let planned = pipeline::plan(&session, loaded, &opts).await;
+    let planned = pipeline::plan(&session, loaded, &options(args)).await;
     session.close().await;
     let planned = planned?;
     if let Some(out) = &args.out {
@@ -44,7 +42,8 @@ async fn run_one(global: &GlobalArgs, args: &PlanArgs, file: &Path) -> Result<Ou
     ))?;
     if let Some(out) = &args.out {
         eprintln!(
-            "Saved the plan to {}. Apply exactly this plan with: auraform apply {}",
+            "Saved the {} to {}. Apply exactly this plan with: auraform apply {}",
+            if args.destroy { "destroy plan" } else { "plan" },
             out.display(),
             out.display()
         );
@@ -52,4 +51,13 @@ async fn run_one(global: &GlobalArgs, args: &PlanArgs, file: &Path) -> Result<Ou
     Ok(Outcome::changes_if(
         args.detailed_exitcode && planned.plan.has_changes(),
     ))
+}
+
+/// The plan `plan` makes: a destroy plan with `--destroy`.
+fn options(args: &PlanArgs) -> PlanOptions {
+    if args.destroy {
+        PlanOptions::destroy(args.targets.clone())
+    } else {
+        PlanOptions::new(args.targets.clone(), args.prune)
+    }
 }

@@ -94,8 +94,97 @@ pub struct DesiredInstance {
     pub id: Option<String>,
     pub prevent_destroy: bool,
     pub allow_replace: bool,
+    /// How a replacement (which `allow_replace` permits) is made.
+    pub replace: ReplaceMode,
+    /// Restore points: the steps before which an on-demand snapshot is taken (and
+    /// waited for until `Completed`). Each kind at most once, in file order.
+    pub snapshot_before: Vec<RiskyStep>,
     /// Fields whose live value is never reverted nor reported as drift.
     pub ignore_changes: Vec<Field>,
+}
+
+/// How an instance is replaced when an immutable field changes (`replace:`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ReplaceMode {
+    /// Delete the old instance, then create an empty one: the data is lost.
+    #[default]
+    Recreate,
+    /// Create the new instance as a clone of the old one (`source_instance_id`), wait
+    /// until it runs, then delete the old one: the data is kept.
+    Clone,
+}
+
+impl ReplaceMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplaceMode::Recreate => "recreate",
+            ReplaceMode::Clone => "clone",
+        }
+    }
+}
+
+impl KnownSpellings for ReplaceMode {
+    const KNOWN: &'static [Self] = &[ReplaceMode::Recreate, ReplaceMode::Clone];
+
+    fn spelling(&self) -> &str {
+        self.as_str()
+    }
+
+    fn parse_known(s: &str) -> Option<Self> {
+        Self::KNOWN.iter().copied().find(|v| v.as_str() == s)
+    }
+}
+
+impl fmt::Display for ReplaceMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A step worth a restore point (`snapshot_before:`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RiskyStep {
+    /// The in-place upgrade professional-db → business-critical.
+    Upgrade,
+    /// A PATCH that changes `memory` or `storage`.
+    Resize,
+    /// A replacement (either [`ReplaceMode`]).
+    Replace,
+}
+
+impl RiskyStep {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskyStep::Upgrade => "upgrade",
+            RiskyStep::Resize => "resize",
+            RiskyStep::Replace => "replace",
+        }
+    }
+}
+
+impl KnownSpellings for RiskyStep {
+    const KNOWN: &'static [Self] = &[RiskyStep::Upgrade, RiskyStep::Resize, RiskyStep::Replace];
+
+    fn spelling(&self) -> &str {
+        self.as_str()
+    }
+
+    fn parse_known(s: &str) -> Option<Self> {
+        Self::KNOWN.iter().copied().find(|v| v.as_str() == s)
+    }
+}
+
+impl fmt::Display for RiskyStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl DesiredInstance {
+    /// Whether a restore point is taken before `step`.
+    pub fn snapshots_before(&self, step: RiskyStep) -> bool {
+        self.snapshot_before.contains(&step)
+    }
 }
 
 /// The fields of an instance that can differ between aura.yaml and the live API.

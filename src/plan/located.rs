@@ -86,6 +86,33 @@ impl LocatedPlanError {
             E::SourceUnavailable { ref name, .. } => {
                 (key(name, "its source is not available"), Vec::new())
             }
+            E::CloneReplaceTooSmall {
+                ref name,
+                ref live_memory,
+                ..
+            } => (
+                field(
+                    loaded,
+                    name,
+                    Field::Memory,
+                    &format!("smaller than the live {live_memory}"),
+                ),
+                Vec::new(),
+            ),
+            E::DestroyProtected { ref name, .. } => {
+                let labels = loaded
+                    .spans(name)
+                    .map(|s| match s.prevent_destroy {
+                        Some(o) if o.from_defaults => {
+                            (o.span, "protected: inherited from `defaults`".to_owned())
+                        }
+                        Some(o) => (o.span, "protected".to_owned()),
+                        None => (s.name, "protected".to_owned()),
+                    })
+                    .into_iter()
+                    .collect();
+                (labels, Vec::new())
+            }
             _ => (Vec::new(), Vec::new()),
         };
         Self {
@@ -95,6 +122,23 @@ impl LocatedPlanError {
             related,
         }
     }
+}
+
+/// A label on `field` of instance `name` (or its key, for a default or implied value),
+/// saying where the value came from.
+fn field(loaded: &LoadedConfig, name: &str, field: Field, text: &str) -> Vec<(Span, String)> {
+    loaded
+        .spans(name)
+        .map(|s| {
+            let (span, origin) = s.locate(field);
+            if origin.is_empty() {
+                (span, text.to_owned())
+            } else {
+                (span, format!("{text}; {origin}"))
+            }
+        })
+        .into_iter()
+        .collect()
 }
 
 impl fmt::Display for LocatedPlanError {

@@ -14,7 +14,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::config::{Desired, DesiredInstance};
+use crate::config::{Desired, DesiredInstance, ReplaceMode};
 
 use super::error::PlanError;
 use super::live::{Live, LiveInstance};
@@ -31,7 +31,7 @@ fn sha256(v: &Value) -> String {
 }
 
 fn canonical_instance(d: &DesiredInstance) -> Value {
-    json!({
+    let mut v = json!({
         "name": d.name,
         "type": d.instance_type.as_str(),
         "cloud_provider": d.cloud_provider.as_str(),
@@ -50,7 +50,21 @@ fn canonical_instance(d: &DesiredInstance) -> Value {
         "prevent_destroy": d.prevent_destroy,
         "allow_replace": d.allow_replace,
         "ignore_changes": d.ignore_changes.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
-    })
+    });
+    // Added with their defaults left out, so a file that does not use them digests as
+    // it did before they existed (saved plans made then stay fresh).
+    if d.replace != ReplaceMode::default() {
+        v["replace"] = json!(d.replace.as_str());
+    }
+    if !d.snapshot_before.is_empty() {
+        v["snapshot_before"] = json!(
+            d.snapshot_before
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+        );
+    }
+    v
 }
 
 /// `sha256:<hex>` of the desired state: every value that can change a plan or an
@@ -92,7 +106,19 @@ pub fn live_fingerprint(desired: &Desired, live: &Live, opts: &PlanOptions) -> L
         .filter(|d| opts.targets.contains(&d.name))
         .filter_map(|d| d.id.as_deref())
         .collect();
+    // A destroy plan is about the declared instances only: another team's instance
+    // appearing in a shared project does not make it stale.
+    let declared: Vec<&crate::config::DesiredInstance> = desired
+        .instances
+        .values()
+        .filter(|d| opts.targets.is_empty() || opts.targets.contains(&d.name))
+        .collect();
     let in_scope = |id: &str, name: &str| {
+        if opts.destroy {
+            return declared
+                .iter()
+                .any(|d| d.name == name || d.id.as_deref() == Some(id));
+        }
         opts.targets.is_empty()
             || opts.targets.iter().any(|t| t == name)
             || targeted_pins.contains(&id)
@@ -247,6 +273,8 @@ mod tests {
             id: None,
             prevent_destroy: false,
             allow_replace: false,
+            replace: ReplaceMode::default(),
+            snapshot_before: Vec::new(),
             ignore_changes: vec![],
         };
         Desired {
@@ -272,6 +300,8 @@ mod tests {
             |d| d.allow_replace = true,
             |d| d.ignore_changes = vec![Field::Memory],
             |d| d.id = Some("2f49c2b3".into()),
+            |d| d.replace = ReplaceMode::Clone,
+            |d| d.snapshot_before = vec![crate::config::RiskyStep::Upgrade],
         ];
         for tweak in tweaks {
             let mut changed = base.clone();

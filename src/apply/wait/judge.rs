@@ -32,6 +32,7 @@ impl WaitFor<'_> {
         match self {
             WaitFor::Step(Expectation::Status { status, .. }) => status.as_str(),
             WaitFor::Step(Expectation::Gone) => "deleted",
+            WaitFor::Step(Expectation::SnapshotCompleted) => "snapshot completed",
             WaitFor::Idle => "running or paused",
         }
     }
@@ -61,7 +62,9 @@ impl WaitFor<'_> {
                 status: want,
                 values,
             }) => (*status == want.to_wire(), Some(values)),
-            WaitFor::Step(Expectation::Gone) => (false, None),
+            // Judged on the snapshot, not the instance (`apply::snapshot`): an
+            // instance observation never completes it.
+            WaitFor::Step(Expectation::Gone | Expectation::SnapshotCompleted) => (false, None),
             WaitFor::Idle => (!status.is_transitional(), None),
         };
         if !status_ok {

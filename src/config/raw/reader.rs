@@ -210,8 +210,29 @@ impl<'a> Reader<'a> {
 
     #[allow(clippy::unnecessary_wraps, reason = "mirrors the other readers")]
     fn instances(&mut self, e: &Entry<'_>) -> Option<Vec<RawInstance>> {
-        let mut out = Vec::new();
-        for inst in self.entries(e.value, "`instances`", &[], Context::Instances) {
+        let mut out: Vec<RawInstance> = Vec::new();
+        for mut inst in self.entries(e.value, "`instances`", &[], Context::Instances) {
+            // Keys are names and may come from the environment (`pr-${PR_NUMBER}-db`,
+            // docs/aura-yaml.md §9). An unset variable is reported here; the instance is
+            // still read (so its other problems are reported too) under the key as
+            // written, and the file fails to load either way.
+            if let Some(name) = self.expand_key(&inst.key) {
+                if let Some(first) = out.iter().find(|o| o.name.value == name) {
+                    self.push(
+                        ConfigError::new(
+                            ErrorCode::DuplicateKey,
+                            format!("two instances are named `{name}` once `${{…}}` is expanded"),
+                        )
+                        .label(inst.key.span, format!("expands to `{name}`"))
+                        .label(first.name.span, "so does this one")
+                        .help(
+                            "instance names must be unique: change one of the keys or the variable",
+                        ),
+                    );
+                    continue;
+                }
+                inst.key.value = name;
+            }
             let known: Vec<&str> = SETTINGS_KEYS
                 .iter()
                 .chain(INSTANCE_ONLY_KEYS)
@@ -262,6 +283,8 @@ impl<'a> Reader<'a> {
                 "customer_managed_key_id" => s.customer_managed_key_id = self.string(f),
                 "prevent_destroy" => s.prevent_destroy = self.boolean(f),
                 "allow_replace" => s.allow_replace = self.boolean(f),
+                "replace" => s.replace = self.string(f),
+                "snapshot_before" => s.snapshot_before = self.string_list(f),
                 "ignore_changes" => s.ignore_changes = self.string_list(f),
                 _ => {}
             }
@@ -488,6 +511,13 @@ impl<'a> Reader<'a> {
             span: e.key.span,
             defined: e.key.span,
         })
+    }
+
+    /// Expands `${VAR}` in a mapping key (an instance name), reporting into this
+    /// reader's errors.
+    fn expand_key(&mut self, key: &Spanned<String>) -> Option<String> {
+        let written = self.source_text(key.defined);
+        interpolate::expand(&key.value, written, key.defined, self.env, &mut self.errors)
     }
 
     /// Expands `${VAR}` in a string scalar, reporting into this reader's errors.

@@ -87,6 +87,18 @@ pub struct RawSettings {
     /// Permit destroy + create when an immutable field changes (data is lost).
     /// Default `false`. Cannot be combined with `prevent_destroy`.
     pub allow_replace: Option<Spanned<bool>>,
+    /// How a replacement that `allow_replace` permits is made: `recreate` (default:
+    /// delete, then create an empty instance; the data is lost) or `clone` (create the
+    /// new instance as a clone of the old one, wait until it runs, then delete the old
+    /// one; the data is kept, the id and connection URI change).
+    #[schemars(with = "Option<ReplaceName>")]
+    pub replace: Option<Spanned<String>>,
+    /// Restore points: take an on-demand snapshot, and wait until it is `Completed`,
+    /// before these steps (`upgrade`, `resize`: a change of `memory` or `storage`,
+    /// `replace`). A failed snapshot stops the instance's changes before the step. An
+    /// instance's list replaces the one in `defaults`. Not for free-db.
+    #[schemars(with = "Option<Vec<RiskyStepName>>")]
+    pub snapshot_before: Option<Spanned<Vec<Spanned<String>>>>,
     /// Fields whose live value is never reverted nor reported as drift. An instance's
     /// list replaces the one in `defaults`.
     #[schemars(with = "Option<Vec<FieldName>>")]
@@ -183,6 +195,31 @@ enum CdcName {
     Full,
 }
 
+/// How a replacement is made.
+#[derive(JsonSchema)]
+#[schemars(rename_all = "lowercase")]
+#[allow(
+    dead_code,
+    reason = "only its JSON Schema is used: it is never constructed"
+)]
+enum ReplaceName {
+    Recreate,
+    Clone,
+}
+
+/// A step worth a restore point.
+#[derive(JsonSchema)]
+#[schemars(rename_all = "lowercase")]
+#[allow(
+    dead_code,
+    reason = "only its JSON Schema is used: it is never constructed"
+)]
+enum RiskyStepName {
+    Upgrade,
+    Resize,
+    Replace,
+}
+
 /// Neo4j major version: `"5"` or `"4"`, as a string; an unquoted number is accepted
 /// too, since the loader reads `version: 5` as `"5"`.
 struct VersionName;
@@ -237,6 +274,8 @@ pub(super) const SETTINGS_KEYS: &[&str] = &[
     "customer_managed_key_id",
     "prevent_destroy",
     "allow_replace",
+    "replace",
+    "snapshot_before",
     "ignore_changes",
 ];
 pub(super) const INSTANCE_ONLY_KEYS: &[&str] = &["source", "id"];

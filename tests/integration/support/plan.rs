@@ -9,7 +9,7 @@ use auraform::api::wire::{
     CdcEnrichmentMode, CloudProvider, Instance, InstanceStatus, InstanceSummary, InstanceType,
     Tenant,
 };
-use auraform::config::{Desired, DesiredInstance, DesiredState, Field, SourceRef};
+use auraform::config::{Desired, DesiredInstance, DesiredState, Field, ReplaceMode, SourceRef};
 use auraform::plan::{Live, Plan, PlanError, PlanOptions};
 use indexmap::IndexMap;
 
@@ -36,6 +36,8 @@ pub fn di(name: &str) -> DesiredInstance {
         id: None,
         prevent_destroy: false,
         allow_replace: false,
+        replace: ReplaceMode::default(),
+        snapshot_before: Vec::new(),
         ignore_changes: Vec::new(),
     }
 }

@@ -39,7 +39,18 @@ pub(crate) enum Durability {
 }
 
 /// Writes `bytes` to `path` atomically, mode 0600 on unix. The directory must exist.
+/// An error names `path`'s directory or says what went wrong in words ([`plain`]),
+/// never the temporary file the user did not ask for.
 pub(crate) fn write_atomic(
+    path: &Path,
+    bytes: &[u8],
+    existing: Existing,
+    durability: Durability,
+) -> io::Result<()> {
+    write_via_temp(path, bytes, existing, durability).map_err(|e| plain(path, &e))
+}
+
+fn write_via_temp(
     path: &Path,
     bytes: &[u8],
     existing: Existing,
@@ -58,6 +69,38 @@ pub(crate) fn write_atomic(
     match existing {
         Existing::Replace => tmp.persist(path).map(drop).map_err(|e| e.error),
         Existing::Keep => tmp.persist_noclobber(path).map(drop).map_err(|e| e.error),
+    }
+}
+
+/// `e`, met writing `path`, as an error of the same kind whose message is about
+/// `path` in words: no temporary file name, no `(os error N)`.
+pub(crate) fn plain(path: &Path, e: &io::Error) -> io::Error {
+    io::Error::new(e.kind(), describe(path, e))
+}
+
+/// What went wrong writing `path`, in words.
+pub(crate) fn describe(path: &Path, e: &io::Error) -> String {
+    let dir = parent_dir(path).display();
+    match e.kind() {
+        io::ErrorKind::NotFound => format!("the directory {dir} does not exist"),
+        io::ErrorKind::PermissionDenied => format!("no permission to write in {dir}"),
+        io::ErrorKind::AlreadyExists => format!("{} already exists", path.display()),
+        io::ErrorKind::ReadOnlyFilesystem => format!("{dir} is on a read-only file system"),
+        io::ErrorKind::StorageFull => "the disk is full".to_owned(),
+        io::ErrorKind::QuotaExceeded => "the disk quota is exceeded".to_owned(),
+        io::ErrorKind::IsADirectory => format!("{} is a directory", path.display()),
+        io::ErrorKind::NotADirectory => format!("a part of {dir} is a file, not a directory"),
+        kind => {
+            // The OS's words, without the number Rust appends to them.
+            let text = e.raw_os_error().map_or_else(
+                || kind.to_string(),
+                |code| io::Error::from_raw_os_error(code).to_string(),
+            );
+            match text.find(" (os error ") {
+                Some(i) => text[..i].to_owned(),
+                None => text,
+            }
+        }
     }
 }
 
@@ -93,6 +136,38 @@ pub(crate) fn prepare_private_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// This machine's name, for telling whose lock or journal entry a file is: the
+/// kernel's host name where it can be read, else `HOSTNAME` / `COMPUTERNAME`, else
+/// `localhost`.
+pub(crate) fn host_name() -> String {
+    let from_kernel = fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| fs::read_to_string("/etc/hostname"))
+        .ok();
+    from_kernel
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .map(|h| {
+            h.trim()
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(253)
+                .collect::<String>()
+        })
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned())
+}
+
+/// Whether process `pid` of this machine is alive: `Some` where the OS says
+/// (`/proc` on Linux), `None` where it cannot be told.
+pub(crate) fn process_alive(pid: u32) -> Option<bool> {
+    let proc = Path::new("/proc");
+    if proc.join("self").exists() {
+        Some(proc.join(pid.to_string()).exists())
+    } else {
+        None
+    }
+}
+
 fn ignore_everything(dir: &Path) -> io::Result<()> {
     let ignore = dir.join(".gitignore");
     if !ignore.exists() {
@@ -112,6 +187,26 @@ mod tests {
     }
 
     #[test]
+    fn a_write_error_names_the_target_not_the_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing").join("plan.json");
+        let err = write_atomic(&path, b"x", Existing::Replace, Durability::Atomic).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+        let text = err.to_string();
+        assert_eq!(
+            text,
+            format!(
+                "the directory {} does not exist",
+                dir.path().join("missing").display()
+            )
+        );
+        assert!(
+            !text.contains(".auraform-") && !text.contains("os error"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn keep_never_overwrites_and_replace_does() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f");
@@ -128,6 +223,15 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let mode = fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn this_process_is_alive_and_has_a_host() {
+        assert!(!host_name().is_empty());
+        if let Some(alive) = process_alive(std::process::id()) {
+            assert!(alive);
+            assert_eq!(process_alive(u32::MAX), Some(false));
         }
     }
 

@@ -34,6 +34,7 @@ pub(super) async fn snapshot_step(
     let taken = retry_while_busy(
         || client.create_snapshot(id),
         || client.get_instance(id),
+        None,
         WaitSpec::new(timeout),
         pacing,
         cancel,
@@ -41,7 +42,11 @@ pub(super) async fn snapshot_step(
     )
     .await;
     let snapshot_id = match taken {
-        Ok(sid) => sid,
+        Ok(Some(sid)) => sid,
+        // Only a wait for an "already done" state answers nothing; none was asked for.
+        Ok(None) => {
+            return StepResult::failed(effects, "the restore point could not be taken");
+        }
         Err(err) if err.is_interrupted() => return StepResult::interrupted(effects),
         Err(err) => {
             return StepResult::failed(

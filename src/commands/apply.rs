@@ -12,7 +12,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::apply_setup::{Carry, ask, check_protected, options, progress_for};
+use super::apply_setup::{
+    Carry, Target, ask, check_protected, lock_all, options, progress_for, review_journal,
+};
 use super::approval::ApprovalError;
 use super::error::Result;
 use super::interrupt::{Aborted, Interrupts};
@@ -24,7 +26,7 @@ use crate::apply::{ApplyError, Cancel, execute};
 use crate::cli::{ApplyArgs, GlobalArgs};
 use crate::config::LoadedConfig;
 use crate::plan::render::{Format, render};
-use crate::plan::{Plan, PlanError};
+use crate::plan::{Live, Plan, PlanError};
 
 /// Runs `apply`.
 pub(super) async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Outcome> {
@@ -50,19 +52,22 @@ pub(super) async fn run_files(
         return apply_files::run(global, carry, &files).await;
     };
     let loaded = pipeline::load(file)?;
+    // Before the API is read: a second local run plans only once the first is done.
+    let _lock = lock_all(global, carry, files.as_slice()).await?;
     let session = pipeline::open(global, file).await?;
-    let result = run_in(&session, global, carry, plan_file, loaded).await;
+    let result = run_in(&session, global, carry, plan_file, loaded, file).await;
     session.close().await;
     result
 }
 
-/// The plan to carry out: the saved one if it is still fresh, else one computed now.
+/// The plan to carry out: the saved one if it is still fresh, else one computed now;
+/// and the live project it was checked against.
 async fn the_plan(
     session: &Session,
     carry: &Carry,
     plan_file: Option<&Path>,
     loaded: &LoadedConfig,
-) -> Result<Plan> {
+) -> Result<(Plan, Live)> {
     let saved = match plan_file {
         Some(path) => Some(saved_plan::load(path)?),
         None => None,
@@ -74,17 +79,17 @@ async fn the_plan(
         .map_or_else(|| carry.opts.clone(), |s| s.options.clone());
     let live = pipeline::observe(session, loaded, &opts).await?;
     let desired = &loaded.desired;
-    match saved {
-        Some(saved) => {
-            if saved.options.report_only {
-                return Err(ApprovalError::ReportOnlyPlan.into());
-            }
-            crate::plan::check_fresh(&saved, desired, &live)
-                .map_err(|reason| PlanError::Stale { reason })?;
-            Ok(saved)
-        }
-        None => crate::plan::plan(desired, &live, &opts).map_err(|e| pipeline::locate(loaded, e)),
+    let Some(saved) = saved else {
+        let plan =
+            crate::plan::plan(desired, &live, &opts).map_err(|e| pipeline::locate(loaded, e))?;
+        return Ok((plan, live));
+    };
+    if saved.options.report_only {
+        return Err(ApprovalError::ReportOnlyPlan.into());
     }
+    crate::plan::check_fresh(&saved, desired, &live)
+        .map_err(|reason| PlanError::Stale { reason })?;
+    Ok((saved, live))
 }
 
 async fn run_in(
@@ -93,8 +98,10 @@ async fn run_in(
     carry: &Carry,
     plan_file: Option<&Path>,
     loaded: LoadedConfig,
+    file: &Path,
 ) -> Result<Outcome> {
-    let plan = the_plan(session, carry, plan_file, &loaded).await?;
+    let (plan, live) = the_plan(session, carry, plan_file, &loaded).await?;
+    let journal = review_journal(file, &live, global.quiet);
     print_stdout(&render(&plan, Format::Human, stdout_color(global.color)))?;
     if !plan.has_changes() {
         return Ok(Outcome::Success);
@@ -109,7 +116,12 @@ async fn run_in(
     let progress = progress_for(global, &plan);
     let notice = Arc::new(progress.clone());
     let interrupts = Interrupts::listen(cancel.clone(), move |m| notice.note(m));
-    let opts = options(session, global, carry, &loaded, progress, cancel);
+    let target = Target {
+        loaded: &loaded,
+        live: &live,
+        journal,
+    };
+    let opts = options(session, global, carry, target, progress, cancel);
     let mut report = tokio::select! {
         report = execute(&session.client, &plan, &opts) => report,
         () = interrupts.aborted() => return Err(Aborted.into()),

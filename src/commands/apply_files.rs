@@ -8,7 +8,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use super::apply_setup::{Carry, ask, check_protected, options, progress_for};
+use super::apply_setup::{
+    Carry, Target, ask, check_protected, lock_all, options, progress_for, review_journal,
+};
 use super::error::{Error, Result};
 use super::files::FilesError;
 use super::interrupt::{Aborted, Interrupts};
@@ -34,6 +36,7 @@ enum Applied {
 
 pub(super) async fn run(global: &GlobalArgs, carry: &Carry, files: &[PathBuf]) -> Result<Outcome> {
     let loaded = projects::load_all(files);
+    let _locks = lock_all(global, carry, files).await?;
     let mut sessions = Sessions::default();
     let result = run_in(&mut sessions, global, carry, loaded).await;
     sessions.close().await;
@@ -180,11 +183,16 @@ async fn apply_one(
     if let Ok(mut p) = shared.current.lock() {
         *p = Some(progress.clone());
     }
+    let target = Target {
+        loaded: &ready.loaded,
+        live: &ready.live,
+        journal: review_journal(file, &ready.live, global.quiet),
+    };
     let opts = options(
         session,
         global,
         carry,
-        &ready.loaded,
+        target,
         progress,
         shared.cancel.clone(),
     );

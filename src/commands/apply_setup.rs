@@ -1,16 +1,23 @@
 //! What `apply` and `destroy` do between a plan and the executor, for one file or
-//! several: the flags they share ([`Carry`]), asking for confirmation, the last check
-//! before anything is deleted, and setting the executor up from the flags, the session
-//! and the file's credentials sink.
+//! several: the flags they share ([`Carry`]), take the lock of each file's
+//! `.auraform/`, ask for confirmation, say what an interrupted earlier run left (the
+//! journal), the last check before anything is deleted, and set the executor up from
+//! the flags, the session, the file's credentials sink and journal, and the live
+//! project the plan was made from.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use super::approval::{Consent, confirm, is_interactive};
 use super::error::{Error, Result};
+use super::lock::{self, ApplyLock};
 use super::pipeline;
 use super::session::Session;
+use crate::apply::journal::{self, Journal};
 use crate::apply::{ApplyOptions, Cancel, Progress, ProgressMode, Timeouts};
 use crate::cli::{ApplyArgs, DestroyArgs, GlobalArgs};
 use crate::config::LoadedConfig;
-use crate::plan::{Plan, PlanError, PlanOptions, StepAction};
+use crate::plan::{Live, Plan, PlanError, PlanOptions, StepAction};
 
 /// How `apply` or `destroy` carries plans out.
 #[derive(Clone, Debug)]
@@ -20,6 +27,8 @@ pub(super) struct Carry {
     pub(super) auto_approve: bool,
     /// Instance chains at once (`--parallelism`).
     pub(super) parallelism: u16,
+    /// `--lock-timeout`.
+    pub(super) lock_timeout: Duration,
     /// The plan to make (ignored for a saved plan, which carries its own).
     pub(super) opts: PlanOptions,
     /// `destroy --remove-credentials`.
@@ -32,6 +41,7 @@ impl Carry {
             consent: Consent::Apply,
             auto_approve: args.auto_approve,
             parallelism: args.parallelism,
+            lock_timeout: args.lock_timeout,
             opts: PlanOptions::new(args.targets.clone(), args.prune),
             remove_credentials: false,
         }
@@ -42,10 +52,55 @@ impl Carry {
             consent: Consent::Destroy,
             auto_approve: args.auto_approve,
             parallelism: args.parallelism,
+            lock_timeout: args.lock_timeout,
             opts: PlanOptions::destroy(args.targets.clone()),
             remove_credentials: args.remove_credentials,
         }
     }
+}
+
+/// Takes the lock of the `.auraform/` folder of every file (each folder once, in a
+/// fixed order, so that two runs over overlapping sets of files cannot deadlock),
+/// before anything is read from the API (docs/apply.md §16). `apply` and `destroy`
+/// take the same lock.
+pub(super) async fn lock_all(
+    global: &GlobalArgs,
+    carry: &Carry,
+    files: &[PathBuf],
+) -> Result<Vec<ApplyLock>> {
+    let mut dirs: Vec<PathBuf> = files.iter().map(|f| lock::dir_for(f)).collect();
+    dirs.sort();
+    dirs.dedup();
+    let quiet = global.quiet;
+    let mut held = Vec::with_capacity(dirs.len());
+    for dir in dirs {
+        held.push(
+            lock::acquire(&dir, carry.lock_timeout, |m| {
+                if !quiet {
+                    eprintln!("{m}");
+                }
+            })
+            .await?,
+        );
+    }
+    Ok(held)
+}
+
+/// The journal beside the aura.yaml at `file`. What it says about `live` — instances an
+/// interrupted earlier apply created without saving their passwords — is said once on
+/// stderr, then forgotten, with the entries that need no word (docs/apply.md §17).
+pub(super) fn review_journal(file: &Path, live: &Live, quiet: bool) -> Journal {
+    let journal = Journal::in_dir(&lock::dir_for(file));
+    let review = journal::review(&journal, &live.project.id, &live.summaries, true);
+    pipeline::warn_unsaved(&review, quiet);
+    for entry in review
+        .settled
+        .iter()
+        .chain(review.unsaved.iter().map(|u| &u.entry))
+    {
+        let _ = std::fs::remove_file(entry);
+    }
+    journal
 }
 
 /// Asks for confirmation on the terminal ([`confirm`] with stdin and stderr), unless
@@ -107,20 +162,30 @@ pub(super) fn progress_for(global: &GlobalArgs, plan: &Plan) -> Progress {
     )
 }
 
-/// How the executor runs the plan of `loaded`: the flags, this API's poll interval,
-/// the file's credentials sink.
+/// What the executor runs a plan against besides the session: the file, the live
+/// project the plan was made from, and the file's journal.
+pub(super) struct Target<'a> {
+    pub(super) loaded: &'a LoadedConfig,
+    pub(super) live: &'a Live,
+    pub(super) journal: Journal,
+}
+
+/// How the executor runs the plan of `target`: the flags, this API's poll interval,
+/// the file's credentials sink and journal, the instances live when it was planned.
 pub(super) fn options(
     session: &Session,
     global: &GlobalArgs,
     carry: &Carry,
-    loaded: &LoadedConfig,
+    target: Target<'_>,
     progress: Progress,
     cancel: Cancel,
 ) -> ApplyOptions {
-    let mut opts = ApplyOptions::new(loaded.desired.credentials_dir.clone());
+    let mut opts = ApplyOptions::new(target.loaded.desired.credentials_dir.clone());
     opts.parallelism = usize::from(carry.parallelism);
     opts.poll_interval = session.poll_interval;
     opts.timeouts = Timeouts::with_override(global.timeout.map(|d| d.0));
+    opts.journal = Some(target.journal);
+    opts.known_ids = target.live.summaries.iter().map(|s| s.id.clone()).collect();
     opts.progress = progress;
     opts.cancel = cancel;
     opts

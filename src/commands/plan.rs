@@ -20,6 +20,11 @@ pub(super) async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<Outcome>
         return run_one(global, args, file).await;
     }
     let runs = projects::plan_each(global, &files, &options(args)).await?;
+    for run in &runs {
+        if let Ok(planned) = &run.result {
+            pipeline::check_journal(&run.file, &planned.live, global.quiet);
+        }
+    }
     projects::print_plans(global, &runs, args.format, DocumentKind::Plan, |plan| {
         Outcome::changes_if(args.detailed_exitcode && plan.has_changes())
     })
@@ -32,6 +37,7 @@ async fn run_one(global: &GlobalArgs, args: &PlanArgs, file: &Path) -> Result<Ou
     let planned = pipeline::plan(&session, loaded, &options(args)).await;
     session.close().await;
     let planned = planned?;
+    pipeline::check_journal(file, &planned.live, global.quiet);
     if let Some(out) = &args.out {
         saved_plan::save(out, &planned.plan, &planned.loaded.desired, &planned.live)?;
     }
@@ -41,11 +47,18 @@ async fn run_one(global: &GlobalArgs, args: &PlanArgs, file: &Path) -> Result<Ou
         stdout_color(global.color),
     ))?;
     if let Some(out) = &args.out {
+        // The command to run next, with what it needs of this one's flags.
+        let file = if global.files_given {
+            format!(" -f {}", file.display())
+        } else {
+            String::new()
+        };
+        let emulator = if global.emulator { " --emulator" } else { "" };
+        let apply = format!("auraform apply {}{file}{emulator}", out.display());
         eprintln!(
-            "Saved the {} to {}. Apply exactly this plan with: auraform apply {}",
-            if args.destroy { "destroy plan" } else { "plan" },
-            out.display(),
-            out.display()
+            "Saved the {what} to {out}. Review it with `auraform show {out}`; apply exactly this plan with `{apply}`.",
+            what = if args.destroy { "destroy plan" } else { "plan" },
+            out = out.display(),
         );
     }
     Ok(Outcome::changes_if(

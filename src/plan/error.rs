@@ -17,7 +17,8 @@ pub enum PlanError {
     #[diagnostic(
         code(auraform::plan::ambiguous_name),
         help(
-            "pin the one you mean with `id:` under `instances.{name}` (one of: {ids}); the others then show as unmanaged"
+            "pin the one you mean with `id:` under `instances.{name}` (one of: {ids}); the others then show as unmanaged. \
+             If another apply of this file is running right now, it is settling which copy to keep: plan again once it has finished"
         )
     )]
     AmbiguousName {
@@ -40,6 +41,15 @@ pub enum PlanError {
         id: String,
         project: String,
     },
+
+    #[error("instance `{name}` is pinned to id `{id}`, which the old file does not declare")]
+    #[diagnostic(
+        code(auraform::plan::pin_not_in_old_file),
+        help(
+            "an offline diff knows only the instances the old file declares; compare the new file with the live project with `auraform plan`"
+        )
+    )]
+    PinNotInOldFile { name: String, id: String },
 
     #[error("instances {names} are all pinned to the same id `{id}`")]
     #[diagnostic(
@@ -135,6 +145,22 @@ pub enum PlanError {
         )
     )]
     SourceUnavailable { name: String, source_name: String },
+
+    #[error(
+        "instance `{name}` ({memory}) clones `{source_name}` ({source_memory}): Aura cannot clone into a smaller instance"
+    )]
+    #[diagnostic(
+        code(auraform::plan::clone_too_small),
+        help(
+            "give `{name}` at least `memory: {source_memory}` (the create would be refused at apply otherwise)"
+        )
+    )]
+    CloneTooSmall {
+        name: String,
+        memory: String,
+        source_name: String,
+        source_memory: String,
+    },
 
     #[error("aura.yaml names project `{declared}`, but the live project is `{name}` ({id})")]
     #[diagnostic(

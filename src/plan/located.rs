@@ -86,6 +86,19 @@ impl LocatedPlanError {
             E::SourceUnavailable { ref name, .. } => {
                 (key(name, "its source is not available"), Vec::new())
             }
+            E::CloneTooSmall {
+                ref name,
+                ref source_memory,
+                ..
+            } => (
+                field(
+                    loaded,
+                    name,
+                    Field::Memory,
+                    &format!("smaller than its source ({source_memory})"),
+                ),
+                Vec::new(),
+            ),
             E::CloneReplaceTooSmall {
                 ref name,
                 ref live_memory,
@@ -99,20 +112,7 @@ impl LocatedPlanError {
                 ),
                 Vec::new(),
             ),
-            E::DestroyProtected { ref name, .. } => {
-                let labels = loaded
-                    .spans(name)
-                    .map(|s| match s.prevent_destroy {
-                        Some(o) if o.from_defaults => {
-                            (o.span, "protected: inherited from `defaults`".to_owned())
-                        }
-                        Some(o) => (o.span, "protected".to_owned()),
-                        None => (s.name, "protected".to_owned()),
-                    })
-                    .into_iter()
-                    .collect();
-                (labels, Vec::new())
-            }
+            E::DestroyProtected { ref name, .. } => (protected(loaded, name), Vec::new()),
             _ => (Vec::new(), Vec::new()),
         };
         Self {
@@ -122,6 +122,21 @@ impl LocatedPlanError {
             related,
         }
     }
+}
+
+/// A label on the `prevent_destroy` of instance `name` (or its key).
+fn protected(loaded: &LoadedConfig, name: &str) -> Vec<(Span, String)> {
+    loaded
+        .spans(name)
+        .map(|s| match s.prevent_destroy {
+            Some(o) if o.from_defaults => {
+                (o.span, "protected: inherited from `defaults`".to_owned())
+            }
+            Some(o) => (o.span, "protected".to_owned()),
+            None => (s.name, "protected".to_owned()),
+        })
+        .into_iter()
+        .collect()
 }
 
 /// A label on `field` of instance `name` (or its key, for a default or implied value),

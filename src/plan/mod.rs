@@ -45,8 +45,10 @@ pub mod files;
 pub mod live;
 pub mod located;
 pub mod model;
+pub mod offline;
 pub mod provenance;
 pub mod render;
+pub mod resettle;
 pub mod saved;
 pub mod schema;
 mod schema_helpers;
@@ -61,5 +63,7 @@ pub use model::{
     ExpectedValues, FORMAT_VERSION, FieldChange, FieldValue, KindCounts, Plan, PlanOptions,
     ProjectRef, Step, StepAction, StepRequest, Summary, Unmanaged,
 };
+pub use offline::diff_files;
 pub use provenance::{Provenance, StaleReason};
+pub use resettle::resettle;
 pub use saved::{check_fresh, from_json, to_json};

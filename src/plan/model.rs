@@ -316,10 +316,11 @@ pub struct Step {
     /// name of X, whose new id the executor puts in `source_instance_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_instance_from: Option<String>,
-    /// For a clone made from a restore point: the index of the `snapshot` step of this
-    /// chain whose snapshot id the executor puts in `source_snapshot_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_snapshot_from_step: Option<usize>,
+    /// For a clone made from a restore point (`replace: clone` with `snapshot_before:
+    /// [replace]`): the executor puts the id of the snapshot this chain's `snapshot`
+    /// step took into `source_snapshot_id`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub source_snapshot_from_restore_point: bool,
     /// What must hold (by polling `GET /instances/{id}`) before the step counts as done.
     pub expect: Expectation,
 }
@@ -338,7 +339,7 @@ impl Step {
             instance_id,
             request,
             source_instance_from: None,
-            source_snapshot_from_step: None,
+            source_snapshot_from_restore_point: false,
             expect,
         }
     }

@@ -50,7 +50,10 @@ mod scenarios;
 
 // `apply`: the executor and the command.
 mod apply_cli;
+mod apply_crash;
+mod apply_defects;
 mod apply_executor;
+mod apply_overlap;
 mod apply_perf;
 
 // `drift`, `import`, `diff` and the example CI workflows.
@@ -62,3 +65,8 @@ mod drift_cli;
 mod drift_render;
 mod import_cli;
 mod projects_cli;
+
+// First run and the messages a new user meets: `init`, `show`, `catalog`, the flags
+// that do not go together, and each diagnostic's exact text.
+mod first_run_cli;
+mod messages_cli;

@@ -54,6 +54,7 @@ impl AuraClient {
                     ApiError::Transport {
                         method: "POST".to_owned(),
                         path: call.path.clone(),
+                        url: self.inner.base.clone(),
                         kind,
                         detail,
                     },
@@ -111,10 +112,11 @@ impl AuraClient {
                     let err = ApiError::Transport {
                         method: call.method.to_string(),
                         path: call.shown_path(),
+                        url: self.inner.base.clone(),
                         kind,
                         detail,
                     };
-                    if !call.resend.after_transport() {
+                    if !call.resend.after_transport(kind) {
                         return Err(err);
                     }
                     (err, None)
@@ -229,7 +231,7 @@ fn log_exchange(call: &Call, outcome: &Result<Raw, NoAnswer>, elapsed_ms: u64) {
             method = %call.method,
             path = %call.shown_path(),
             status = raw.status,
-            request_id = raw.request_id.as_deref().unwrap_or("-"),
+            request_id = %raw.request_id.as_deref().unwrap_or("-"),
             elapsed_ms,
             "aura api"
         ),

@@ -147,7 +147,7 @@ where
                 let now = Instant::now();
                 if now >= deadline {
                     return Err(WaitError::TimedOut {
-                        after: now - start,
+                        after: spec.timeout,
                         expected,
                         last_seen: Some(seen),
                     });

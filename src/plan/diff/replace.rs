@@ -141,18 +141,18 @@ pub(crate) fn clone_replace_change(
         ));
         actions.push(Action::Resume);
     }
-    let restore_point = d.snapshots_before(RiskyStep::Replace).then(|| {
+    let restore_point = d.snapshots_before(RiskyStep::Replace);
+    if restore_point {
         steps.push(snapshot_step(&l.id));
         actions.push(Action::Snapshot);
-        steps.len() - 1
-    });
+    }
     actions.push(Action::CloneReplace);
     let mut create = create_steps(d, live);
     if let Some(first) = create.steps.first_mut() {
         if let Some(StepRequest::Create(body)) = &mut first.request {
             body.source_instance_id = Some(l.id.clone());
         }
-        first.source_snapshot_from_step = restore_point;
+        first.source_snapshot_from_restore_point = restore_point;
     }
     steps.extend(create.steps);
     steps.push(delete_step(&l.id));

@@ -77,8 +77,13 @@ fn header(out: &mut String, p: &Paint, plan: &Plan) {
             p.paint(
                 DIM,
                 &format!(
-                    "Limited to --target {}: other instances are not looked at.",
-                    plan.options.targets.join(", ")
+                    "Limited to --target {}: {}.",
+                    plan.options.targets.join(", "),
+                    if plan.options.destroy {
+                        "the other declared instances are left alone"
+                    } else {
+                        "other instances are not looked at"
+                    }
                 )
             )
         );

@@ -59,8 +59,12 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 fn plan_closing_line(plan: &Plan) -> String {
     if plan.options.destroy && plan.changes.is_empty() {
-        return "No changes. No instance that aura.yaml declares exists: nothing to destroy."
-            .to_owned();
+        return if plan.options.targets.is_empty() {
+            "No changes. No instance that aura.yaml declares exists: nothing to destroy."
+        } else {
+            "No changes. None of the targeted instances exists: nothing to destroy."
+        }
+        .to_owned();
     }
     if !plan.changes.is_empty() {
         let k = plan.kind_counts();

@@ -339,7 +339,10 @@ where
             restore_point = Some(r.snapshot_id.clone());
         }
         let settled = effects.settled;
-        record_effects(report, effects, &mut current_id);
+        // A step on another instance than the chain's own (a clone-replace deleting the
+        // old one) says nothing of the new instance's status.
+        let about_current = step.instance_id.is_none() || step.instance_id == current_id;
+        record_effects(report, effects, &mut current_id, about_current);
 
         match how {
             StepEnd::Done => {
@@ -417,11 +420,13 @@ fn clone_source_id(
 }
 
 /// Records what a step left behind, whether it completed or not: the id it created
-/// (which later steps of the chain use), its last status, credentials and notes.
+/// (which later steps of the chain use), its last status (when the step was on the
+/// chain's current instance), credentials and notes.
 fn record_effects(
     report: &mut InstanceReport,
     effects: StepEffects,
     current_id: &mut Option<String>,
+    about_current: bool,
 ) {
     if let Some(id) = effects.created_id {
         *current_id = Some(id.clone());
@@ -429,7 +434,7 @@ fn record_effects(
     } else if report.id.is_none() {
         report.id.clone_from(current_id);
     }
-    if effects.last_status.is_some() {
+    if about_current && effects.last_status.is_some() {
         report.last_status = effects.last_status;
     }
     if effects.credentials.is_some() {

@@ -84,7 +84,9 @@ pub(super) async fn snapshot_step(
         Err(err) => {
             effects
                 .notes
-                .push(format!("snapshot {snapshot_id} is not a restore point"));
+                .push(format!(
+                    "snapshot {snapshot_id} is no restore point: `auraform apply` again takes a new one before going on"
+                ));
             StepResult::failed(effects, restore_point_failure(&err))
         }
     }

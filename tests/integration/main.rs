@@ -56,6 +56,10 @@ mod apply_executor;
 mod apply_overlap;
 mod apply_perf;
 
+// `destroy` and `plan --destroy`; replacement by a clone and restore points.
+mod destroy_cli;
+mod lifecycle_cli;
+
 // `drift`, `import`, `diff` and the example CI workflows.
 mod ci_action;
 mod ci_support;

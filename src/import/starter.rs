@@ -347,6 +347,14 @@ fn write_instance(out: &mut String, ty: &InstanceType, p: &Placement) {
         out,
         "    # prevent_destroy: true  # never delete or replace it, whatever the flags"
     );
+    let _ = writeln!(
+        out,
+        "    # replace: clone  # a replacement (allow_replace) copies the data into the new instance"
+    );
+    let _ = writeln!(
+        out,
+        "    # snapshot_before: [upgrade, resize, replace]  # a restore point before those steps"
+    );
 }
 
 #[cfg(test)]

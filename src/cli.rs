@@ -113,6 +113,42 @@ impl From<OutputFormat> for crate::plan::render::Format {
     }
 }
 
+/// Formats of the apply report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub(crate) enum ReportFormat {
+    /// The plan, then the report, as text on stdout.
+    #[default]
+    Human,
+    /// Only the report on stdout, as one JSON document; the plan goes to stderr.
+    Json,
+}
+
+/// Formats of `output`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub(crate) enum ConnectionFormat {
+    /// `NAME_NEO4J_URI=…` lines, safe to append to `$GITHUB_ENV`.
+    #[default]
+    Env,
+    /// One JSON document (schema/output.schema.json).
+    Json,
+    /// One `<name>.env` file per instance in `--dir`.
+    DotenvPerInstance,
+}
+
+/// Which JSON Schema `schema` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub(crate) enum SchemaName {
+    /// aura.yaml (schema/aura.schema.json).
+    #[default]
+    Aura,
+    /// The plan JSON (schema/plan.schema.json).
+    Plan,
+    /// `apply --format json` (schema/apply-report.schema.json).
+    ApplyReport,
+    /// `output --format json` (schema/output.schema.json).
+    Output,
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Check aura.yaml offline: syntax, types, and the built-in catalogue.
@@ -130,10 +166,13 @@ pub(crate) enum Command {
     /// Write an aura.yaml describing a live project.
     Import(ImportArgs),
 
+    /// Print the connection details of the declared instances, read live (never a password).
+    Output(OutputArgs),
+
     /// Compare two desired-state files offline (no API access).
     Diff(DiffArgs),
 
-    /// Print the JSON Schema of aura.yaml (or of the plan JSON).
+    /// Print a JSON Schema: of aura.yaml (default), the plan JSON, the apply report or `output`.
     Schema(SchemaArgs),
 
     /// Run the local Aura API emulator.
@@ -186,6 +225,26 @@ pub(crate) struct ApplyArgs {
     /// Delete live instances of the project not listed in aura.yaml.
     #[arg(long)]
     pub prune: bool,
+
+    /// The final report: `human` (plan and report on stdout) or `json` (only the
+    /// report on stdout, one document; the plan on stderr).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct OutputArgs {
+    #[arg(long, value_enum, default_value_t = ConnectionFormat::Env)]
+    pub format: ConnectionFormat,
+
+    /// For `dotenv-per-instance`: the directory of the files (default
+    /// `.auraform/output` beside aura.yaml).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// For `dotenv-per-instance`: replace files whose content differs.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -229,7 +288,11 @@ pub(crate) struct DiffArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct SchemaArgs {
-    /// Print the schema of the plan JSON instead.
+    /// Which schema.
+    #[arg(value_enum, value_name = "WHICH", default_value_t = SchemaName::Aura)]
+    pub which: SchemaName,
+
+    /// Print the schema of the plan JSON (the same as `schema plan`).
     #[arg(long)]
     pub plan: bool,
 }

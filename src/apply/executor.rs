@@ -26,10 +26,10 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::cancel::Cancel;
-use super::credentials;
 use super::progress::{InstanceProgress, Progress, ProgressMode};
 use super::report::ApplyReport;
 use super::schedule::{StepCall, StepEffects, StepResult, run_plan};
+use super::sinks::{self, Sinks};
 use super::wait::{
     ApiFailure, Timeouts, WaitError, WaitFor, WaitSpec, retry_while_busy, wait_until,
 };
@@ -56,8 +56,8 @@ pub struct ApplyOptions {
     pub timeouts: Timeouts,
     /// How long a just-created instance may answer 404 (docs/aura-api.md §9.3).
     pub not_found_grace: Duration,
-    /// Where credentials of created instances go (aura.yaml `credentials.dir`).
-    pub credentials_dir: PathBuf,
+    /// Where credentials of created instances go (aura.yaml `credentials:`).
+    pub sinks: Sinks,
     pub progress: Progress,
     /// Ctrl-C.
     pub cancel: Cancel,
@@ -65,14 +65,15 @@ pub struct ApplyOptions {
 
 impl ApplyOptions {
     /// Defaults for the real API: parallelism 10, a 5 s poll interval, the default
-    /// timeouts, 60 s of 404 grace, no progress output.
+    /// timeouts, 60 s of 404 grace, no progress output, credentials to files in
+    /// `credentials_dir` only.
     pub fn new(credentials_dir: impl Into<PathBuf>) -> Self {
         Self {
             parallelism: 10,
             poll_interval: Duration::from_secs(5),
             timeouts: Timeouts::default(),
             not_found_grace: Duration::from_secs(60),
-            credentials_dir: credentials_dir.into(),
+            sinks: Sinks::file_only(credentials_dir),
             progress: Progress::new(ProgressMode::Hidden, []),
             cancel: Cancel::new(),
         }
@@ -96,11 +97,21 @@ fn from_wait_error(mut effects: StepEffects, err: &WaitError<ApiError>) -> StepR
     if let Some(status) = err.last_status() {
         effects.last_status = Some(status.to_owned());
     }
+    effects.remedy = match err {
+        WaitError::Api(e) => api_remedy(e),
+        other => other.remedy().map(str::to_owned),
+    };
     if err.is_interrupted() {
         StepResult::interrupted(effects)
     } else {
         StepResult::failed(effects, err.to_string())
     }
+}
+
+/// What the API error's help says to do.
+fn api_remedy(err: &ApiError) -> Option<String> {
+    use miette::Diagnostic as _;
+    err.help().map(|h| h.to_string())
 }
 
 /// Runs one step and logs how it ended (names, ids, statuses and reasons only).
@@ -257,31 +268,29 @@ async fn create_step(
             )
             .await;
         }
-        Err(e) => return StepResult::failed(effects, e.to_string()),
+        Err(e) => {
+            effects.remedy = api_remedy(&e);
+            return StepResult::failed(effects, e.to_string());
+        }
     };
     let id = created.id.clone();
     effects.created_id = Some(id.clone());
 
     // The password exists only in `created`: store it before anything else.
-    match credentials::write_beside_existing(&opts.credentials_dir, &created) {
-        Ok((path, fallback)) => {
-            if fallback {
-                effects.notes.push(format!(
-                    "{} already existed (an earlier instance of this name?), so the new credentials went beside it",
-                    credentials::credentials_path(&opts.credentials_dir, &created.name).display()
-                ));
-            }
-            effects.credentials = Some(path);
-        }
-        Err(err) => {
-            drop(created);
-            effects.notes.push(format!(
-                "the password of the new instance {id} could not be saved and is lost: reset it in the Aura console (instance {id} → Reset password)"
-            ));
-            return StepResult::failed(effects, err.to_string());
-        }
-    }
+    progress.status("storing the credentials");
+    let delivery = sinks::deliver(&opts.sinks, &created, project_id).await;
     drop(created);
+    let lost = delivery.is_lost();
+    effects.credentials = Some(delivery);
+    if lost {
+        effects.remedy = Some(sinks::lost_remedy(&id));
+        return StepResult::failed(
+            effects,
+            format!(
+                "the password of the new instance {id} could not be stored by any credentials sink and is lost"
+            ),
+        );
+    }
 
     let get = || client.get_instance(&id);
     let spec = WaitSpec::new(timeout).with_grace(opts.not_found_grace);
@@ -330,8 +339,8 @@ async fn resolve_ambiguous_create(
                     effects.notes.push(format!(
                         "The instance was created (id {id}), but the API's answer was lost ({cause}), and with it the only copy of its password."
                     ));
-                    effects.notes.push(format!(
-                        "Remedy: in the Aura console, open instance {id} and reset its password; keep the new one safe. auraform will not create `{name}` again: the next apply adopts it."
+                    effects.remedy = Some(format!(
+                        "in the Aura console, open instance {id} and reset its password; keep the new one safe. auraform will not create `{name}` again: the next apply adopts it"
                     ));
                     return StepResult::failed(
                         effects,
@@ -443,8 +452,9 @@ mod tests {
         assert!(reason.contains("password is lost"), "{reason}");
         let notes = result.effects.notes.join("\n");
         assert!(notes.contains(&format!("id {id}")), "{notes}");
-        assert!(notes.contains("reset its password"), "{notes}");
-        assert!(notes.contains("will not create `maybe` again"), "{notes}");
+        let remedy = result.effects.remedy.clone().unwrap_or_default();
+        assert!(remedy.contains("reset its password"), "{remedy}");
+        assert!(remedy.contains("will not create `maybe` again"), "{remedy}");
         emulator.shutdown().await;
     }
 }

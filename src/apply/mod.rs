@@ -12,18 +12,20 @@
 //! | [`schedule`] | chains in parallel, steps in order, dependencies, Ctrl-C between steps |
 //! | [`wait`] | polling until a step's expectation holds; timeouts; 404 grace; 409 retry (poll spacing comes from the client's budget) |
 //! | [`cancel`] | the cancellation token: no new steps, in-flight calls finish, polls stop |
-//! | [`credentials`] | the only copy of a new instance's password, written before anything else |
+//! | [`sinks`] | the only copy of a new instance's password: the `.env` file, then `credentials.command`, before anything else |
 //! | [`progress`] | live lines on a terminal, timestamped lines elsewhere; stderr only |
 //! | [`report`] | the final per-instance report and the exit code |
+//! | [`report_json`] | the same report as one JSON document (`apply --format json`) |
 //! | [`error`] | errors that end the command |
 
 pub mod cancel;
-pub mod credentials;
 pub mod error;
 pub mod executor;
 pub mod progress;
 pub mod report;
+pub mod report_json;
 pub mod schedule;
+pub mod sinks;
 pub mod wait;
 
 pub use cancel::Cancel;
@@ -31,4 +33,5 @@ pub use error::ApplyError;
 pub use executor::{ApplyOptions, execute};
 pub use progress::{InstanceProgress, Progress, ProgressMode};
 pub use report::{ApplyReport, InstanceOutcome, InstanceReport};
+pub use sinks::{Delivery, SinkFailure, SinkKind, Sinks};
 pub use wait::{Timeouts, WaitError, WaitSpec};

@@ -4,7 +4,8 @@
 //! interrupted (docs/commands.md), after every other chain has finished.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+
+use super::sinks::{Delivery, SinkKind};
 
 /// How one instance's chain of steps ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,8 +32,10 @@ pub struct InstanceReport {
     pub remaining: Vec<String>,
     /// The last status the API reported (`running`, `creating`, …), if any.
     pub last_status: Option<String>,
-    /// Where the credentials of a created instance were written.
-    pub credentials: Option<PathBuf>,
+    /// Where the credentials of a created instance went.
+    pub credentials: Option<Delivery>,
+    /// What to do about a failed step, when something specific can be said.
+    pub remedy: Option<String>,
     /// Things the user must know and act on (lost password, remedy), in order.
     pub notes: Vec<String>,
     pub outcome: InstanceOutcome,
@@ -47,6 +50,7 @@ impl InstanceReport {
             remaining: steps,
             last_status: None,
             credentials: None,
+            remedy: None,
             notes: Vec::new(),
             outcome: InstanceOutcome::Skipped {
                 reason: "not started".to_owned(),
@@ -63,7 +67,14 @@ impl InstanceReport {
     }
 
     pub fn is_success(&self) -> bool {
-        matches!(self.outcome, InstanceOutcome::Done)
+        matches!(self.outcome, InstanceOutcome::Done) && !self.sink_failed()
+    }
+
+    /// A credentials sink did not take this instance's credentials.
+    pub fn sink_failed(&self) -> bool {
+        self.credentials
+            .as_ref()
+            .is_some_and(|d| !d.failures.is_empty())
     }
 }
 
@@ -91,8 +102,13 @@ impl ApplyReport {
         }
     }
 
-    fn count(&self, pred: impl Fn(&InstanceOutcome) -> bool) -> usize {
+    pub(crate) fn count(&self, pred: impl Fn(&InstanceOutcome) -> bool) -> usize {
         self.instances.iter().filter(|i| pred(&i.outcome)).count()
+    }
+
+    /// Instances whose credentials a sink did not take.
+    pub fn sink_failures(&self) -> usize {
+        self.instances.iter().filter(|i| i.sink_failed()).count()
     }
 
     /// The human report (no colour, no secrets).
@@ -115,10 +131,12 @@ impl ApplyReport {
             "Apply finished with errors"
         };
         let mut counts = vec![format!("{done} done")];
+        let sinks_failed = self.sink_failures();
         for (n, word) in [
             (failed, "failed"),
             (skipped, "skipped"),
             (interrupted, "interrupted"),
+            (sinks_failed, "with a credentials sink failure"),
         ] {
             if n > 0 {
                 counts.push(format!("{n} {word}"));
@@ -141,7 +159,7 @@ impl ApplyReport {
             out.push_str(
                 "\nRun `auraform apply` again to finish: the next plan starts from where each instance stands now.\n",
             );
-        } else if failed > 0 || skipped > 0 {
+        } else if failed > 0 || skipped > 0 || sinks_failed > 0 {
             out.push_str(
                 "\nFix what failed, then run `auraform apply` again: instances that are done will show no changes.\n",
             );
@@ -194,10 +212,39 @@ fn render_instance(out: &mut String, inst: &InstanceReport, width: usize) {
             let _ = writeln!(out, "{indent}not started: {}", not_started.join(", "));
         }
     }
-    if let Some(path) = &inst.credentials {
-        let _ = writeln!(out, "{indent}credentials: {}", path.display());
+    if let (InstanceOutcome::Failed { .. }, Some(remedy)) = (&inst.outcome, &inst.remedy) {
+        let _ = writeln!(out, "{indent}remedy: {remedy}");
+    }
+    if let Some(delivery) = &inst.credentials {
+        render_delivery(out, delivery, &indent);
     }
     for note in &inst.notes {
+        let _ = writeln!(out, "{indent}{note}");
+    }
+}
+
+/// Where the credentials went, then each sink that failed with its remedy.
+fn render_delivery(out: &mut String, d: &Delivery, indent: &str) {
+    if let Some(path) = &d.file {
+        let why = if d.file_is_fallback {
+            " (written although `file: false`: the command failed)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "{indent}credentials: {}{why}", path.display());
+    }
+    if let (Some(program), true) = (&d.command, d.command_stored) {
+        let _ = writeln!(out, "{indent}credentials: stored by `{program}`");
+    }
+    for f in &d.failures {
+        let which = match f.sink {
+            SinkKind::File => "credentials file",
+            SinkKind::Command => "credentials command",
+        };
+        let _ = writeln!(out, "{indent}{which} FAILED: {}", f.reason);
+        let _ = writeln!(out, "{indent}  remedy: {}", f.remedy);
+    }
+    for note in &d.notes {
         let _ = writeln!(out, "{indent}{note}");
     }
 }
@@ -222,7 +269,10 @@ mod tests {
     #[test]
     fn all_done_exits_zero() {
         let mut r = report("orders", &["create", "pause"], 2, InstanceOutcome::Done);
-        r.credentials = Some(".auraform/credentials/orders.env".into());
+        r.credentials = Some(Delivery {
+            file: Some(".auraform/credentials/orders.env".into()),
+            ..Delivery::default()
+        });
         r.last_status = Some("paused".into());
         let rep = ApplyReport {
             instances: vec![r],

@@ -1,8 +1,9 @@
 //! `auraform apply [PLAN_FILE]`: load → fetch → plan (or load and re-check a saved
 //! plan) → print → confirm → execute → report (docs/commands.md, docs/apply.md).
 //!
-//! stdout carries the plan and the final report; the prompt, progress and
-//! diagnostics go to stderr. Without a plan file the plan is computed now and
+//! stdout carries the plan and the final report (with `--format json`, only the
+//! report, as one JSON document, and the plan goes to stderr); the prompt, progress
+//! and diagnostics go to stderr. Without a plan file the plan is computed now and
 //! confirmed (`yes` on a terminal, or `--auto-approve`); a saved plan was reviewed
 //! when it was made and is applied without asking, unless aura.yaml or the live
 //! project moved since, in which case nothing is changed and the error says what
@@ -14,11 +15,14 @@ use super::approval::{ApprovalError, confirm, is_interactive};
 use super::error::{Error, Result};
 use super::interrupt::{Aborted, Interrupts};
 use super::outcome::Outcome;
-use super::output::{print_stdout, stdout_color};
 use super::session::Session;
+use super::stdout::{print_stderr, print_stdout, stderr_color, stdout_color};
 use super::{pipeline, saved_plan};
-use crate::apply::{ApplyError, ApplyOptions, Cancel, Progress, ProgressMode, Timeouts, execute};
-use crate::cli::{ApplyArgs, GlobalArgs};
+use crate::apply::report_json::{document, to_json};
+use crate::apply::{
+    ApplyError, ApplyOptions, ApplyReport, Cancel, Progress, ProgressMode, Sinks, Timeouts, execute,
+};
+use crate::cli::{ApplyArgs, GlobalArgs, ReportFormat};
 use crate::config::LoadedConfig;
 use crate::plan::render::{Format, render};
 use crate::plan::{Plan, PlanError, PlanOptions};
@@ -70,8 +74,19 @@ async fn run_in(
     loaded: LoadedConfig,
 ) -> Result<Outcome> {
     let plan = the_plan(session, args, &loaded).await?;
-    print_stdout(&render(&plan, Format::Human, stdout_color(global.color)))?;
+    let json = args.format == ReportFormat::Json;
+    if json {
+        // stdout is the report alone; the plan is still shown, where people look.
+        if !global.quiet {
+            print_stderr(&render(&plan, Format::Human, stderr_color(global.color)));
+        }
+    } else {
+        print_stdout(&render(&plan, Format::Human, stdout_color(global.color)))?;
+    }
     if !plan.has_changes() {
+        if json {
+            print_stdout(&to_json(&document(&ApplyReport::default(), &plan.project)))?;
+        }
         return Ok(Outcome::Success);
     }
 
@@ -100,6 +115,11 @@ async fn run_in(
     let notice = Arc::new(progress.clone());
     let interrupts = Interrupts::listen(cancel.clone(), move |m| notice.note(m));
     let mut opts = ApplyOptions::new(loaded.desired.credentials_dir.clone());
+    opts.sinks = Sinks {
+        dir: loaded.desired.credentials_dir.clone(),
+        file: loaded.desired.credentials_file,
+        command: loaded.desired.credentials_command.clone(),
+    };
     opts.parallelism = usize::from(args.parallelism);
     opts.poll_interval = session.poll_interval;
     opts.timeouts = Timeouts::with_override(global.timeout.map(|d| d.0));
@@ -111,7 +131,11 @@ async fn run_in(
     };
     drop(interrupts);
 
-    print_stdout(&format!("\n{}", report.render()))?;
+    if json {
+        print_stdout(&to_json(&document(&report, &plan.project)))?;
+    } else {
+        print_stdout(&format!("\n{}", report.render()))?;
+    }
     match ApplyError::from_report(&report) {
         None => Ok(Outcome::Success),
         Some(err) => Err(err.into()),

@@ -4,8 +4,8 @@
 
 use super::error::Result;
 use super::outcome::Outcome;
-use super::output::{print_stdout, stdout_color};
 use super::pipeline;
+use super::stdout::{print_stdout, stdout_color};
 use crate::cli::{DriftArgs, GlobalArgs};
 use crate::plan::render::render;
 use crate::plan::{DocumentKind, PlanOptions};

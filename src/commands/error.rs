@@ -61,6 +61,16 @@ pub(crate) enum Error {
     #[diagnostic(transparent)]
     Diff(#[from] super::diff_input::DiffError),
 
+    /// `output` refused, or could not write its files.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Output(#[from] super::output::OutputError),
+
+    /// `output --format env|dotenv-per-instance` cannot write the details as variables.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Env(#[from] crate::plan::connections::env::EnvError),
+
     #[error("{context}")]
     #[diagnostic(code(auraform::io))]
     Io {

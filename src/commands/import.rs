@@ -5,8 +5,8 @@ use std::path::Path;
 
 use super::error::{Error, Result};
 use super::outcome::Outcome;
-use super::output::print_stdout;
 use super::pipeline;
+use super::stdout::print_stdout;
 use crate::cli::{GlobalArgs, ImportArgs};
 use crate::fsutil;
 use crate::import::{ImportError, check_clean, only_project, project_label, write_yaml};

@@ -1,6 +1,6 @@
 //! The composition root: one file per subcommand, each a short function from parsed
 //! flags to an [`Outcome`], plus what they share — [`pipeline`] (load → observe →
-//! plan), [`session`] (the real API or the embedded emulator), [`output`] (stdout) and
+//! plan), [`session`] (the real API or the embedded emulator), [`stdout`] (stdout) and
 //! the top-level [`Error`]. This is the only module that knows the command line
 //! (`crate::cli`); everything below it takes plain values and options.
 //!
@@ -12,7 +12,8 @@
 //! | `drift` | `auraform drift` |
 //! | `diff` | `auraform diff OLD NEW`, with `diff_input` (reading OLD, `git:REV:PATH`) |
 //! | `import` | `auraform import` |
-//! | `schema` | `auraform schema [--plan]` |
+//! | `output` | `auraform output` (connection details of the declared instances) |
+//! | `schema` | `auraform schema [WHICH]` |
 //! | `emulator` | `auraform emulator` |
 //! | `completions` | `auraform completions SHELL` |
 //! | `saved_plan` | reading and writing plan files |
@@ -34,6 +35,7 @@ mod plan;
 mod saved_plan;
 mod schema;
 mod session;
+mod stdout;
 mod validate;
 
 pub(crate) use error::{Error, Result};
@@ -51,7 +53,8 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Outcome> {
         Command::Drift(args) => drift::run(global, &args).await,
         Command::Import(args) => import::run(global, &args).await,
         Command::Diff(args) => diff::run(global, &args),
-        Command::Schema(args) => schema::run(args.plan),
+        Command::Output(args) => output::run(global, &args).await,
+        Command::Schema(args) => schema::run(args.which, args.plan),
         Command::Emulator(args) => emulator::run(&args, global.rate_limit).await,
         Command::Completions(args) => Ok(completions::run(args.shell)),
     }

@@ -3,7 +3,7 @@
 
 use super::error::Result;
 use super::outcome::Outcome;
-use super::output::{print_stdout, stdout_color};
+use super::stdout::{print_stdout, stdout_color};
 use super::{pipeline, saved_plan};
 use crate::cli::{GlobalArgs, PlanArgs};
 use crate::plan::PlanOptions;

@@ -1,15 +1,21 @@
-//! `auraform schema [--plan]`: the JSON Schema of aura.yaml (identical to
-//! `schema/aura.schema.json`), or of the plan JSON (`schema/plan.schema.json`).
+//! `auraform schema [WHICH]`: a JSON Schema, identical to the committed file —
+//! aura.yaml (`schema/aura.schema.json`, the default), the plan JSON
+//! (`schema/plan.schema.json`, also `--plan`), the apply report
+//! (`schema/apply-report.schema.json`) or the output document
+//! (`schema/output.schema.json`).
 
 use super::error::Result;
 use super::outcome::Outcome;
-use super::output::print_stdout;
+use super::stdout::print_stdout;
+use crate::cli::SchemaName;
 
-pub(super) fn run(plan: bool) -> Result<Outcome> {
-    let text = if plan {
-        crate::plan::schema::plan_schema_json()
-    } else {
-        crate::config::schema::generate_string()
+pub(super) fn run(which: SchemaName, plan: bool) -> Result<Outcome> {
+    let which = if plan { SchemaName::Plan } else { which };
+    let text = match which {
+        SchemaName::Aura => crate::config::schema::generate_string(),
+        SchemaName::Plan => crate::plan::schema::plan_schema_json(),
+        SchemaName::ApplyReport => crate::apply::report_json::report_schema_json(),
+        SchemaName::Output => crate::plan::connections::output_schema_json(),
     };
     print_stdout(&text)?;
     Ok(Outcome::Success)

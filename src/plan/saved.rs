@@ -54,14 +54,23 @@ fn canonical_instance(d: &DesiredInstance) -> Value {
 }
 
 /// `sha256:<hex>` of the desired state: every value that can change a plan or an
-/// apply (instances in file order, prune, project, credentials directory).
+/// apply (instances in file order, prune, project, where credentials go). The
+/// credentials sinks enter the digest only when they differ from the file-only
+/// default, so plans saved before sinks existed stay fresh.
 pub fn config_digest(desired: &Desired) -> String {
-    let v = json!({
+    let mut v = json!({
         "project": desired.project,
         "prune": desired.prune,
         "credentials_dir": desired.credentials_dir.to_string_lossy(),
         "instances": desired.instances.values().map(canonical_instance).collect::<Vec<_>>(),
     });
+    if !desired.credentials_file || desired.credentials_command.is_some() {
+        v["credentials_sinks"] = json!({
+            "file": desired.credentials_file,
+            "command": desired.credentials_command.as_ref().map(|c| &c.argv),
+            "command_timeout_ms": desired.credentials_command.as_ref().map(|c| c.timeout.as_millis() as u64),
+        });
+    }
     sha256(&v)
 }
 
@@ -252,6 +261,8 @@ mod tests {
         Desired {
             project: "demo".into(),
             credentials_dir: ".auraform/credentials".into(),
+            credentials_file: true,
+            credentials_command: None,
             prune: false,
             instances: [("orders".to_owned(), d)].into_iter().collect(),
         }

@@ -36,6 +36,19 @@ impl<E> WaitError<E> {
         }
     }
 
+    /// What to do about it, when waiting itself failed (an API error carries its own).
+    pub fn remedy(&self) -> Option<&'static str> {
+        match self {
+            WaitError::TimedOut { .. } => Some(
+                "run `auraform apply` again later (it goes on from where the instance stands), or raise --timeout",
+            ),
+            WaitError::Unexpected { .. } => Some(
+                "waiting cannot fix this: look at the instance in the Aura console, then run `auraform apply` again",
+            ),
+            WaitError::Interrupted { .. } | WaitError::Api(_) => None,
+        }
+    }
+
     pub fn is_interrupted(&self) -> bool {
         matches!(self, WaitError::Interrupted { .. })
     }
@@ -81,10 +94,7 @@ impl<E: fmt::Display> fmt::Display for WaitError<E> {
                 if let Some(seen) = last_seen {
                     write!(f, " (last seen: {seen})")?;
                 }
-                write!(
-                    f,
-                    "; the operation may still finish in Aura — raise --timeout or run apply again later"
-                )
+                write!(f, "; the operation may still finish in Aura")
             }
             WaitError::Unexpected { reason, .. } => f.write_str(reason),
             WaitError::Interrupted { .. } => f.write_str("interrupted"),

@@ -1,0 +1,344 @@
+//! `apply --format json`: the final report as one JSON document on stdout
+//! (docs/apply.md §14.1), published as `schema/apply-report.schema.json`. The same
+//! facts as the human report, with every failure's reason and remedy apart, so a CI
+//! job can act on them without parsing text.
+
+use schemars::JsonSchema;
+use schemars::generate::SchemaSettings;
+use serde::Serialize;
+
+use super::report::{ApplyReport, InstanceOutcome, InstanceReport};
+use super::sinks::{Delivery, SinkKind};
+use crate::plan::ProjectRef;
+
+/// The format version of the apply report.
+pub const REPORT_FORMAT_VERSION: &str = "1";
+
+/// The whole report.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[schemars(title = "auraform apply report (format version 1)")]
+pub struct ReportDocument {
+    /// `"1"`.
+    pub format_version: String,
+    /// Always `"apply-report"`.
+    #[schemars(with = "ReportKind")]
+    pub kind: &'static str,
+    pub project: ProjectRef,
+    /// How the apply ended; the exit code is 0 exactly when this is `complete` or
+    /// `nothing-to-do`.
+    pub outcome: ApplyOutcome,
+    pub summary: ReportSummary,
+    /// One entry per instance of the plan, in plan order.
+    pub instances: Vec<InstanceEntry>,
+}
+
+/// How the apply ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ApplyOutcome {
+    /// The plan had no changes: nothing was done.
+    NothingToDo,
+    /// Every instance is done and every credentials sink took its credentials.
+    Complete,
+    /// Something failed or was skipped; the rest went on to its end.
+    FinishedWithErrors,
+    /// Ctrl-C: no new step started after it.
+    Interrupted,
+}
+
+/// Instances by how they ended.
+#[derive(Clone, Copy, Debug, Default, Serialize, JsonSchema)]
+pub struct ReportSummary {
+    pub done: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub interrupted: usize,
+    /// Instances for which a credentials sink failed (they may also be `done`).
+    pub credentials_sink_failures: usize,
+}
+
+/// What happened to one instance.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct InstanceEntry {
+    pub name: String,
+    /// The instance id, once known (a create learns it from the response).
+    pub id: Option<String>,
+    pub outcome: EntryOutcome,
+    /// Step words completed, in order (`create`, `update`, `pause`, …).
+    pub steps_done: Vec<String>,
+    /// The step that failed or was interrupted, if any.
+    pub step_in_progress: Option<String>,
+    /// Steps never started.
+    pub steps_not_started: Vec<String>,
+    /// The last status the API reported (`running`, `paused`, …), if any.
+    pub status: Option<String>,
+    /// Where the credentials of a created instance went; `null` when nothing was
+    /// created.
+    pub credentials: Option<CredentialsEntry>,
+    /// Everything that went wrong for this instance, each with what to do.
+    pub failures: Vec<FailureEntry>,
+    /// Other things to know (e.g. the credentials file went beside an older one).
+    pub notes: Vec<String>,
+}
+
+/// How one instance's chain ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryOutcome {
+    Done,
+    Failed,
+    Skipped,
+    Interrupted,
+}
+
+/// The credentials sinks of one created instance.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct CredentialsEntry {
+    /// The `.env` file (mode 0600) that holds them, if one was written.
+    pub file: Option<String>,
+    /// The file was written only because the command failed under `file: false`.
+    pub file_is_fallback: bool,
+    /// `credentials.command`, if one ran.
+    pub command: Option<CommandEntry>,
+    /// At least one sink holds the password (`false`: it is lost; see `failures`).
+    pub stored: bool,
+}
+
+/// The command sink's run.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct CommandEntry {
+    /// Its program (the first item of `credentials.command`).
+    pub program: String,
+    /// It exited 0.
+    pub stored: bool,
+}
+
+/// One thing that went wrong.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct FailureEntry {
+    pub kind: FailureKind,
+    /// The step it happened in, for `step` and `interrupted`.
+    pub step: Option<String>,
+    /// What happened (never a secret, never a raw API body).
+    pub reason: String,
+    /// What to do about it.
+    pub remedy: String,
+}
+
+/// What a failure is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailureKind {
+    /// A step failed; the instance's chain stopped there.
+    Step,
+    /// The chain never started (its clone source failed, or a blocked change).
+    Skipped,
+    /// Ctrl-C stopped the chain.
+    Interrupted,
+    /// The `.env` file could not be written.
+    CredentialsFile,
+    /// `credentials.command` failed, timed out or could not be started.
+    CredentialsCommand,
+}
+
+#[derive(JsonSchema)]
+#[allow(
+    dead_code,
+    reason = "only its JSON Schema is used: it is never constructed"
+)]
+enum ReportKind {
+    #[serde(rename = "apply-report")]
+    ApplyReport,
+}
+
+const RUN_AGAIN: &str =
+    "fix the cause, then run `auraform apply` again: instances that are done show no changes";
+const FINISH: &str =
+    "run `auraform apply` again to finish: the next plan starts from where the instance stands";
+
+/// The document for `report` of an apply in `project`.
+pub fn document(report: &ApplyReport, project: &ProjectRef) -> ReportDocument {
+    let outcome = if report.instances.is_empty() && !report.interrupted {
+        ApplyOutcome::NothingToDo
+    } else if report.interrupted {
+        ApplyOutcome::Interrupted
+    } else if report.succeeded() {
+        ApplyOutcome::Complete
+    } else {
+        ApplyOutcome::FinishedWithErrors
+    };
+    let summary = ReportSummary {
+        done: report.count(|o| matches!(o, InstanceOutcome::Done)),
+        failed: report.count(|o| matches!(o, InstanceOutcome::Failed { .. })),
+        skipped: report.count(|o| matches!(o, InstanceOutcome::Skipped { .. })),
+        interrupted: report.count(|o| matches!(o, InstanceOutcome::Interrupted { .. })),
+        credentials_sink_failures: report.sink_failures(),
+    };
+    ReportDocument {
+        format_version: REPORT_FORMAT_VERSION.to_owned(),
+        kind: "apply-report",
+        project: project.clone(),
+        outcome,
+        summary,
+        instances: report.instances.iter().map(entry).collect(),
+    }
+}
+
+/// The document as `apply --format json` prints it: pretty, one trailing newline.
+pub fn to_json(doc: &ReportDocument) -> String {
+    let mut s = serde_json::to_string_pretty(doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn entry(inst: &InstanceReport) -> InstanceEntry {
+    let (outcome, in_progress, failure) = match &inst.outcome {
+        InstanceOutcome::Done => (EntryOutcome::Done, None, None),
+        InstanceOutcome::Failed { step, reason } => (
+            EntryOutcome::Failed,
+            Some(step.clone()),
+            Some(FailureEntry {
+                kind: FailureKind::Step,
+                step: Some(step.clone()),
+                reason: reason.clone(),
+                remedy: inst.remedy.clone().unwrap_or_else(|| RUN_AGAIN.to_owned()),
+            }),
+        ),
+        InstanceOutcome::Skipped { reason } => (
+            EntryOutcome::Skipped,
+            None,
+            Some(FailureEntry {
+                kind: FailureKind::Skipped,
+                step: None,
+                reason: reason.clone(),
+                remedy: RUN_AGAIN.to_owned(),
+            }),
+        ),
+        InstanceOutcome::Interrupted { step } => (
+            EntryOutcome::Interrupted,
+            step.clone(),
+            Some(FailureEntry {
+                kind: FailureKind::Interrupted,
+                step: step.clone(),
+                reason: match step {
+                    Some(step) => format!("interrupted during {step}"),
+                    None => "interrupted before its next step".to_owned(),
+                },
+                remedy: FINISH.to_owned(),
+            }),
+        ),
+    };
+    // The step in progress heads `remaining`; it is not "not started".
+    let skip = usize::from(in_progress.is_some() && inst.remaining.first() == in_progress.as_ref());
+    let mut failures: Vec<FailureEntry> = failure.into_iter().collect();
+    if let Some(d) = &inst.credentials {
+        failures.extend(d.failures.iter().map(|f| FailureEntry {
+            kind: match f.sink {
+                SinkKind::File => FailureKind::CredentialsFile,
+                SinkKind::Command => FailureKind::CredentialsCommand,
+            },
+            step: Some("create".to_owned()),
+            reason: f.reason.clone(),
+            remedy: f.remedy.clone(),
+        }));
+    }
+    let mut notes = inst.notes.clone();
+    if let Some(d) = &inst.credentials {
+        notes.extend(d.notes.iter().cloned());
+    }
+    InstanceEntry {
+        name: inst.name.clone(),
+        id: inst.id.clone(),
+        outcome,
+        steps_done: inst.completed.clone(),
+        step_in_progress: in_progress,
+        steps_not_started: inst.remaining[skip..].to_vec(),
+        status: inst.last_status.clone(),
+        credentials: inst.credentials.as_ref().map(credentials),
+        failures,
+        notes,
+    }
+}
+
+fn credentials(d: &Delivery) -> CredentialsEntry {
+    CredentialsEntry {
+        file: d.file.as_ref().map(|p| p.to_string_lossy().into_owned()),
+        file_is_fallback: d.file_is_fallback,
+        command: d.command.as_ref().map(|program| CommandEntry {
+            program: program.clone(),
+            stored: d.command_stored,
+        }),
+        stored: !d.is_lost(),
+    }
+}
+
+/// The JSON Schema of the report (draft-07), `schema/apply-report.schema.json`.
+pub fn report_schema() -> serde_json::Value {
+    let mut settings = SchemaSettings::draft07();
+    settings.contract = schemars::generate::Contract::Serialize;
+    settings
+        .into_generator()
+        .into_root_schema_for::<ReportDocument>()
+        .to_value()
+}
+
+/// The schema as the committed file spells it.
+pub fn report_schema_json() -> String {
+    let mut s = serde_json::to_string_pretty(&report_schema()).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apply::sinks::SinkFailure;
+
+    #[test]
+    fn failures_carry_reason_and_remedy() {
+        let mut failed = InstanceReport::new(
+            "a",
+            Some("0a1b2c3d".into()),
+            vec!["update".into(), "pause".into()],
+        );
+        failed.outcome = InstanceOutcome::Failed {
+            step: "update".into(),
+            reason: "boom".into(),
+        };
+        let mut done = InstanceReport::new("b", None, vec!["create".into()]);
+        done.complete_step();
+        done.outcome = InstanceOutcome::Done;
+        done.credentials = Some(Delivery {
+            file: Some("x/b.env".into()),
+            command: Some("vault".into()),
+            failures: vec![SinkFailure {
+                sink: SinkKind::Command,
+                reason: "`vault` exited with status 2".into(),
+                remedy: "store it by hand".into(),
+            }],
+            ..Delivery::default()
+        });
+        let report = ApplyReport {
+            instances: vec![failed, done],
+            interrupted: false,
+        };
+        let project = ProjectRef {
+            id: "p".into(),
+            name: "demo".into(),
+        };
+        let doc = document(&report, &project);
+        assert_eq!(doc.outcome, ApplyOutcome::FinishedWithErrors);
+        assert_eq!(doc.summary.credentials_sink_failures, 1);
+        let a = &doc.instances[0];
+        assert_eq!(a.step_in_progress.as_deref(), Some("update"));
+        assert_eq!(a.steps_not_started, vec!["pause".to_owned()]);
+        assert_eq!(a.failures[0].remedy, RUN_AGAIN);
+        let b = &doc.instances[1];
+        assert_eq!(b.outcome, EntryOutcome::Done);
+        assert_eq!(b.failures[0].kind, FailureKind::CredentialsCommand);
+        let creds = b.credentials.as_ref().unwrap();
+        assert!(creds.stored && !creds.command.as_ref().unwrap().stored);
+        let validator = jsonschema::draft7::new(&report_schema()).unwrap();
+        assert!(validator.is_valid(&serde_json::to_value(&doc).unwrap()));
+    }
+}

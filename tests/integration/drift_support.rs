@@ -53,7 +53,13 @@ impl Bench {
 
     /// Runs `auraform ARGS` in the working directory against the emulator.
     pub async fn run(&self, args: &[&str]) -> Out {
+        self.run_with(args, &[]).await
+    }
+
+    /// Like [`Bench::run`], with more environment variables.
+    pub async fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Out {
         let out = tokio::process::Command::new(BIN)
+            .envs(env.iter().copied())
             .args(args)
             .current_dir(self.dir.path())
             .env("NO_COLOR", "1")

@@ -34,6 +34,7 @@ mod client_pacing;
 mod client_projects;
 
 mod config_cli;
+mod config_credentials;
 mod config_diagnostics;
 mod config_examples;
 mod config_robustness;
@@ -50,6 +51,9 @@ mod plan_support;
 mod apply_cli;
 mod apply_executor;
 mod apply_perf;
+mod output_cli;
+mod report_schemas;
+mod sinks_cli;
 
 mod ci_workflows;
 mod diff_cli;

@@ -1,0 +1,74 @@
+//! `schema/apply-report.schema.json` and `schema/output.schema.json` are generated
+//! from the report types: these fail when a committed file is stale (regenerate with
+//! `UPDATE_SCHEMA=1 cargo nextest run report_schemas`), and `auraform schema WHICH`
+//! prints exactly the committed files.
+
+use std::path::Path;
+
+fn fresh(file: &str, want: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("schema")
+        .join(file);
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(&path, want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "schema/{file} is stale: run `UPDATE_SCHEMA=1 cargo nextest run report_schemas` and commit it"
+    );
+}
+
+#[test]
+fn apply_report_schema_file_is_fresh() {
+    fresh(
+        "apply-report.schema.json",
+        &auraform::apply::report_json::report_schema_json(),
+    );
+}
+
+#[test]
+fn output_schema_file_is_fresh() {
+    fresh(
+        "output.schema.json",
+        &auraform::plan::connections::output_schema_json(),
+    );
+}
+
+#[test]
+fn the_schema_command_prints_each_committed_schema() {
+    for (which, file) in [
+        (None, "aura.schema.json"),
+        (Some("plan"), "plan.schema.json"),
+        (Some("apply-report"), "apply-report.schema.json"),
+        (Some("output"), "output.schema.json"),
+    ] {
+        let mut cmd = assert_cmd::Command::cargo_bin("auraform").unwrap();
+        cmd.arg("schema");
+        if let Some(which) = which {
+            cmd.arg(which);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success());
+        let committed = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("schema")
+                .join(file),
+        )
+        .unwrap();
+        assert!(
+            out.stdout == committed,
+            "`auraform schema {which:?}` differs from {file}"
+        );
+    }
+    // `--plan` still works as it always did.
+    let out = assert_cmd::Command::cargo_bin("auraform")
+        .unwrap()
+        .args(["schema", "--plan"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.stdout,
+        auraform::plan::schema::plan_schema_json().into_bytes()
+    );
+}

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::drift_support::Bench;
+use super::support::bench::Bench;
 
 /// `orders` running, `analytics` paused, `scratch` undeclared; `reports` declared
 /// but not live. Returns the bench and every password the API ever handed out.
@@ -21,7 +21,7 @@ async fn project() -> (Bench, Vec<String>) {
         b.emu.wait(&id, Some("running")).await;
         ids.push(id);
     }
-    b.pause(&ids[1]).await;
+    b.emu.pause_instance(&ids[1]).await;
     b.write(
         "aura.yaml",
         "project: demo\ndefaults: { type: professional-db, cloud_provider: gcp, region: europe-west1, memory: 2GB }\n\
@@ -111,12 +111,8 @@ async fn env_lines_are_prefixed_and_safe_for_github_env() {
     }
 
     // Names that mangle alike are refused, not written so that one wins.
-    let id = b
-        .create("orders_copy", serde_json::json!({"memory": "2GB"}))
-        .await;
-    let _ = b
-        .create("orders-copy", serde_json::json!({"memory": "2GB"}))
-        .await;
+    let id = b.emu.running("orders_copy", "professional-db", "2GB").await;
+    let _ = b.emu.running("orders-copy", "professional-db", "2GB").await;
     b.write(
         "aura.yaml",
         &format!(

@@ -5,6 +5,8 @@
 
 use std::path::Path;
 
+use super::support::cli::auraform;
+
 fn fresh(file: &str, want: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("schema")
@@ -43,14 +45,9 @@ fn the_schema_command_prints_each_committed_schema() {
         (Some("apply-report"), "apply-report.schema.json"),
         (Some("output"), "output.schema.json"),
     ] {
-        let mut cmd = assert_cmd::Command::cargo_bin("auraform").unwrap();
-        cmd.arg("schema");
-        if let Some(which) = which {
-            cmd.arg(which);
-        }
-        let out = cmd.output().unwrap();
-        assert!(out.status.success());
-        let committed = std::fs::read(
+        let out = auraform().arg("schema").args(which).run();
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let committed = std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("schema")
                 .join(file),
@@ -62,13 +59,6 @@ fn the_schema_command_prints_each_committed_schema() {
         );
     }
     // `--plan` still works as it always did.
-    let out = assert_cmd::Command::cargo_bin("auraform")
-        .unwrap()
-        .args(["schema", "--plan"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.stdout,
-        auraform::plan::schema::plan_schema_json().into_bytes()
-    );
+    let out = auraform().args(["schema", "--plan"]).run();
+    assert_eq!(out.stdout, auraform::plan::schema::plan_schema_json());
 }

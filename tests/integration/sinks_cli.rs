@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::drift_support::{Bench, Out};
+use super::support::bench::Bench;
+use super::support::cli::{Out, auraform};
 
 /// A fake secret store. What it does depends on the instance it is called for:
 /// `bad` fails, `leaky` fails printing what it was given (the password), `slow`
@@ -76,7 +77,14 @@ async fn apply(b: &Bench, extra: &[&str]) -> Out {
         "6000/min",
     ];
     args.extend_from_slice(extra);
-    b.run_with(&args, &[("PATH", &path), ("CALLS", &calls), ("EMU", &emu)])
+    auraform()
+        .dir(b.dir.path())
+        .args(&args)
+        .against(&b.emu)
+        .env("PATH", &path)
+        .env("CALLS", &calls)
+        .env("EMU", &emu)
+        .run_async()
         .await
 }
 

@@ -64,12 +64,7 @@ pub(crate) enum Error {
     /// `output` refused, or could not write its files.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Output(#[from] super::output::OutputError),
-
-    /// `output --format env|dotenv-per-instance` cannot write the details as variables.
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Env(#[from] crate::plan::connections::env::EnvError),
+    Output(#[from] super::output_files::OutputError),
 
     #[error("{context}")]
     #[diagnostic(code(auraform::io))]

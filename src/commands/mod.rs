@@ -12,7 +12,7 @@
 //! | `drift` | `auraform drift` |
 //! | `diff` | `auraform diff OLD NEW`, with `diff_input` (reading OLD, `git:REV:PATH`) |
 //! | `import` | `auraform import` |
-//! | `output` | `auraform output` (connection details of the declared instances) |
+//! | `output` | `auraform output` (connection details of the declared instances), with `output_files` (the `.env` files, the errors) |
 //! | `schema` | `auraform schema [WHICH]` |
 //! | `emulator` | `auraform emulator` |
 //! | `completions` | `auraform completions SHELL` |
@@ -30,6 +30,7 @@ mod import;
 mod interrupt;
 mod outcome;
 mod output;
+mod output_files;
 mod pipeline;
 mod plan;
 mod saved_plan;

@@ -159,9 +159,14 @@ impl ApplyReport {
             out.push_str(
                 "\nRun `auraform apply` again to finish: the next plan starts from where each instance stands now.\n",
             );
-        } else if failed > 0 || skipped > 0 || sinks_failed > 0 {
+        } else if failed > 0 || skipped > 0 {
             out.push_str(
                 "\nFix what failed, then run `auraform apply` again: instances that are done will show no changes.\n",
+            );
+        }
+        if sinks_failed > 0 {
+            out.push_str(
+                "\nStore the credentials each remedy above names: apply does not run `credentials.command` again for instances that exist.\n",
             );
         }
         out

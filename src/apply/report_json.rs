@@ -107,8 +107,9 @@ pub struct CredentialsEntry {
 /// The command sink's run.
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct CommandEntry {
-    /// Its program (the first item of `credentials.command`).
-    pub program: String,
+    /// The command as the report names it: its words, shell-quoted, cut at 72
+    /// characters.
+    pub label: String,
     /// It exited 0.
     pub stored: bool,
 }
@@ -264,8 +265,8 @@ fn credentials(d: &Delivery) -> CredentialsEntry {
     CredentialsEntry {
         file: d.file.as_ref().map(|p| p.to_string_lossy().into_owned()),
         file_is_fallback: d.file_is_fallback,
-        command: d.command.as_ref().map(|program| CommandEntry {
-            program: program.clone(),
+        command: d.command.as_ref().map(|label| CommandEntry {
+            label: label.clone(),
             stored: d.command_stored,
         }),
         stored: !d.is_lost(),

@@ -191,7 +191,12 @@ async fn a_command_sink_gets_each_env_on_stdin_and_the_password_goes_nowhere_els
                 "the API credentials are withheld from the command"
             );
         }
-        assert!(out.stdout.contains("stored by `vault`"), "{}", out.stdout);
+        assert!(
+            out.stdout
+                .contains("stored by `vault kv put secret/aura env=-`"),
+            "{}",
+            out.stdout
+        );
     }
 }
 
@@ -256,7 +261,7 @@ async fn failing_and_hanging_sinks_keep_the_file_report_the_instance_and_exit_1_
     assert_eq!(entry("ok")["credentials"]["command"]["stored"], true);
     let (reason, _) = sink_failure("bad");
     assert!(
-        reason.contains("`gh` exited with status 1: error: HTTP 403"),
+        reason.contains("`gh secret set AURA_ENV` exited with status 1: error: HTTP 403"),
         "{reason}"
     );
     let (reason, _) = sink_failure("leaky");
@@ -318,10 +323,9 @@ async fn with_file_false_a_failed_command_still_leaves_the_only_copy_on_disk() {
         "{}",
         out.stdout
     );
-    assert!(
-        out.stdout
-            .contains("credentials command FAILED: `vault` exited with status 1")
-    );
+    assert!(out.stdout.contains(
+        "credentials command FAILED: `vault kv put secret/aura env=-` exited with status 1"
+    ));
     assert!(
         out.stdout.contains("then delete the file"),
         "{}",
@@ -349,7 +353,7 @@ async fn a_missing_program_is_reported_with_the_remedy() {
         out.stdout
     );
     assert!(
-        out.stdout.contains("Install `no-such-store`"),
+        out.stdout.contains("Then install `no-such-store`"),
         "{}",
         out.stdout
     );

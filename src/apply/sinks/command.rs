@@ -29,6 +29,8 @@ const CAPTURE_LIMIT: usize = 64 * 1024;
 const PIPE_GRACE: Duration = Duration::from_secs(1);
 /// The longest excerpt of the output the report quotes.
 const EXCERPT_CHARS: usize = 400;
+/// The longest the command is named in a report.
+const LABEL_CHARS: usize = 72;
 
 /// Environment variables the command never inherits: it stores a database password,
 /// it has no business with the Aura API's own credentials.
@@ -182,6 +184,7 @@ pub(crate) async fn run(
     secret: &str,
 ) -> Result<Stored, CommandFailure> {
     let program = command.argv.first().cloned().unwrap_or_default();
+    let label = label(&command.argv);
     let started = Instant::now();
     let mut child = spawn(command, instance).map_err(|e| match e.kind() {
         io::ErrorKind::NotFound => CommandFailure::NotFound {
@@ -219,12 +222,12 @@ pub(crate) async fn run(
             unread_input,
         }),
         Some(s) => Err(CommandFailure::Exited {
-            program,
+            program: label,
             status: describe(s),
             output,
         }),
         None if timed_out => Err(CommandFailure::TimedOut {
-            program,
+            program: label,
             after: command.timeout,
             output,
         }),
@@ -417,9 +420,53 @@ fn tail(text: &str) -> String {
     format!("…{}", text.chars().skip(skip).collect::<String>())
 }
 
+/// The command as a person recognises it in a report: its words, shell-quoted, cut
+/// at [`LABEL_CHARS`] (a `[sh, -c, '…']` is not well described by `sh` alone).
+pub(crate) fn label(argv: &[String]) -> String {
+    let full = argv
+        .iter()
+        .map(|a| shell_quote(a))
+        .collect::<Vec<_>>()
+        .join(" ");
+    if full.chars().count() <= LABEL_CHARS {
+        return full;
+    }
+    let cut: String = full.chars().take(LABEL_CHARS - 1).collect();
+    format!("{cut}…")
+}
+
+/// A word as a POSIX shell reads it back: bare when it is plainly safe, otherwise in
+/// single quotes.
+pub(crate) fn shell_quote(word: &str) -> String {
+    let safe = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c));
+    if safe {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoting_round_trips_through_a_shell() {
+        assert_eq!(shell_quote("vault"), "vault");
+        assert_eq!(shell_quote("env=-"), "env=-");
+        assert_eq!(shell_quote("it's $HOME"), r"'it'\''s $HOME'");
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(
+            label(&["vault".into(), "kv".into(), "put".into()]),
+            "vault kv put"
+        );
+        let long = label(&["sh".into(), "-c".into(), "x".repeat(100)]);
+        assert_eq!(long.chars().count(), LABEL_CHARS);
+        assert!(long.starts_with("sh -c xxx") && long.ends_with('…'));
+    }
 
     fn captured(text: &str) -> Captured {
         Captured {

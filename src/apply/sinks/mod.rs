@@ -19,7 +19,7 @@ pub mod file;
 
 use std::path::{Path, PathBuf};
 
-use self::command::InstanceEnv;
+use self::command::{InstanceEnv, shell_quote};
 use crate::api::wire::CreatedInstance;
 use crate::config::CredentialsCommand;
 
@@ -67,7 +67,7 @@ pub struct Delivery {
     pub file: Option<PathBuf>,
     /// The file was written only because the command failed under `file: false`.
     pub file_is_fallback: bool,
-    /// The program of `credentials.command`, if one ran.
+    /// `credentials.command` as the report names it (`command::label`), if it ran.
     pub command: Option<String>,
     /// The command exited 0 (it stored them).
     pub command_stored: bool,
@@ -160,7 +160,7 @@ async fn run_command(
     delivery: &mut Delivery,
     file_error: &mut Option<String>,
 ) {
-    let program = cmd.argv.first().cloned().unwrap_or_default();
+    let program = command::label(&cmd.argv);
     delivery.command = Some(program.clone());
     let prefix = crate::plan::connections::env::env_prefix(&created.name);
     let instance = InstanceEnv {
@@ -196,15 +196,20 @@ async fn run_command(
             }
             let remedy = match &delivery.file {
                 Some(path) => format!(
-                    "{} The credentials are in {}{}: store them yourself, e.g. `{}`, then delete the file.",
-                    capitalised(&failure.remedy()),
+                    "store the credentials yourself: they are in {}{}; e.g. `{}`{}. Then {}",
                     path.display(),
                     if delivery.file_is_fallback {
                         " (written although `file: false`, so that they are not lost)"
                     } else {
                         ""
                     },
-                    by_hand(cmd, &instance, path)
+                    by_hand(cmd, &instance, path),
+                    if delivery.file_is_fallback {
+                        ", then delete the file"
+                    } else {
+                        ""
+                    },
+                    failure.remedy()
                 ),
                 None => format!("{}; then {}", lost_remedy(&created.id), failure.remedy()),
             };
@@ -214,18 +219,6 @@ async fn run_command(
                 remedy,
             });
         }
-    }
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(first) => format!(
-            "{}{}.",
-            first.to_uppercase(),
-            c.as_str().trim_end_matches('.')
-        ),
-        None => String::new(),
     }
 }
 
@@ -242,31 +235,4 @@ fn by_hand(cmd: &CredentialsCommand, instance: &InstanceEnv<'_>, file: &Path) ->
     line.push_str(" < ");
     line.push_str(&shell_quote(&file.to_string_lossy()));
     line
-}
-
-/// A word as a POSIX shell reads it back: bare when it is plainly safe, otherwise in
-/// single quotes.
-fn shell_quote(word: &str) -> String {
-    let safe = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c));
-    if safe {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quoting_round_trips_through_a_shell() {
-        assert_eq!(shell_quote("vault"), "vault");
-        assert_eq!(shell_quote("env=-"), "env=-");
-        assert_eq!(shell_quote("it's $HOME"), r"'it'\''s $HOME'");
-        assert_eq!(shell_quote(""), "''");
-    }
 }

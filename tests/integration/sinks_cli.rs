@@ -198,6 +198,14 @@ async fn a_command_sink_gets_each_env_on_stdin_and_the_password_goes_nowhere_els
             out.stdout
         );
     }
+    // Nothing left to do: still exactly one document, and the command is not run again.
+    std::fs::remove_file(b.path("calls/orders.stdin")).unwrap();
+    let again = apply(&b, &["--format", "json"]).await;
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let doc: Value = serde_json::from_str(&again.stdout).expect("exactly one JSON document");
+    assert_eq!(doc["outcome"], "nothing-to-do");
+    assert_eq!(doc["instances"], serde_json::json!([]));
+    assert!(!b.path("calls/orders.stdin").exists());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -196,7 +196,7 @@ async fn run_command(
             }
             let remedy = match &delivery.file {
                 Some(path) => format!(
-                    "store the credentials yourself: they are in {}{}; e.g. `{}`{}. Then {}",
+                    "store the credentials yourself: they are in {}{}; e.g. `{}`{}. Then {}.",
                     path.display(),
                     if delivery.file_is_fallback {
                         " (written although `file: false`, so that they are not lost)"

@@ -4,12 +4,12 @@
 //! job can act on them without parsing text.
 
 use schemars::JsonSchema;
-use schemars::generate::SchemaSettings;
 use serde::Serialize;
 
 use super::report::{ApplyReport, InstanceOutcome, InstanceReport};
 use super::sinks::{Delivery, SinkKind};
 use crate::plan::ProjectRef;
+use crate::plan::schema::{pretty_json, schema_of};
 
 /// The format version of the apply report.
 pub const REPORT_FORMAT_VERSION: &str = "1";
@@ -187,9 +187,7 @@ pub fn document(report: &ApplyReport, project: &ProjectRef) -> ReportDocument {
 
 /// The document as `apply --format json` prints it: pretty, one trailing newline.
 pub fn to_json(doc: &ReportDocument) -> String {
-    let mut s = serde_json::to_string_pretty(doc).unwrap_or_default();
-    s.push('\n');
-    s
+    pretty_json(doc)
 }
 
 fn entry(inst: &InstanceReport) -> InstanceEntry {
@@ -275,19 +273,12 @@ fn credentials(d: &Delivery) -> CredentialsEntry {
 
 /// The JSON Schema of the report (draft-07), `schema/apply-report.schema.json`.
 pub fn report_schema() -> serde_json::Value {
-    let mut settings = SchemaSettings::draft07();
-    settings.contract = schemars::generate::Contract::Serialize;
-    settings
-        .into_generator()
-        .into_root_schema_for::<ReportDocument>()
-        .to_value()
+    schema_of::<ReportDocument>()
 }
 
 /// The schema as the committed file spells it.
 pub fn report_schema_json() -> String {
-    let mut s = serde_json::to_string_pretty(&report_schema()).unwrap_or_default();
-    s.push('\n');
-    s
+    pretty_json(&report_schema())
 }
 
 #[cfg(test)]

@@ -1,26 +1,46 @@
 //! The JSON Schema (draft-07) of the plan JSON and saved plan files, generated from
 //! the plan types. `schema/plan.schema.json` is this, committed; a test fails when
-//! the committed file is stale, and another validates real plans against it.
+//! the committed file is stale, and another validates real plans against it. The
+//! other published documents (the apply report, the output document) are generated
+//! and spelled the same way, with [`schema_of`] and [`pretty_json`].
 
+use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;
+use serde::Serialize;
 
 use super::model::Plan;
 
-/// The plan JSON schema as a JSON value.
-pub fn plan_schema() -> serde_json::Value {
+/// The draft-07 schema of what `T` serializes to.
+pub fn schema_of<T: JsonSchema>() -> serde_json::Value {
     let mut settings = SchemaSettings::draft07();
     settings.contract = schemars::generate::Contract::Serialize;
-    let mut schema = settings.into_generator().into_root_schema_for::<Plan>();
-    schema.insert(
-        "title".to_owned(),
-        "auraform plan (format version 1)".into(),
-    );
-    schema.to_value()
+    settings
+        .into_generator()
+        .into_root_schema_for::<T>()
+        .to_value()
+}
+
+/// Pretty JSON with one trailing newline: how committed schemas and the JSON
+/// documents auraform prints are spelled.
+pub fn pretty_json(value: &impl Serialize) -> String {
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// The plan JSON schema as a JSON value.
+pub fn plan_schema() -> serde_json::Value {
+    let mut schema = schema_of::<Plan>();
+    if let Some(obj) = schema.as_object_mut() {
+        obj.insert(
+            "title".to_owned(),
+            "auraform plan (format version 1)".into(),
+        );
+    }
+    schema
 }
 
 /// The schema as the committed file spells it: pretty JSON with a final newline.
 pub fn plan_schema_json() -> String {
-    let mut s = serde_json::to_string_pretty(&plan_schema()).unwrap_or_default();
-    s.push('\n');
-    s
+    pretty_json(&plan_schema())
 }

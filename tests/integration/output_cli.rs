@@ -7,6 +7,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::support::bench::Bench;
+use super::support::cli::Out;
 
 /// `orders` running, `analytics` paused, `scratch` undeclared; `reports` declared
 /// but not live. Returns the bench and every password the API ever handed out.
@@ -28,6 +29,19 @@ async fn project() -> (Bench, Vec<String>) {
          instances:\n  orders: {}\n  analytics: { state: paused }\n  reports: {}\n",
     );
     (b, passwords)
+}
+
+/// `output --format dotenv-per-instance --dir deploy`, plus `extra`.
+async fn dotenv(b: &Bench, extra: &[&str]) -> Out {
+    let mut args = vec![
+        "output",
+        "--format",
+        "dotenv-per-instance",
+        "--dir",
+        "deploy",
+    ];
+    args.extend_from_slice(extra);
+    b.run(&args).await
 }
 
 fn no_password(text: &str, passwords: &[String]) {
@@ -136,15 +150,7 @@ async fn env_lines_are_prefixed_and_safe_for_github_env() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dotenv_per_instance_writes_one_file_each_and_never_overwrites_silently() {
     let (b, passwords) = project().await;
-    let out = b
-        .run(&[
-            "output",
-            "--format",
-            "dotenv-per-instance",
-            "--dir",
-            "deploy",
-        ])
-        .await;
+    let out = dotenv(&b, &[]).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, "deploy/orders.env\ndeploy/analytics.env\n");
     let orders = b.read("deploy/orders.env");
@@ -153,30 +159,14 @@ async fn dotenv_per_instance_writes_one_file_each_and_never_overwrites_silently(
     assert!(orders.contains("\nAURA_INSTANCE_NAME=orders\n"), "{orders}");
 
     // Again: the same content is left alone.
-    let again = b
-        .run(&[
-            "output",
-            "--format",
-            "dotenv-per-instance",
-            "--dir",
-            "deploy",
-        ])
-        .await;
+    let again = dotenv(&b, &[]).await;
     assert_eq!(again.code, 0);
     assert!(again.stderr.contains("(2 unchanged)"), "{}", again.stderr);
 
     // A file that differs is refused, and nothing at all is written.
     b.write("deploy/orders.env", "edited by hand\n");
     std::fs::remove_file(b.path("deploy/analytics.env")).unwrap();
-    let refused = b
-        .run(&[
-            "output",
-            "--format",
-            "dotenv-per-instance",
-            "--dir",
-            "deploy",
-        ])
-        .await;
+    let refused = dotenv(&b, &[]).await;
     assert_eq!(refused.code, 1);
     assert!(
         refused.stderr.contains("auraform::output::file_exists"),
@@ -186,16 +176,7 @@ async fn dotenv_per_instance_writes_one_file_each_and_never_overwrites_silently(
     assert_eq!(b.read("deploy/orders.env"), "edited by hand\n");
     assert!(!b.path("deploy/analytics.env").exists());
 
-    let forced = b
-        .run(&[
-            "output",
-            "--format",
-            "dotenv-per-instance",
-            "--dir",
-            "deploy",
-            "--force",
-        ])
-        .await;
+    let forced = dotenv(&b, &["--force"]).await;
     assert_eq!(forced.code, 0, "{}", forced.stderr);
     assert!(forced.stderr.contains("1 replaced"), "{}", forced.stderr);
     assert_eq!(b.read("deploy/orders.env"), orders);

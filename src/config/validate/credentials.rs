@@ -152,35 +152,28 @@ fn timeout(problems: &mut Problems, raw: &Spanned<String>) -> Option<Duration> {
         WallDuration(MIN_COMMAND_TIMEOUT),
         WallDuration(MAX_COMMAND_TIMEOUT)
     );
-    match raw.value.parse::<WallDuration>() {
-        Ok(WallDuration(d)) if (MIN_COMMAND_TIMEOUT..=MAX_COMMAND_TIMEOUT).contains(&d) => Some(d),
-        Ok(_) => {
-            problems.push(
-                ConfigError::new(
-                    ErrorCode::InvalidValue,
-                    format!(
-                        "`credentials.command_timeout` `{}` is out of range",
-                        raw.value
-                    ),
-                )
-                .label(raw.span, "out of range")
-                .help(format!("allowed: a duration {bounds}, e.g. `30s` or `2m`")),
-            );
-            None
+    let (problem, label, help) = match raw.value.parse::<WallDuration>() {
+        Ok(WallDuration(d)) if (MIN_COMMAND_TIMEOUT..=MAX_COMMAND_TIMEOUT).contains(&d) => {
+            return Some(d);
         }
-        Err(why) => {
-            problems.push(
-                ConfigError::new(
-                    ErrorCode::InvalidValue,
-                    format!(
-                        "`credentials.command_timeout` `{}` is not a duration",
-                        raw.value
-                    ),
-                )
-                .label(raw.span, "not a duration")
-                .help(format!("{why}; allowed {bounds}")),
-            );
-            None
-        }
-    }
+        Ok(_) => (
+            "is out of range",
+            "out of range",
+            format!("allowed: a duration {bounds}, e.g. `30s` or `2m`"),
+        ),
+        Err(why) => (
+            "is not a duration",
+            "not a duration",
+            format!("{why}; allowed {bounds}"),
+        ),
+    };
+    problems.push(
+        ConfigError::new(
+            ErrorCode::InvalidValue,
+            format!("`credentials.command_timeout` `{}` {problem}", raw.value),
+        )
+        .label(raw.span, label)
+        .help(help),
+    );
+    None
 }

@@ -12,12 +12,12 @@ pub mod env;
 
 use indexmap::IndexMap;
 use schemars::JsonSchema;
-use schemars::generate::SchemaSettings;
 use serde::Serialize;
 
 use super::error::PlanError;
 use super::live::Live;
 use super::model::ProjectRef;
+use super::schema::{pretty_json, schema_of};
 use crate::api::wire::Instance;
 use crate::config::Desired;
 
@@ -139,24 +139,15 @@ fn connection(name: &str, inst: &Instance) -> Connection {
 
 /// The document as `output --format json` prints it: pretty, one trailing newline.
 pub fn to_json(doc: &Connections) -> String {
-    let mut s = serde_json::to_string_pretty(doc).unwrap_or_default();
-    s.push('\n');
-    s
+    pretty_json(doc)
 }
 
 /// The JSON Schema of the document (draft-07), `schema/output.schema.json`.
 pub fn output_schema() -> serde_json::Value {
-    let mut settings = SchemaSettings::draft07();
-    settings.contract = schemars::generate::Contract::Serialize;
-    settings
-        .into_generator()
-        .into_root_schema_for::<Connections>()
-        .to_value()
+    schema_of::<Connections>()
 }
 
 /// The schema as the committed file spells it.
 pub fn output_schema_json() -> String {
-    let mut s = serde_json::to_string_pretty(&output_schema()).unwrap_or_default();
-    s.push('\n');
-    s
+    pretty_json(&output_schema())
 }

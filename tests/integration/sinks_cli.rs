@@ -26,7 +26,7 @@ cat > "$out.stdin"
 case "$AURA_INSTANCE_NAME" in
   bad) echo "error: HTTP 403: Resource not accessible by integration" >&2; exit 1 ;;
   leaky) cat "$out.stdin" >&2; exit 1 ;;
-  slow) sleep 60 ;;
+  slow) sleep 60 & echo $! > "$out.child"; wait ;;
   doomed) curl -s -X POST "$EMU/_emulator/instances/$AURA_INSTANCE_ID/status" -d '{"status":"loading failed"}' > /dev/null ;;
 esac
 echo "Success! Data written to: secret/aura/$AURA_INSTANCE_NAME"
@@ -274,6 +274,14 @@ async fn failing_and_hanging_sinks_keep_the_file_report_the_instance_and_exit_1_
     );
     let (reason, _) = sink_failure("leaky");
     assert!(reason.contains("it contained the password"), "{reason}");
+    // The timeout killed what the command started, not only the command.
+    let child = read(&b.path("calls/slow.child"));
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", child.trim())).unwrap_or_default();
+    let state = stat.rsplit_once(") ").map(|(_, rest)| &rest[..1]);
+    assert!(
+        matches!(state, None | Some("Z" | "X")),
+        "`sleep` still runs: {stat}"
+    );
     let (reason, remedy) = sink_failure("slow");
     assert!(
         reason.contains("did not finish within 1s and was killed"),

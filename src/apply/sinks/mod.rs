@@ -236,3 +236,114 @@ fn by_hand(cmd: &CredentialsCommand, instance: &InstanceEnv<'_>, file: &Path) ->
     line.push_str(&shell_quote(&file.to_string_lossy()));
     line
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::api::wire::WireSecret;
+    use crate::aura::{CloudProvider, InstanceType};
+
+    fn created() -> CreatedInstance {
+        CreatedInstance {
+            id: "0a1b2c3d".into(),
+            connection_url: None,
+            username: "neo4j".into(),
+            password: WireSecret::new("Zq9-unique-pass"),
+            tenant_id: "t".into(),
+            cloud_provider: CloudProvider::Gcp,
+            region: "europe-west1".into(),
+            instance_type: InstanceType::ProfessionalDb,
+            name: "orders".into(),
+            created_at: None,
+            vector_optimized: None,
+        }
+    }
+
+    /// `sh -c SCRIPT` as the command sink, run in `dir`.
+    fn sinks(dir: &Path, creds: PathBuf, file: bool, script: &str) -> Sinks {
+        Sinks {
+            dir: creds,
+            file,
+            command: Some(CredentialsCommand {
+                argv: vec!["sh".into(), "-c".into(), script.into()],
+                program: "sh".into(),
+                working_dir: dir.to_path_buf(),
+                timeout: Duration::from_secs(5),
+            }),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_command_that_stores_them_saves_a_failed_file_write() {
+        let root = tempfile::tempdir().unwrap();
+        // A regular file where the directory should be: the file sink cannot write.
+        let blocked = root.path().join("blocked");
+        std::fs::write(&blocked, "").unwrap();
+        let got = root.path().join("got");
+        let script = format!("cat > '{}'", got.display());
+        let d = deliver(&sinks(root.path(), blocked, true, &script), &created(), "p").await;
+        assert!(!d.is_lost(), "{d:?}");
+        assert!(d.command_stored && d.file.is_none());
+        assert_eq!(d.failures.len(), 1);
+        assert_eq!(d.failures[0].sink, SinkKind::File);
+        assert!(d.failures[0].remedy.contains("nothing is lost"), "{d:?}");
+        assert!(
+            std::fs::read_to_string(&got)
+                .unwrap()
+                .contains("NEO4J_PASSWORD=Zq9-unique-pass\n")
+        );
+    }
+
+    #[tokio::test]
+    async fn when_no_sink_holds_them_the_password_is_lost_and_said_so() {
+        let root = tempfile::tempdir().unwrap();
+        let blocked = root.path().join("blocked");
+        std::fs::write(&blocked, "").unwrap();
+        let d = deliver(
+            &sinks(root.path(), blocked, false, "exit 3"),
+            &created(),
+            "p",
+        )
+        .await;
+        assert!(d.is_lost(), "{d:?}");
+        let text = format!("{d:?}");
+        assert!(text.contains("Reset password"), "{text}");
+        assert!(
+            !text.contains("Zq9-unique-pass"),
+            "the password is in the report"
+        );
+    }
+
+    #[tokio::test]
+    async fn file_false_writes_the_file_only_when_the_command_fails() {
+        let root = tempfile::tempdir().unwrap();
+        let creds = root.path().join("creds");
+        let ok = deliver(
+            &sinks(root.path(), creds.clone(), false, "cat > /dev/null"),
+            &created(),
+            "p",
+        )
+        .await;
+        assert!(ok.failures.is_empty() && ok.file.is_none() && ok.command_stored);
+        assert!(!creds.join("orders.env").exists());
+
+        let failed = deliver(
+            &sinks(root.path(), creds.clone(), false, "exit 1"),
+            &created(),
+            "p",
+        )
+        .await;
+        assert!(failed.file_is_fallback && !failed.is_lost(), "{failed:?}");
+        assert_eq!(
+            failed.file.as_deref(),
+            Some(creds.join("orders.env").as_path())
+        );
+        assert!(
+            failed.failures[0].remedy.contains("then delete the file"),
+            "{failed:?}"
+        );
+    }
+}

@@ -293,4 +293,29 @@ mod tests {
         pruned.prune = true;
         assert_ne!(config_digest(&pruned), digest);
     }
+
+    #[test]
+    fn the_digest_sees_where_passwords_go_and_keeps_the_default_as_before() {
+        let base = desired();
+        // The file-only default digests as it did before sinks existed (this is the
+        // digest of `desired()` without any sink key), so older saved plans stay fresh.
+        let before = sha256(&json!({
+            "project": base.project,
+            "prune": base.prune,
+            "credentials_dir": base.credentials_dir.to_string_lossy(),
+            "instances": base.instances.values().map(canonical_instance).collect::<Vec<_>>(),
+        }));
+        assert_eq!(config_digest(&base), before);
+        let mut with_command = base.clone();
+        with_command.credentials_command = Some(crate::config::CredentialsCommand {
+            argv: vec!["vault".into()],
+            program: "vault".into(),
+            working_dir: ".".into(),
+            timeout: std::time::Duration::from_secs(60),
+        });
+        let command_digest = config_digest(&with_command);
+        assert_ne!(command_digest, before);
+        with_command.credentials_file = false;
+        assert_ne!(config_digest(&with_command), command_digest);
+    }
 }

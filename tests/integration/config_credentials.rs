@@ -86,6 +86,12 @@ fn a_command_must_be_a_non_empty_list_of_strings() {
     assert_eq!(at, "vault kv put secret/x env=-");
     assert!(text.contains("not split into words"), "{text}");
 
+    // One mistake, one diagnostic: a wrong command is not also a missing one.
+    let (code, at, _) = only_error(&with_credentials(
+        "  file: false\n  command: vault\n  command_timeout: 5s\n",
+    ));
+    assert_eq!((code, at.as_str()), (ErrorCode::WrongType, "vault"));
+
     let (code, at, _) = only_error(&with_credentials("  command: []\n"));
     assert_eq!((code, at.as_str()), (ErrorCode::InvalidValue, "command"));
 

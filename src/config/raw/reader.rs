@@ -204,7 +204,10 @@ impl<'a> Reader<'a> {
             match c.key.value.as_str() {
                 "dir" => out.dir = self.string(&c),
                 "file" => out.file = self.boolean(&c),
-                "command" => out.command = self.command(&c),
+                "command" => {
+                    out.command_written = true;
+                    out.command = self.command(&c);
+                }
                 "command_timeout" => out.command_timeout = self.string(&c),
                 _ => {}
             }

@@ -56,6 +56,10 @@ pub struct RawCredentials {
     /// (e.g. `30s`, `2m`; 1 s to 1 h). Default `60s`.
     #[schemars(regex(pattern = r"^[1-9][0-9]*(ms|s|m|min|h)$"))]
     pub command_timeout: Option<Spanned<String>>,
+    /// `command:` is in the file, even with a value already reported as wrong: the
+    /// rules that need a command do not report it missing as well.
+    #[schemars(skip)]
+    pub command_written: bool,
 }
 
 /// One argument of `credentials.command` (the first is the program: a name looked up

@@ -40,7 +40,7 @@ pub(super) fn credentials(
         .command_timeout
         .as_ref()
         .map_or(Some(DEFAULT_COMMAND_TIMEOUT), |t| timeout(problems, t));
-    if let (Some(t), None) = (&raw.command_timeout, &raw.command) {
+    if let (Some(t), false) = (&raw.command_timeout, raw.command_written) {
         problems.push(
             ConfigError::new(
                 ErrorCode::Conflict,
@@ -52,7 +52,7 @@ pub(super) fn credentials(
     }
     let file = raw.file.as_ref().is_none_or(|f| f.value);
     if let Some(f) = raw.file.as_ref().filter(|f| !f.value)
-        && raw.command.is_none()
+        && !raw.command_written
     {
         problems.push(
             ConfigError::new(

@@ -76,8 +76,10 @@ async fn run_in(
     let plan = the_plan(session, args, &loaded).await?;
     let json = args.format == ReportFormat::Json;
     if json {
-        // stdout is the report alone; the plan is still shown, where people look.
-        if !global.quiet {
+        // stdout is the report alone; the plan is still shown, where people look —
+        // even with -q when a person is about to be asked to approve it.
+        let will_ask = args.plan_file.is_none() && !args.auto_approve;
+        if !global.quiet || will_ask {
             print_stderr(&render(&plan, Format::Human, stderr_color(global.color)));
         }
     } else {

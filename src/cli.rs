@@ -22,15 +22,18 @@ pub(crate) struct Cli {
 /// Flags accepted before or after any subcommand.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct GlobalArgs {
-    /// The desired-state file.
+    /// The desired-state file. Repeat it, or name a directory of `*.aura.yaml` files, to
+    /// run `validate`, `plan`, `drift`, `apply` or `output` over several projects in one
+    /// run.
     #[arg(
         short = 'f',
         long = "file",
         global = true,
         default_value = "aura.yaml",
-        value_name = "PATH"
+        value_name = "PATH",
+        action = clap::ArgAction::Append
     )]
-    pub file: PathBuf,
+    pub files: Vec<PathBuf>,
 
     /// Base URL of the Aura API (https, or http on a loopback host).
     #[arg(
@@ -147,6 +150,9 @@ pub(crate) enum SchemaName {
     ApplyReport,
     /// `output --format json` (schema/output.schema.json).
     Output,
+    /// `plan`, `drift`, `apply` or `output --format json` over several files
+    /// (schema/files.schema.json).
+    Files,
 }
 
 #[derive(Debug, Subcommand)]
@@ -172,7 +178,7 @@ pub(crate) enum Command {
     /// Compare two desired-state files offline (no API access).
     Diff(DiffArgs),
 
-    /// Print a JSON Schema: of aura.yaml (default), the plan JSON, the apply report or `output`.
+    /// Print a JSON Schema: aura.yaml (default), plan, apply-report, output or files.
     Schema(SchemaArgs),
 
     /// Run the local Aura API emulator.
@@ -290,11 +296,29 @@ pub(crate) struct DiffArgs {
 pub(crate) struct SchemaArgs {
     /// Which schema.
     #[arg(value_enum, value_name = "WHICH", default_value_t = SchemaName::Aura)]
-    pub which: SchemaName,
+    which: SchemaName,
 
-    /// Print the schema of the plan JSON (the same as `schema plan`).
-    #[arg(long)]
-    pub plan: bool,
+    /// The same as `schema plan`.
+    #[arg(long, conflicts_with_all = ["which", "files_schema"])]
+    plan: bool,
+
+    /// The same as `schema files`.
+    // Its own id: `files` is the global `-f`.
+    #[arg(long = "files", id = "files_schema", conflicts_with = "which")]
+    files: bool,
+}
+
+impl SchemaArgs {
+    /// The schema asked for, by name or by the older `--plan` / `--files`.
+    pub(crate) fn which(&self) -> SchemaName {
+        if self.plan {
+            SchemaName::Plan
+        } else if self.files {
+            SchemaName::Files
+        } else {
+            self.which
+        }
+    }
 }
 
 #[derive(Debug, Args)]

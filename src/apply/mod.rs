@@ -16,11 +16,13 @@
 //! | [`progress`] | live lines on a terminal, timestamped lines elsewhere; stderr only |
 //! | [`report`] | the final per-instance report and the exit code |
 //! | [`report_json`] | the same report as one JSON document (`apply --format json`) |
+//! | [`files_schema`] | the schema of the document of any command over several files |
 //! | [`error`] | errors that end the command |
 
 pub mod cancel;
 pub mod error;
 pub mod executor;
+pub mod files_schema;
 pub mod progress;
 pub mod report;
 pub mod report_json;

@@ -7,21 +7,21 @@
 //! confirmed (`yes` on a terminal, or `--auto-approve`); a saved plan was reviewed
 //! when it was made and is applied without asking, unless aura.yaml or the live
 //! project moved since, in which case nothing is changed and the error says what
-//! moved. Exit 1 when any instance failed or was interrupted.
+//! moved. Exit 1 when any instance failed or was interrupted. Several files are
+//! planned, confirmed once and applied in turn by `apply_files`.
 
 use std::sync::Arc;
 
-use super::approval::{ApprovalError, confirm, is_interactive};
-use super::error::{Error, Result};
+use super::apply_setup::{ask, options, progress_for};
+use super::approval::ApprovalError;
+use super::error::Result;
 use super::interrupt::{Aborted, Interrupts};
 use super::outcome::Outcome;
 use super::session::Session;
-use super::stdout::{print_stderr, print_stdout, stderr_color, stdout_color};
-use super::{pipeline, saved_plan};
+use super::stdout::print_stdout;
+use super::{apply_files, apply_setup, files, pipeline, saved_plan};
 use crate::apply::report_json::{document, to_json};
-use crate::apply::{
-    ApplyError, ApplyOptions, ApplyReport, Cancel, Progress, ProgressMode, Sinks, Timeouts, execute,
-};
+use crate::apply::{ApplyError, ApplyReport, Cancel, execute};
 use crate::cli::{ApplyArgs, GlobalArgs, ReportFormat};
 use crate::config::LoadedConfig;
 use crate::plan::render::{Format, render};
@@ -32,8 +32,16 @@ pub(super) async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Outcome
     if args.plan_file.is_some() && (!args.targets.is_empty() || args.prune) {
         return Err(ApprovalError::SavedPlanFlags.into());
     }
-    let loaded = pipeline::load(&global.file)?;
-    let session = pipeline::open(global).await?;
+    let files = files::resolve(&global.files)?;
+    if args.plan_file.is_some() {
+        files::single(&files, "apply PLAN_FILE")?;
+    }
+    files::check_single_file_flags(files.len(), false, !args.targets.is_empty())?;
+    let [file] = files.as_slice() else {
+        return apply_files::run(global, args, &files).await;
+    };
+    let loaded = pipeline::load(file)?;
+    let session = pipeline::open(global, file).await?;
     let result = run_in(&session, global, args, loaded).await;
     session.close().await;
     result
@@ -75,16 +83,7 @@ async fn run_in(
 ) -> Result<Outcome> {
     let plan = the_plan(session, args, &loaded).await?;
     let json = args.format == ReportFormat::Json;
-    if json {
-        // stdout is the report alone; the plan is still shown, where people look —
-        // even with -q when a person is about to be asked to approve it.
-        let will_ask = args.plan_file.is_none() && !args.auto_approve;
-        if !global.quiet || will_ask {
-            print_stderr(&render(&plan, Format::Human, stderr_color(global.color)));
-        }
-    } else {
-        print_stdout(&render(&plan, Format::Human, stdout_color(global.color)))?;
-    }
+    apply_setup::show_plans(global, args, |color| render(&plan, Format::Human, color))?;
     if !plan.has_changes() {
         if json {
             print_stdout(&to_json(&document(&ApplyReport::default(), &plan.project)))?;
@@ -93,40 +92,14 @@ async fn run_in(
     }
 
     if args.plan_file.is_none() {
-        let auto_approve = args.auto_approve;
-        tokio::task::spawn_blocking(move || {
-            confirm(
-                auto_approve,
-                is_interactive(),
-                &mut std::io::stdin().lock(),
-                &mut std::io::stderr(),
-            )
-        })
-        .await
-        .map_err(|e| Error::Io {
-            context: "the confirmation prompt failed".to_owned(),
-            source: std::io::Error::other(e.to_string()),
-        })??;
+        ask(args.auto_approve).await?;
     }
 
     let cancel = Cancel::new();
-    let progress = Progress::new(
-        ProgressMode::detect(global.quiet),
-        plan.changes.iter().map(|c| c.name.as_str()),
-    );
+    let progress = progress_for(global, &plan);
     let notice = Arc::new(progress.clone());
     let interrupts = Interrupts::listen(cancel.clone(), move |m| notice.note(m));
-    let mut opts = ApplyOptions::new(loaded.desired.credentials_dir.clone());
-    opts.sinks = Sinks {
-        dir: loaded.desired.credentials_dir.clone(),
-        file: loaded.desired.credentials_file,
-        command: loaded.desired.credentials_command.clone(),
-    };
-    opts.parallelism = usize::from(args.parallelism);
-    opts.poll_interval = session.poll_interval;
-    opts.timeouts = Timeouts::with_override(global.timeout.map(|d| d.0));
-    opts.progress = progress;
-    opts.cancel = cancel;
+    let opts = options(session, global, args, &loaded, progress, cancel);
     let report = tokio::select! {
         report = execute(&session.client, &plan, &opts) => report,
         () = interrupts.aborted() => return Err(Aborted.into()),

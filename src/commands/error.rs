@@ -66,6 +66,11 @@ pub(crate) enum Error {
     #[diagnostic(transparent)]
     Output(#[from] super::output_files::OutputError),
 
+    /// The files of a run over several, or a flag that needs one file.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Files(#[from] super::files::FilesError),
+
     #[error("{context}")]
     #[diagnostic(code(auraform::io))]
     Io {

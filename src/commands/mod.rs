@@ -8,17 +8,20 @@
 //! |---|---|
 //! | `validate` | `auraform validate` |
 //! | `plan` | `auraform plan` (and saving with `--out`) |
-//! | `apply` | `auraform apply [PLAN_FILE]`, with `approval` (the `yes` prompt) and `interrupt` (Ctrl-C) |
+//! | `apply` | `auraform apply [PLAN_FILE]`, with `approval` (the `yes` prompt), `interrupt` (Ctrl-C), `apply_setup` (confirming, executor options) and `apply_files` (several files) |
 //! | `drift` | `auraform drift` |
 //! | `diff` | `auraform diff OLD NEW`, with `diff_input` (reading OLD, `git:REV:PATH`) |
 //! | `import` | `auraform import` |
 //! | `output` | `auraform output` (connection details of the declared instances), with `output_files` (the `.env` files, the errors) |
-//! | `schema` | `auraform schema [WHICH]` |
+//! | `schema` | `auraform schema [WHICH]` (also `--plan`, `--files`) |
 //! | `emulator` | `auraform emulator` |
 //! | `completions` | `auraform completions SHELL` |
 //! | `saved_plan` | reading and writing plan files |
+//! | `files`, `projects` | which files `-f` names; running `plan`, `drift`, `apply`, `output` over several |
 
 mod apply;
+mod apply_files;
+mod apply_setup;
 mod approval;
 mod completions;
 mod diff;
@@ -26,6 +29,7 @@ mod diff_input;
 mod drift;
 mod emulator;
 mod error;
+mod files;
 mod import;
 mod interrupt;
 mod outcome;
@@ -33,6 +37,7 @@ mod output;
 mod output_files;
 mod pipeline;
 mod plan;
+mod projects;
 mod saved_plan;
 mod schema;
 mod session;
@@ -48,14 +53,14 @@ use crate::cli::{Cli, Command};
 pub(crate) async fn dispatch(cli: Cli) -> Result<Outcome> {
     let global = &cli.global;
     match cli.command {
-        Command::Validate => validate::run(&global.file),
+        Command::Validate => validate::run(&global.files),
         Command::Plan(args) => plan::run(global, &args).await,
         Command::Apply(args) => apply::run(global, &args).await,
         Command::Drift(args) => drift::run(global, &args).await,
         Command::Import(args) => import::run(global, &args).await,
         Command::Diff(args) => diff::run(global, &args),
         Command::Output(args) => output::run(global, &args).await,
-        Command::Schema(args) => schema::run(args.which, args.plan),
+        Command::Schema(args) => schema::run(&args),
         Command::Emulator(args) => emulator::run(&args, global.rate_limit).await,
         Command::Completions(args) => Ok(completions::run(args.shell)),
     }

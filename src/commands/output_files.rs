@@ -1,6 +1,7 @@
 //! The files of `output --format dotenv-per-instance`, and the errors of `output`:
 //! one `<dir>/<name>.env` per instance, every one checked before the first is
-//! written, and none whose content differs replaced without `--force`.
+//! written, and none whose content differs replaced without `--force`; over several
+//! aura.yaml files, what each has claimed ([`Shared`]).
 
 use std::path::{Path, PathBuf};
 
@@ -46,6 +47,40 @@ pub(crate) enum OutputError {
     )]
     FileCollision { names: String, file: String },
 
+    #[error("`{name}` in {file} would set the same variables `{prefix}_…` as {other}")]
+    #[diagnostic(
+        code(auraform::output::shared_variables),
+        help(
+            "over several files every variable lands in one environment, so one would silently override the other; \
+             rename one of the instances, run `auraform output -f FILE` once per file, or use `--format json`. \
+             None of {file}'s variables were printed"
+        )
+    )]
+    SharedVariables {
+        prefix: String,
+        name: String,
+        file: String,
+        /// The instance that set them first, and its file.
+        other: String,
+    },
+
+    #[error("`{name}` in {file} would write {path}, as {other} does")]
+    #[diagnostic(
+        code(auraform::output::shared_file),
+        help(
+            "over several files, the `.env` files of each land in the same directory when they share one; \
+             give each run its own `--dir`, rename one of the instances, or keep the aura.yaml files in \
+             directories of their own. None of {file}'s files were written"
+        )
+    )]
+    SharedFile {
+        path: String,
+        name: String,
+        file: String,
+        /// The instance that wrote it first, and its file.
+        other: String,
+    },
+
     /// The details cannot be written as variables (a name collision, a value that is
     /// not one line).
     #[error(transparent)]
@@ -62,6 +97,72 @@ pub(crate) enum OutputError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// What the files of a run over several have claimed so far: the variables of
+/// `--format env` and the `.env` files of `dotenv-per-instance`, each with the
+/// instance and the aura.yaml it came from. A later file that would set or write the
+/// same is refused, so nothing of one project silently replaces another's.
+#[derive(Default)]
+pub(super) struct Shared {
+    /// (variable prefix, instance, aura.yaml).
+    prefixes: Vec<(String, String, String)>,
+    /// (lower-cased path, instance, aura.yaml): case-insensitive filesystems (macOS,
+    /// Windows) would merge `A.env` and `a.env`.
+    paths: Vec<(String, String, String)>,
+}
+
+impl Shared {
+    /// Claims the variables of `doc`, read from `file`; nothing is claimed on a
+    /// refusal.
+    pub(super) fn variables(&mut self, file: &Path, doc: &Connections) -> Result<(), OutputError> {
+        let file = file.display().to_string();
+        for c in doc.instances.values() {
+            if let Some((_, other_name, other_file)) =
+                self.prefixes.iter().find(|(p, _, _)| *p == c.env_prefix)
+            {
+                return Err(OutputError::SharedVariables {
+                    prefix: c.env_prefix.clone(),
+                    name: c.name.clone(),
+                    file,
+                    other: format!("`{other_name}` in {other_file}"),
+                });
+            }
+        }
+        for c in doc.instances.values() {
+            self.prefixes
+                .push((c.env_prefix.clone(), c.name.clone(), file.clone()));
+        }
+        Ok(())
+    }
+
+    /// Claims the `.env` files of `doc` in `dir`, read from `file`; nothing is claimed
+    /// on a refusal.
+    pub(super) fn files(
+        &mut self,
+        file: &Path,
+        dir: &Path,
+        doc: &Connections,
+    ) -> Result<(), OutputError> {
+        let file = file.display().to_string();
+        let mut mine = Vec::new();
+        for c in doc.instances.values() {
+            let path = credentials_path(dir, &c.name);
+            let key = path.to_string_lossy().to_lowercase();
+            if let Some((_, other_name, other_file)) = self.paths.iter().find(|(p, _, _)| *p == key)
+            {
+                return Err(OutputError::SharedFile {
+                    path: path.display().to_string(),
+                    name: c.name.clone(),
+                    file,
+                    other: format!("`{other_name}` in {other_file}"),
+                });
+            }
+            mine.push((key, c.name.clone(), file.clone()));
+        }
+        self.paths.extend(mine);
+        Ok(())
+    }
 }
 
 /// What `dotenv-per-instance` did.

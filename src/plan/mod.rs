@@ -42,6 +42,7 @@
 pub mod connections;
 pub mod diff;
 pub mod error;
+pub mod files;
 pub mod live;
 pub mod located;
 pub mod model;

@@ -58,8 +58,12 @@ mod report_schemas;
 mod sinks_cli;
 
 // `drift`, `import`, `diff` and the example CI workflows.
+mod ci_action;
+mod ci_support;
 mod ci_workflows;
 mod diff_cli;
 mod drift_cli;
 mod drift_render;
 mod import_cli;
+mod projects_cli;
+mod projects_reports;

@@ -44,6 +44,7 @@ fn the_schema_command_prints_each_committed_schema() {
         (Some("plan"), "plan.schema.json"),
         (Some("apply-report"), "apply-report.schema.json"),
         (Some("output"), "output.schema.json"),
+        (Some("files"), "files.schema.json"),
     ] {
         let out = auraform().arg("schema").args(which).run();
         assert_eq!(out.code, 0, "{}", out.stderr);
@@ -58,7 +59,28 @@ fn the_schema_command_prints_each_committed_schema() {
             "`auraform schema {which:?}` differs from {file}"
         );
     }
-    // `--plan` still works as it always did.
+    // `--plan` and `--files` still work as they did, each the same as its name.
     let out = auraform().args(["schema", "--plan"]).run();
     assert_eq!(out.stdout, auraform::plan::schema::plan_schema_json());
+    let out = auraform().args(["schema", "--files"]).run();
+    assert_eq!(
+        out.stdout,
+        auraform::apply::files_schema::files_schema_json()
+    );
+    // A name and an old flag together, or both flags, are refused rather than one
+    // silently winning.
+    for args in [
+        ["schema", "output", "--plan"],
+        ["schema", "plan", "--files"],
+        ["schema", "--plan", "--files"],
+    ] {
+        let out = auraform().args(args).run();
+        assert_eq!(out.code, 1, "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(
+            out.stderr.contains("cannot be used with"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
 }

@@ -21,7 +21,7 @@ pub const DRIFT_MARKER_PREFIX: &str = "<!-- auraform:drift";
 
 /// Inline code that survives any value (backticks inside are replaced, pipes escaped
 /// so tables hold).
-fn code(s: &str) -> String {
+pub(super) fn code(s: &str) -> String {
     format!("`{}`", s.replace('`', "'").replace('|', "\\|"))
 }
 

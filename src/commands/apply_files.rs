@@ -1,0 +1,252 @@
+//! `auraform apply` over several files (docs/commands.md §12): every file is planned
+//! first and every plan printed, then ONE confirmation covers them all, then each
+//! project is applied in turn with the run's one request budget. A file that fails to
+//! plan or to apply is reported and the others go on; the run exits 1 if any failed.
+//! Ctrl-C stops the project in progress as it would alone, and no later project
+//! starts; a second Ctrl-C exits at once. With `--format json` stdout is one
+//! several-files document holding each file's apply report (what `apply --format
+//! json` prints for that file alone) or its error, and the plans go to stderr.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use super::apply_setup::{ask, options, progress_for, show_plans};
+use super::error::{Error, Result};
+use super::files::FilesError;
+use super::interrupt::{Aborted, Interrupts};
+use super::outcome::Outcome;
+use super::pipeline::Planned;
+use super::projects::{self, FileRun, fail};
+use super::session::Sessions;
+use super::stdout::{print_stdout, stdout_color};
+use crate::apply::report_json::{ReportDocument, document};
+use crate::apply::{ApplyError, ApplyReport, Cancel, Progress, execute};
+use crate::cli::{ApplyArgs, GlobalArgs, ReportFormat};
+use crate::config::LoadedConfig;
+use crate::plan::files::{Failure, FileDocument, FileOutcome};
+use crate::plan::render::files::{Tally, file_header, files_human, files_json, summary_line};
+use crate::plan::{DocumentKind, PlanOptions};
+
+/// How a file's apply ended, when it did not fail.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Applied {
+    Done,
+    NothingToDo,
+}
+
+/// How one file of the run ended, with its apply report when it got as far as one.
+enum End {
+    /// Applied, or nothing to do.
+    Ok(Applied, ReportDocument),
+    /// Applied, and something failed or was interrupted (shown on stderr).
+    Failed(ReportDocument, Failure),
+    /// Never applied: it failed to plan, or was not started (shown on stderr).
+    NotApplied(Failure),
+}
+
+/// One file of the run, once it is over.
+struct Finished {
+    file: PathBuf,
+    end: End,
+}
+
+impl Finished {
+    fn run(self) -> FileRun<Applied> {
+        let result = match self.end {
+            End::Ok(applied, _) => Ok(applied),
+            End::Failed(_, failure) | End::NotApplied(failure) => Err(failure),
+        };
+        FileRun {
+            file: self.file,
+            result,
+        }
+    }
+
+    /// Its entry in the JSON document: its report whenever it has one (exit 1 when its
+    /// apply failed, as alone), else its error.
+    fn entry(&self) -> FileDocument<&ReportDocument> {
+        let (exit_code, outcome) = match &self.end {
+            End::Ok(_, report) => (crate::EXIT_OK, FileOutcome::Report(report)),
+            End::Failed(report, _) => (crate::EXIT_ERROR, FileOutcome::Report(report)),
+            End::NotApplied(failure) => (crate::EXIT_ERROR, FileOutcome::Error(failure.clone())),
+        };
+        FileDocument {
+            file: self.file.display().to_string(),
+            exit_code,
+            outcome,
+        }
+    }
+}
+
+/// A planned file whose plan has no changes, or that failed to plan.
+fn unapplied(run: FileRun<Planned>) -> Finished {
+    let end = match run.result {
+        Ok(p) => End::Ok(
+            Applied::NothingToDo,
+            document(&ApplyReport::default(), &p.plan.project),
+        ),
+        Err(failure) => End::NotApplied(failure),
+    };
+    Finished {
+        file: run.file,
+        end,
+    }
+}
+
+pub(super) async fn run(
+    global: &GlobalArgs,
+    args: &ApplyArgs,
+    files: &[PathBuf],
+) -> Result<Outcome> {
+    let loaded = projects::load_all(files);
+    let mut sessions = Sessions::default();
+    let result = run_in(&mut sessions, global, args, loaded).await;
+    sessions.close().await;
+    result
+}
+
+async fn run_in(
+    sessions: &mut Sessions,
+    global: &GlobalArgs,
+    args: &ApplyArgs,
+    loaded: Vec<FileRun<LoadedConfig>>,
+) -> Result<Outcome> {
+    let opts = PlanOptions::new(args.targets.clone(), args.prune);
+    let planned = projects::plan_loaded(sessions, global, loaded, &opts).await?;
+    let names: Vec<String> = planned.iter().map(FileRun::name).collect();
+    let sections = projects::sections(&planned, &names);
+    show_plans(global, args, |color| {
+        files_human(&sections, DocumentKind::Plan, color)
+    })?;
+    let any_changes = planned
+        .iter()
+        .any(|r| r.result.as_ref().is_ok_and(|r| r.plan.has_changes()));
+    let finished = if any_changes {
+        ask(args.auto_approve).await?;
+        apply_all(sessions, global, args, planned).await?
+    } else {
+        planned.into_iter().map(unapplied).collect()
+    };
+    let json = args.format == ReportFormat::Json;
+    if json {
+        print_stdout(&files_json(&projects::files_document(
+            finished.iter().map(Finished::entry).collect(),
+        )))?;
+    }
+    let runs: Vec<FileRun<Applied>> = finished.into_iter().map(Finished::run).collect();
+    if any_changes && !json {
+        print_stdout(&format!("\n{}\n", summary_line(&tally(&runs))))?;
+    }
+    projects::finish(&runs, |_| Outcome::Success)
+}
+
+/// Applies each ready plan that has changes, in turn, under one Ctrl-C listener.
+async fn apply_all(
+    sessions: &mut Sessions,
+    global: &GlobalArgs,
+    args: &ApplyArgs,
+    planned: Vec<FileRun<Planned>>,
+) -> Result<Vec<Finished>> {
+    let color = stdout_color(global.color);
+    let json = args.format == ReportFormat::Json;
+    let cancel = Cancel::new();
+    // The Ctrl-C notice goes above the live lines of the project being applied.
+    let current: Arc<Mutex<Option<Progress>>> = Arc::default();
+    let slot = Arc::clone(&current);
+    let interrupts = Interrupts::listen(cancel.clone(), move |m| {
+        match slot.lock().ok().and_then(|p| p.clone()) {
+            Some(progress) => progress.note(m),
+            None => eprintln!("{m}"),
+        }
+    });
+    let mut out = Vec::with_capacity(planned.len());
+    for run in planned {
+        let ready = match run.result {
+            Ok(ready) if ready.plan.has_changes() => ready,
+            result => {
+                out.push(unapplied(FileRun {
+                    file: run.file,
+                    result,
+                }));
+                continue;
+            }
+        };
+        let file = run.file;
+        if cancel.is_cancelled() {
+            // With --format json stdout is the document alone; the diagnostic on
+            // stderr says the same.
+            if !json {
+                print_stdout(&format!(
+                    "\n{}Not started: apply was interrupted before this file's turn; nothing was changed in its project.\n",
+                    file_header(&file.display().to_string(), color)
+                ))?;
+            }
+            let failure = fail(&file, FilesError::NotStarted.into());
+            out.push(Finished {
+                file,
+                end: End::NotApplied(failure),
+            });
+            continue;
+        }
+        let session = sessions
+            .get(global, &file)
+            .await
+            .map_err(|e| Error::Session(Box::new(e)))?;
+        let progress = progress_for(global, &ready.plan);
+        progress.note(&format!(
+            "Applying {} (project {:?})",
+            file.display(),
+            ready.plan.project.name
+        ));
+        if let Ok(mut p) = current.lock() {
+            *p = Some(progress.clone());
+        }
+        let opts = options(
+            session,
+            global,
+            args,
+            &ready.loaded,
+            progress,
+            cancel.clone(),
+        );
+        let report = tokio::select! {
+            report = execute(&session.client, &ready.plan, &opts) => report,
+            () = interrupts.aborted() => return Err(Aborted.into()),
+        };
+        if let Ok(mut p) = current.lock() {
+            *p = None;
+        }
+        if !json {
+            let name = file.display().to_string();
+            print_stdout(&format!(
+                "\n{}{}",
+                file_header(&name, color),
+                report.render()
+            ))?;
+        }
+        let doc = document(&report, &ready.plan.project);
+        let end = match ApplyError::from_report(&report) {
+            None => End::Ok(Applied::Done, doc),
+            Some(err) => End::Failed(doc, fail(&file, err.into())),
+        };
+        out.push(Finished { file, end });
+    }
+    Ok(out)
+}
+
+/// `3 files: 1 applied, 1 without changes, 1 failed.`
+fn tally(runs: &[FileRun<Applied>]) -> Tally {
+    let count = |want: Option<Applied>| {
+        runs.iter()
+            .filter(|r| r.result.as_ref().ok().copied() == want)
+            .count()
+    };
+    Tally {
+        total: runs.len(),
+        parts: vec![
+            (count(Some(Applied::Done)), "applied"),
+            (count(Some(Applied::NothingToDo)), "without changes"),
+            (count(None), "failed"),
+        ],
+    }
+}

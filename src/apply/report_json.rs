@@ -51,6 +51,9 @@ pub enum ApplyOutcome {
 pub struct ReportSummary {
     pub done: usize,
     pub failed: usize,
+    /// Instances another apply created at the same time, whose copy was kept
+    /// (docs/apply.md §16).
+    pub conflicts: usize,
     pub skipped: usize,
     pub interrupted: usize,
     /// Instances for which a credentials sink failed (they may also be `done`).
@@ -89,6 +92,9 @@ pub enum EntryOutcome {
     Failed,
     Skipped,
     Interrupted,
+    // Another apply created the instance at the same time and its copy is the one
+    // kept: this run created nothing, or deleted its own copy (docs/apply.md §16).
+    Conflict,
 }
 
 /// The credentials sinks of one created instance.
@@ -136,6 +142,8 @@ pub enum FailureKind {
     Skipped,
     /// Ctrl-C stopped the chain.
     Interrupted,
+    /// An overlapping apply's copy of the instance was kept (docs/apply.md §16).
+    Conflict,
     /// The `.env` file could not be written.
     CredentialsFile,
     /// `credentials.command` failed, timed out or could not be started.
@@ -154,6 +162,7 @@ enum ReportKind {
 
 const RUN_AGAIN: &str =
     "fix the cause, then run `auraform apply` again: instances that are done show no changes";
+const TAKE_TURNS: &str = "give every apply of a project its own turn (a CI concurrency group), then run `auraform plan` to check";
 const FINISH: &str =
     "run `auraform apply` again to finish: the next plan starts from where the instance stands";
 
@@ -171,6 +180,7 @@ pub fn document(report: &ApplyReport, project: &ProjectRef) -> ReportDocument {
     let summary = ReportSummary {
         done: report.count(|o| matches!(o, InstanceOutcome::Done)),
         failed: report.count(|o| matches!(o, InstanceOutcome::Failed { .. })),
+        conflicts: report.count(|o| matches!(o, InstanceOutcome::Conflict { .. })),
         skipped: report.count(|o| matches!(o, InstanceOutcome::Skipped { .. })),
         interrupted: report.count(|o| matches!(o, InstanceOutcome::Interrupted { .. })),
         credentials_sink_failures: report.sink_failures(),
@@ -201,6 +211,16 @@ fn entry(inst: &InstanceReport) -> InstanceEntry {
                 step: Some(step.clone()),
                 reason: reason.clone(),
                 remedy: inst.remedy.clone().unwrap_or_else(|| RUN_AGAIN.to_owned()),
+            }),
+        ),
+        InstanceOutcome::Conflict { step, reason } => (
+            EntryOutcome::Conflict,
+            Some(step.clone()),
+            Some(FailureEntry {
+                kind: FailureKind::Conflict,
+                step: Some(step.clone()),
+                reason: reason.clone(),
+                remedy: TAKE_TURNS.to_owned(),
             }),
         ),
         InstanceOutcome::Skipped { reason } => (
@@ -286,6 +306,19 @@ mod tests {
     use super::*;
     use crate::apply::sinks::SinkFailure;
 
+    /// The document of a finished (not interrupted) apply of `instances` in `demo`.
+    fn document_of(instances: Vec<InstanceReport>) -> ReportDocument {
+        let report = ApplyReport {
+            instances,
+            interrupted: false,
+        };
+        let project = ProjectRef {
+            id: "p".into(),
+            name: "demo".into(),
+        };
+        document(&report, &project)
+    }
+
     #[test]
     fn failures_carry_reason_and_remedy() {
         let mut failed = InstanceReport::new(
@@ -310,15 +343,7 @@ mod tests {
             }],
             ..Delivery::default()
         });
-        let report = ApplyReport {
-            instances: vec![failed, done],
-            interrupted: false,
-        };
-        let project = ProjectRef {
-            id: "p".into(),
-            name: "demo".into(),
-        };
-        let doc = document(&report, &project);
+        let doc = document_of(vec![failed, done]);
         assert_eq!(doc.outcome, ApplyOutcome::FinishedWithErrors);
         assert_eq!(doc.summary.credentials_sink_failures, 1);
         let a = &doc.instances[0];
@@ -332,5 +357,27 @@ mod tests {
         assert!(creds.stored && !creds.command.as_ref().unwrap().stored);
         let validator = jsonschema::draft7::new(&report_schema()).unwrap();
         assert!(validator.is_valid(&serde_json::to_value(&doc).unwrap()));
+    }
+
+    #[test]
+    fn a_copy_that_gave_way_is_a_conflict_with_what_to_do() {
+        let mut gave_way = InstanceReport::new("orders", Some("k1".into()), vec!["create".into()]);
+        gave_way.outcome = InstanceOutcome::Conflict {
+            step: "create".into(),
+            reason: "another apply created `orders` at the same time; kept k1".into(),
+        };
+        let doc = document_of(vec![gave_way]);
+        assert_eq!(doc.outcome, ApplyOutcome::FinishedWithErrors);
+        assert_eq!(doc.summary.conflicts, 1);
+        let entry = &doc.instances[0];
+        assert_eq!(entry.outcome, EntryOutcome::Conflict);
+        assert_eq!(entry.step_in_progress.as_deref(), Some("create"));
+        assert!(entry.steps_not_started.is_empty());
+        assert_eq!(entry.failures[0].kind, FailureKind::Conflict);
+        assert_eq!(entry.failures[0].remedy, TAKE_TURNS);
+        let value = serde_json::to_value(&doc).unwrap();
+        assert_eq!(value["instances"][0]["outcome"], "conflict");
+        let validator = jsonschema::draft7::new(&report_schema()).unwrap();
+        assert!(validator.is_valid(&value));
     }
 }

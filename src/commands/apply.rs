@@ -10,22 +10,25 @@
 //! moved. Exit 1 when any instance failed or was interrupted. Several files are
 //! planned, confirmed once and applied in turn by `apply_files`.
 
+use std::path::Path;
 use std::sync::Arc;
 
-use super::apply_setup::{ask, options, progress_for};
+use super::apply_setup::{
+    Target, ask, lock_all, options, progress_for, review_journal, show_plans,
+};
 use super::approval::ApprovalError;
 use super::error::Result;
 use super::interrupt::{Aborted, Interrupts};
 use super::outcome::Outcome;
 use super::session::Session;
 use super::stdout::print_stdout;
-use super::{apply_files, apply_setup, files, pipeline, saved_plan};
+use super::{apply_files, files, pipeline, saved_plan};
 use crate::apply::report_json::{document, to_json};
 use crate::apply::{ApplyError, ApplyReport, Cancel, execute};
 use crate::cli::{ApplyArgs, GlobalArgs, ReportFormat};
 use crate::config::LoadedConfig;
 use crate::plan::render::{Format, render};
-use crate::plan::{Plan, PlanError, PlanOptions};
+use crate::plan::{Live, Plan, PlanError, PlanOptions};
 
 /// Runs `apply`.
 pub(super) async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Outcome> {
@@ -41,14 +44,21 @@ pub(super) async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Outcome
         return apply_files::run(global, args, &files).await;
     };
     let loaded = pipeline::load(file)?;
+    // Before the API is read: a second local run plans only once the first is done.
+    let _lock = lock_all(global, args, files.as_slice()).await?;
     let session = pipeline::open(global, file).await?;
-    let result = run_in(&session, global, args, loaded).await;
+    let result = run_in(&session, global, args, loaded, file).await;
     session.close().await;
     result
 }
 
-/// The plan to carry out: the saved one if it is still fresh, else one computed now.
-async fn the_plan(session: &Session, args: &ApplyArgs, loaded: &LoadedConfig) -> Result<Plan> {
+/// The plan to carry out: the saved one if it is still fresh, else one computed now;
+/// and the live project it was checked against.
+async fn the_plan(
+    session: &Session,
+    args: &ApplyArgs,
+    loaded: &LoadedConfig,
+) -> Result<(Plan, Live)> {
     let saved = match &args.plan_file {
         Some(path) => Some(saved_plan::load(path)?),
         None => None,
@@ -57,22 +67,21 @@ async fn the_plan(session: &Session, args: &ApplyArgs, loaded: &LoadedConfig) ->
     let prune = saved.as_ref().map_or(args.prune, |s| s.options.prune);
     let live = pipeline::observe(session, loaded, prune).await?;
     let desired = &loaded.desired;
-    match saved {
-        Some(saved) => {
-            if saved.options.report_only {
-                return Err(ApprovalError::ReportOnlyPlan.into());
-            }
-            crate::plan::check_fresh(&saved, desired, &live)
-                .map_err(|reason| PlanError::Stale { reason })?;
-            Ok(saved)
-        }
-        None => crate::plan::plan(
+    let Some(saved) = saved else {
+        let plan = crate::plan::plan(
             desired,
             &live,
             &PlanOptions::new(args.targets.clone(), args.prune),
         )
-        .map_err(|e| pipeline::locate(loaded, e)),
+        .map_err(|e| pipeline::locate(loaded, e))?;
+        return Ok((plan, live));
+    };
+    if saved.options.report_only {
+        return Err(ApprovalError::ReportOnlyPlan.into());
     }
+    crate::plan::check_fresh(&saved, desired, &live)
+        .map_err(|reason| PlanError::Stale { reason })?;
+    Ok((saved, live))
 }
 
 async fn run_in(
@@ -80,10 +89,12 @@ async fn run_in(
     global: &GlobalArgs,
     args: &ApplyArgs,
     loaded: LoadedConfig,
+    file: &Path,
 ) -> Result<Outcome> {
-    let plan = the_plan(session, args, &loaded).await?;
+    let (plan, live) = the_plan(session, args, &loaded).await?;
+    let journal = review_journal(file, &live, global.quiet);
     let json = args.format == ReportFormat::Json;
-    apply_setup::show_plans(global, args, |color| render(&plan, Format::Human, color))?;
+    show_plans(global, args, |color| render(&plan, Format::Human, color))?;
     if !plan.has_changes() {
         if json {
             print_stdout(&to_json(&document(&ApplyReport::default(), &plan.project)))?;
@@ -99,7 +110,12 @@ async fn run_in(
     let progress = progress_for(global, &plan);
     let notice = Arc::new(progress.clone());
     let interrupts = Interrupts::listen(cancel.clone(), move |m| notice.note(m));
-    let opts = options(session, global, args, &loaded, progress, cancel);
+    let target = Target {
+        loaded: &loaded,
+        live: &live,
+        journal,
+    };
+    let opts = options(session, global, args, target, progress, cancel);
     let report = tokio::select! {
         report = execute(&session.client, &plan, &opts) => report,
         () = interrupts.aborted() => return Err(Aborted.into()),

@@ -48,6 +48,7 @@ pub mod located;
 pub mod model;
 pub mod provenance;
 pub mod render;
+pub mod resettle;
 pub mod saved;
 pub mod schema;
 mod schema_helpers;
@@ -63,4 +64,5 @@ pub use model::{
     ProjectRef, Step, StepAction, StepRequest, Summary, Unmanaged,
 };
 pub use provenance::{Provenance, StaleReason};
+pub use resettle::resettle;
 pub use saved::{check_fresh, from_json, to_json};

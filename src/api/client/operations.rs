@@ -117,7 +117,8 @@ impl AuraClient {
         }
     }
 
-    /// `POST /instances`. Sent exactly once: a timeout, broken connection or 5xx
+    /// `POST /instances`. Resent only when the API certainly did not act (a 429, or
+    /// a connection that could not be opened); a timeout, broken connection or 5xx
     /// gives [`ApiError::AmbiguousCreate`]. The answer holds the only copy of the
     /// password (a `WireSecret`).
     pub async fn create_instance(
@@ -128,7 +129,7 @@ impl AuraClient {
             Method::POST,
             "/v1/instances".to_owned(),
             to_json(request)?,
-            Resend::Never,
+            Resend::Unprocessed,
         );
         call.create_name = Some(request.name.clone());
         let raw = self.execute(&call).await?;
@@ -211,7 +212,7 @@ impl AuraClient {
             Method::POST,
             format!("/v1/instances/{}/overwrite", segment(id)),
             to_json(request)?,
-            Resend::AfterRateLimit,
+            Resend::Unprocessed,
         );
         let raw = self.execute(&call).await?;
         Ok(lenient_instance(&raw))
@@ -248,7 +249,7 @@ impl AuraClient {
             Method::POST,
             format!("/v1/instances/{}/snapshots", segment(id)),
             b"{}".to_vec(),
-            Resend::AfterRateLimit,
+            Resend::Unprocessed,
         );
         let raw = self.execute(&call).await?;
         let created: SnapshotCreated = decode_data(&call, &raw)?;
@@ -287,7 +288,7 @@ impl AuraClient {
                 segment(snapshot_id)
             ),
             b"{}".to_vec(),
-            Resend::AfterRateLimit,
+            Resend::Unprocessed,
         );
         let raw = self.execute(&call).await?;
         Ok(lenient_instance(&raw))

@@ -3,7 +3,8 @@
 //! (docs/aura-api.md §9.2), so [`deliver`] runs before anything else happens to the
 //! new instance, and its one promise is that the password is never lost silently:
 //!
-//! 1. the file sink ([`file`]) writes `<dir>/<name>.env` first, unless `file: false`;
+//! 1. the file sink ([`file`]) writes `<dir>/<name>.env` first (an older file of that
+//!    name is kept aside as a stale copy), unless `file: false`;
 //! 2. the command sink ([`command`]), if declared, gets the same text on stdin;
 //! 3. if the command fails and no file was written (`file: false`), the file is
 //!    written anyway, so the only copy survives, and the report says so;
@@ -138,15 +139,23 @@ fn write_file(
     delivery: &mut Delivery,
     file_error: &mut Option<String>,
 ) {
-    match file::write_beside_existing(&sinks.dir, created) {
-        Ok((path, beside)) => {
-            if beside {
+    match file::write_live(&sinks.dir, created) {
+        Ok(written) => {
+            let stable = file::credentials_path(&sinks.dir, &created.name);
+            if let Some(aside) = &written.superseded {
                 delivery.notes.push(format!(
-                    "{} already existed (an earlier instance of this name?), so the new credentials went beside it",
-                    file::credentials_path(&sinks.dir, &created.name).display()
+                    "the previous {} (an earlier instance of this name) was kept as {}",
+                    stable.display(),
+                    aside.display()
                 ));
             }
-            delivery.file = Some(path);
+            if let Some(why) = &written.not_promoted {
+                delivery.notes.push(format!(
+                    "{} already existed and could not be moved aside ({why}), so the new credentials went beside it",
+                    stable.display()
+                ));
+            }
+            delivery.file = Some(written.path);
         }
         Err(err) => *file_error = Some(err.to_string()),
     }

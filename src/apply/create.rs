@@ -79,7 +79,7 @@ pub(super) async fn create_step(run: &Run<'_>, call: StepCall, timeout: Duration
             effects.settled = settled_elsewhere(&call.step.expect, waited.instance.as_ref());
             effects.last_status = waited.instance.map(|i| i.status.to_string());
         }
-        Err(err) => return from_wait_error(effects, &err),
+        Err(err) => return from_wait_error(effects, &err.for_step(timeout)),
     }
 
     let floor = answered + SURVIVOR_CHECK_FLOOR;

@@ -63,9 +63,9 @@ pub(super) async fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<Outcom
         Some(out) => {
             // `--force` was checked above. A plain write: aura.yaml holds no secret and
             // keeps the user's usual file mode.
-            std::fs::write(out, &text).map_err(|source| Error::Io {
+            std::fs::write(out, &text).map_err(|e| Error::Io {
                 context: format!("cannot write {}", out.display()),
-                source,
+                source: fsutil::plain(out, &e),
             })?;
             let n = live.instances.len();
             eprintln!(

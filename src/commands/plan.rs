@@ -49,10 +49,17 @@ async fn run_one(global: &GlobalArgs, args: &PlanArgs, file: &Path) -> Result<Ou
         stdout_color(global.color),
     ))?;
     if let Some(out) = &args.out {
+        // The command to run next, with what it needs of this one's flags.
+        let file = if global.files_given {
+            format!(" -f {}", file.display())
+        } else {
+            String::new()
+        };
+        let emulator = if global.emulator { " --emulator" } else { "" };
+        let apply = format!("auraform apply {}{file}{emulator}", out.display());
         eprintln!(
-            "Saved the plan to {}. Apply exactly this plan with: auraform apply {}",
-            out.display(),
-            out.display()
+            "Saved the plan to {out}. Review it with `auraform show {out}`; apply exactly this plan with `{apply}`.",
+            out = out.display(),
         );
     }
     Ok(Outcome::changes_if(

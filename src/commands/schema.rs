@@ -2,9 +2,11 @@
 //! aura.yaml (`schema/aura.schema.json`, the default), the plan JSON
 //! (`schema/plan.schema.json`, also `--plan`), the apply report
 //! (`schema/apply-report.schema.json`), the output document
-//! (`schema/output.schema.json`) or the document of a run over several files
-//! (`schema/files.schema.json`, also `--files`).
+//! (`schema/output.schema.json`), the document of a run over several files
+//! (`schema/files.schema.json`, also `--files`) or `catalog --format json`
+//! (`schema/catalog.schema.json`, also `--catalog`).
 
+use super::catalog_view;
 use super::error::Result;
 use super::outcome::Outcome;
 use super::stdout::print_stdout;
@@ -17,6 +19,7 @@ pub(super) fn run(args: &SchemaArgs) -> Result<Outcome> {
         SchemaName::ApplyReport => crate::apply::report_json::report_schema_json(),
         SchemaName::Output => crate::plan::connections::output_schema_json(),
         SchemaName::Files => crate::apply::files_schema::files_schema_json(),
+        SchemaName::Catalog => catalog_view::schema_json(),
     };
     print_stdout(&text)?;
     Ok(Outcome::Success)

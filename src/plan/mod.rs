@@ -46,6 +46,7 @@ pub mod files;
 pub mod live;
 pub mod located;
 pub mod model;
+pub mod offline;
 pub mod provenance;
 pub mod render;
 pub mod resettle;
@@ -63,6 +64,7 @@ pub use model::{
     ExpectedValues, FORMAT_VERSION, FieldChange, FieldValue, KindCounts, Plan, PlanOptions,
     ProjectRef, Step, StepAction, StepRequest, Summary, Unmanaged,
 };
+pub use offline::diff_files;
 pub use provenance::{Provenance, StaleReason};
 pub use resettle::resettle;
 pub use saved::{check_fresh, from_json, to_json};

@@ -112,7 +112,7 @@ fn the_timeout_is_a_bounded_duration_and_needs_a_command() {
             (ErrorCode::InvalidValue, value),
             "{text}"
         );
-        assert!(text.contains("1s to 60m"), "{why}: {text}");
+        assert!(text.contains("from 1s to 1h"), "{why}: {text}");
     }
     let (code, at, _) = only_error(&with_credentials("  command_timeout: 5s\n"));
     assert_eq!((code, at.as_str()), (ErrorCode::Conflict, "5s"));

@@ -70,3 +70,8 @@ mod drift_render;
 mod import_cli;
 mod projects_cli;
 mod projects_reports;
+
+// First run and the messages a new user meets: `init`, `show`, `catalog`, the flags
+// that do not go together, and each diagnostic's exact text.
+mod first_run_cli;
+mod messages_cli;

@@ -45,6 +45,7 @@ fn the_schema_command_prints_each_committed_schema() {
         (Some("apply-report"), "apply-report.schema.json"),
         (Some("output"), "output.schema.json"),
         (Some("files"), "files.schema.json"),
+        (Some("catalog"), "catalog.schema.json"),
     ] {
         let out = auraform().arg("schema").args(which).run();
         assert_eq!(out.code, 0, "{}", out.stderr);
@@ -73,6 +74,8 @@ fn the_schema_command_prints_each_committed_schema() {
         ["schema", "output", "--plan"],
         ["schema", "plan", "--files"],
         ["schema", "--plan", "--files"],
+        ["schema", "--files", "--catalog"],
+        ["schema", "catalog", "--catalog"],
     ] {
         let out = auraform().args(args).run();
         assert_eq!(out.code, 1, "{args:?}");

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use reqwest::{Method, header};
-use tracing::warn;
+use tracing::{debug, warn};
 
 use crate::api::error::{ApiError, TransportKind, parse_retry_after};
 use crate::api::retry::Resend;
@@ -153,7 +153,69 @@ fn transport(e: &reqwest::Error) -> NoAnswer {
     } else {
         TransportKind::Broken
     };
-    NoAnswer::Transport(kind, error_chain(e))
+    // The library's chain (`error sending request: client error (Connect): …`) is
+    // for -vv; the user gets what happened in words.
+    let chain = error_chain(e);
+    debug!(failure = %kind, detail = %chain, "no answer");
+    NoAnswer::Transport(kind, cause_in_words(e, kind, &chain))
+}
+
+/// What kept a request from being answered, in words about the host: the name did
+/// not resolve, nothing listens on the port, the TLS handshake failed, …
+fn cause_in_words(e: &reqwest::Error, kind: TransportKind, chain: &str) -> String {
+    let host = e.url().and_then(|u| {
+        u.host_str()
+            .map(|h| (h.to_owned(), u.port_or_known_default()))
+    });
+    let at = match &host {
+        Some((h, Some(port))) => format!("{h}:{port}"),
+        Some((h, None)) => h.clone(),
+        None => "the server".to_owned(),
+    };
+    let name = host.as_ref().map_or("the server", |(h, _)| h.as_str());
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind as K;
+            let words = match io.kind() {
+                K::ConnectionRefused => {
+                    Some(format!("nothing is listening on {at} (connection refused)"))
+                }
+                K::ConnectionReset | K::ConnectionAborted => {
+                    Some(format!("{at} closed the connection"))
+                }
+                K::TimedOut => Some(format!("{at} did not answer in time")),
+                K::NetworkUnreachable | K::NetworkDown => {
+                    Some("the network is unreachable".to_owned())
+                }
+                K::HostUnreachable => Some(format!("the host {name} is unreachable")),
+                K::AddrNotAvailable => {
+                    Some(format!("{at} is not an address this machine can reach"))
+                }
+                _ => None,
+            };
+            if let Some(w) = words {
+                return w;
+            }
+        }
+        source = err.source();
+    }
+    let lower = chain.to_ascii_lowercase();
+    if lower.contains("dns error") || lower.contains("failed to lookup address") {
+        format!("the host name {name} could not be resolved (DNS)")
+    } else if lower.contains("certificate") {
+        format!("the TLS certificate of {name} was not accepted")
+    } else if lower.contains("tls") || lower.contains("handshake") {
+        format!("the TLS handshake with {name} failed")
+    } else {
+        match kind {
+            TransportKind::Timeout => format!("{at} did not answer in time"),
+            TransportKind::Connect => format!("the connection to {at} failed"),
+            TransportKind::Broken => {
+                format!("the connection to {at} broke before the answer was complete")
+            }
+        }
+    }
 }
 
 /// The error and its causes on one line, without the URL (which carries nothing

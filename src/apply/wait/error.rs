@@ -9,6 +9,8 @@ use std::time::Duration;
 pub enum WaitError<E> {
     /// The expectation did not hold within the step's timeout.
     TimedOut {
+        /// The step's timeout (what `--timeout` set): the time the wait was given,
+        /// not the few milliseconds more it took to notice.
         after: Duration,
         expected: &'static str,
         last_seen: Option<String>,
@@ -46,6 +48,25 @@ impl<E> WaitError<E> {
                 "waiting cannot fix this: look at the instance in the Aura console, then run `auraform apply` again",
             ),
             WaitError::Interrupted { .. } | WaitError::Api(_) => None,
+        }
+    }
+
+    /// The same error, saying the whole step's `timeout` when the wait was what was
+    /// left of it after the step's request (`after` is what the user gave, not the
+    /// remainder).
+    #[must_use]
+    pub fn for_step(self, timeout: Duration) -> Self {
+        match self {
+            WaitError::TimedOut {
+                expected,
+                last_seen,
+                ..
+            } => WaitError::TimedOut {
+                after: timeout,
+                expected,
+                last_seen,
+            },
+            other => other,
         }
     }
 

@@ -302,17 +302,20 @@ pub(crate) struct SchemaArgs {
     #[arg(value_enum, value_name = "WHICH", default_value_t = SchemaName::Aura)]
     which: SchemaName,
 
+    // The flags below are the spellings `schema` had before WHICH (docs/commands.md
+    // §9.7): still accepted so that scripts written against them keep working, hidden
+    // so that help shows one way.
     /// The same as `schema plan`.
-    #[arg(long, conflicts_with_all = ["which", "files_schema", "catalog"])]
+    #[arg(long, hide = true, conflicts_with_all = ["which", "files_schema", "catalog"])]
     plan: bool,
 
     /// The same as `schema files`.
     // Its own id: `files` is the `-f` of the ProjectArgs flattened beside it.
-    #[arg(long = "files", id = "files_schema", conflicts_with_all = ["which", "catalog"])]
+    #[arg(long = "files", id = "files_schema", hide = true, conflicts_with_all = ["which", "catalog"])]
     files: bool,
 
     /// The same as `schema catalog`.
-    #[arg(long, conflicts_with = "which")]
+    #[arg(long, hide = true, conflicts_with = "which")]
     catalog: bool,
 }
 

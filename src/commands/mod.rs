@@ -16,7 +16,7 @@
 //! | `init` | `auraform init` (a starter aura.yaml) |
 //! | `catalog` | `auraform catalog` (what a project can run) |
 //! | `show` | `auraform show PLAN_FILE` |
-//! | `schema` | `auraform schema [WHICH]` (also `--plan`, `--files`, `--catalog`) |
+//! | `schema` | `auraform schema [WHICH]` |
 //! | `emulator` | `auraform emulator` |
 //! | `completions` | `auraform completions SHELL` |
 //! | `saved_plan` | reading and writing plan files |

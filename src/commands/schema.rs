@@ -1,10 +1,10 @@
 //! `auraform schema [WHICH]`: a JSON Schema, identical to the committed file —
 //! aura.yaml (`schema/aura.schema.json`, the default), the plan JSON
-//! (`schema/plan.schema.json`, also `--plan`), the apply report
-//! (`schema/apply-report.schema.json`), the output document
-//! (`schema/output.schema.json`), the document of a run over several files
-//! (`schema/files.schema.json`, also `--files`) or `catalog --format json`
-//! (`schema/catalog.schema.json`, also `--catalog`).
+//! (`schema/plan.schema.json`), the apply report (`schema/apply-report.schema.json`),
+//! the output document (`schema/output.schema.json`), the document of a run over several
+//! files (`schema/files.schema.json`) or `catalog --format json`
+//! (`schema/catalog.schema.json`). The hidden `--plan`, `--files`, `--catalog` are the
+//! older spellings (docs/commands.md §9.7).
 
 use super::catalog_view;
 use super::error::Result;

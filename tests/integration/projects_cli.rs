@@ -396,7 +396,7 @@ fn files_schema_file_is_fresh_and_printed_by_schema_files() {
         have == want,
         "schema/files.schema.json is stale: run `UPDATE_SCHEMA=1 cargo nextest run files_schema` and commit it"
     );
-    let out = auraform().args(["schema", "--files"]).run();
+    let out = auraform().args(["schema", "files"]).run();
     assert_eq!(out.code, 0);
     assert_eq!(out.stdout, want);
 }

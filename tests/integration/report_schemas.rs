@@ -60,14 +60,25 @@ fn the_schema_command_prints_each_committed_schema() {
             "`auraform schema {which:?}` differs from {file}"
         );
     }
-    // `--plan` and `--files` still work as they did, each the same as its name.
-    let out = auraform().args(["schema", "--plan"]).run();
-    assert_eq!(out.stdout, auraform::plan::schema::plan_schema_json());
-    let out = auraform().args(["schema", "--files"]).run();
-    assert_eq!(
-        out.stdout,
-        auraform::apply::files_schema::files_schema_json()
-    );
+    // The spellings from before WHICH still work, each the same as its name, and help
+    // shows only the names.
+    for (flag, which) in [
+        ("--plan", "plan"),
+        ("--files", "files"),
+        ("--catalog", "catalog"),
+    ] {
+        let old = auraform().args(["schema", flag]).run();
+        let new = auraform().args(["schema", which]).run();
+        assert_eq!((old.code, &old.stdout), (0, &new.stdout), "{flag}");
+    }
+    let help = auraform().args(["schema", "--help"]).run();
+    assert_eq!(help.code, 0, "{}", help.stderr);
+    for name in ["aura", "plan", "apply-report", "output", "files", "catalog"] {
+        assert!(help.stdout.contains(name), "{name}: {}", help.stdout);
+    }
+    for flag in ["--plan", "--files", "--catalog"] {
+        assert!(!help.stdout.contains(flag), "{flag}: {}", help.stdout);
+    }
     // A name and an old flag together, or both flags, are refused rather than one
     // silently winning.
     for args in [

@@ -135,19 +135,24 @@ impl ApplyReport {
             "Apply finished with errors"
         };
         let mut counts = vec![format!("{done} done")];
-        let sinks_failed = self.sink_failures();
         for (n, word) in [
             (failed, "failed"),
             (conflicts, "in conflict"),
             (skipped, "skipped"),
             (interrupted, "interrupted"),
-            (sinks_failed, "with a credentials sink failure"),
         ] {
             if n > 0 {
                 counts.push(format!("{n} {word}"));
             }
         }
-        let _ = writeln!(out, "{headline}: {}.", counts.join(", "));
+        // Apart from the outcomes, which add up to the instances: a sink fails for an
+        // instance that was created, so it is one of those counted above.
+        let sinks_failed = self.sink_failures();
+        let sinks = match sinks_failed {
+            0 => String::new(),
+            n => format!("; credentials not stored by the sink for {n}"),
+        };
+        let _ = writeln!(out, "{headline}: {}{sinks}.", counts.join(", "));
         out.push('\n');
 
         let width = self

@@ -362,6 +362,14 @@ async fn a_missing_program_is_reported_with_the_remedy() {
     );
     let out = apply(&b, &[]).await;
     assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    // One instance: done, and apart from that, its credentials not stored.
+    assert!(
+        out.stdout.contains(
+            "Apply finished with errors: 1 done; credentials not stored by the sink for 1.\n"
+        ),
+        "{}",
+        out.stdout
+    );
     assert!(
         out.stdout
             .contains("credentials command FAILED: `no-such-store` was not found on PATH"),

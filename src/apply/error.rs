@@ -59,6 +59,13 @@ impl ApplyError {
                 ));
             }
         }
+        let sinks = report.sink_failures();
+        if sinks > 0 {
+            parts.push(format!(
+                "a credentials sink failed for {sinks} instance{}",
+                if sinks == 1 { "" } else { "s" }
+            ));
+        }
         if parts.is_empty() {
             parts.push("interrupted".to_owned());
         }

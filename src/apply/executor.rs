@@ -200,7 +200,7 @@ async fn run_step_inner(run: &Run<'_>, call: StepCall) -> StepResult {
             ),
             ..effects
         }),
-        Err(err) => from_wait_error(effects, &err),
+        Err(err) => from_wait_error(effects, &err.for_step(timeout)),
     }
 }
 

@@ -17,13 +17,12 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::path::PathBuf;
-
 use tokio::sync::{Semaphore, watch};
 
 use super::cancel::Cancel;
 use super::progress::{InstanceProgress, Progress};
 use super::report::{ApplyReport, InstanceOutcome, InstanceReport, RestorePoint};
+use super::sinks::Delivery;
 use crate::plan::{Change, ExpectedStatus, Plan, Step, StepAction};
 
 /// One step to run, with everything resolved that depends on earlier steps.
@@ -54,8 +53,10 @@ pub struct StepEffects {
     pub created_id: Option<String>,
     /// The last status the API reported.
     pub last_status: Option<String>,
-    /// Where a created instance's credentials were written.
-    pub credentials: Option<PathBuf>,
+    /// Where a created instance's credentials went.
+    pub credentials: Option<Delivery>,
+    /// What to do about the step's failure, when something specific can be said.
+    pub remedy: Option<String>,
     /// A restore point the step took.
     pub restore_point: Option<RestorePoint>,
     /// Messages the user must see (e.g. a lost password and the remedy).
@@ -442,6 +443,9 @@ fn record_effects(
     }
     if let Some(r) = effects.restore_point {
         report.restore_points.push(r);
+    }
+    if effects.remedy.is_some() {
+        report.remedy = effects.remedy;
     }
     report.notes.extend(effects.notes);
 }

@@ -1,8 +1,9 @@
 //! `auraform apply [PLAN_FILE]`: load → fetch → plan (or load and re-check a saved
 //! plan) → print → confirm → execute → report (docs/commands.md, docs/apply.md).
 //!
-//! stdout carries the plan and the final report; the prompt, progress and
-//! diagnostics go to stderr. Without a plan file the plan is computed now and
+//! stdout carries the plan and the final report (with `--format json`, only the
+//! report, as one JSON document, and the plan goes to stderr); the prompt, progress
+//! and diagnostics go to stderr. Without a plan file the plan is computed now and
 //! confirmed (`yes` on a terminal, or `--auto-approve`); a saved plan was reviewed
 //! when it was made and is applied without asking, unless aura.yaml or the live
 //! project moved since, in which case nothing is changed and the error says what
@@ -14,16 +15,18 @@ use std::sync::Arc;
 
 use super::apply_setup::{
     Carry, Target, ask, check_protected, lock_all, options, progress_for, review_journal,
+    show_plans,
 };
 use super::approval::ApprovalError;
 use super::error::Result;
 use super::interrupt::{Aborted, Interrupts};
 use super::outcome::Outcome;
-use super::output::{print_stdout, stdout_color};
 use super::session::Session;
+use super::stdout::print_stdout;
 use super::{apply_files, files, pipeline, saved_plan, teardown};
-use crate::apply::{ApplyError, Cancel, execute};
-use crate::cli::{ApplyArgs, GlobalArgs};
+use crate::apply::report_json::{document, to_json};
+use crate::apply::{ApplyError, ApplyReport, Cancel, execute};
+use crate::cli::{ApplyArgs, GlobalArgs, ReportFormat};
 use crate::config::LoadedConfig;
 use crate::plan::render::{Format, render};
 use crate::plan::{Live, Plan, PlanError};
@@ -102,8 +105,12 @@ async fn run_in(
 ) -> Result<Outcome> {
     let (plan, live) = the_plan(session, carry, plan_file, &loaded).await?;
     let journal = review_journal(file, &live, global.quiet);
-    print_stdout(&render(&plan, Format::Human, stdout_color(global.color)))?;
+    let json = carry.format == ReportFormat::Json;
+    show_plans(global, carry, |color| render(&plan, Format::Human, color))?;
     if !plan.has_changes() {
+        if json {
+            print_stdout(&to_json(&document(&ApplyReport::default(), &plan.project)))?;
+        }
         return Ok(Outcome::Success);
     }
 
@@ -140,7 +147,11 @@ async fn run_in(
     } else {
         teardown::Finished::default()
     };
-    print_stdout(&format!("\n{}{}", report.render(), after.text))?;
+    if json {
+        print_stdout(&to_json(&document(&report, &plan.project)))?;
+    } else {
+        print_stdout(&format!("\n{}{}", report.render(), after.text))?;
+    }
     match ApplyError::from_report(&report) {
         None => after.into_result(),
         Some(err) => Err(err.into()),

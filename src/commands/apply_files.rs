@@ -3,35 +3,98 @@
 //! project is applied in turn with the run's one request budget. A file that fails to
 //! plan or to apply is reported and the others go on; the run exits 1 if any failed.
 //! Ctrl-C stops the project in progress as it would alone, and no later project
-//! starts; a second Ctrl-C exits at once.
+//! starts; a second Ctrl-C exits at once. With `--format json` stdout is one
+//! several-files document holding each file's apply report (what `apply --format
+//! json` prints for that file alone) or its error, and the plans go to stderr.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use super::apply_setup::{
     Carry, Target, ask, check_protected, lock_all, options, progress_for, review_journal,
+    show_plans,
 };
 use super::error::{Error, Result};
 use super::files::FilesError;
 use super::interrupt::{Aborted, Interrupts};
 use super::outcome::Outcome;
-use super::output::{print_stdout, stdout_color};
 use super::pipeline::Planned;
 use super::projects::{self, FileRun, fail};
 use super::session::{Session, Sessions};
+use super::stdout::{print_stdout, stdout_color};
 use super::teardown;
-use crate::apply::{ApplyError, Cancel, Progress, execute};
-use crate::cli::GlobalArgs;
+use crate::apply::report_json::{ReportDocument, document};
+use crate::apply::{ApplyError, ApplyReport, Cancel, Progress, execute};
+use crate::cli::{GlobalArgs, ReportFormat};
 use crate::config::LoadedConfig;
 use crate::plan::DocumentKind;
-use crate::plan::files::Failure;
-use crate::plan::render::files::{Tally, file_header, files_human, summary_line};
+use crate::plan::files::{Failure, FileDocument, FileOutcome};
+use crate::plan::render::files::{Tally, file_header, files_human, files_json, summary_line};
 
 /// How a file's apply ended, when it did not fail.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Applied {
     Done,
     NothingToDo,
+}
+
+/// How one file of the run ended, with its apply report when it got as far as one.
+enum End {
+    /// Applied, or nothing to do.
+    Ok(Applied, ReportDocument),
+    /// Applied, and something failed or was interrupted (shown on stderr).
+    Failed(ReportDocument, Failure),
+    /// Never applied: it failed to plan, or was not started (shown on stderr).
+    NotApplied(Failure),
+}
+
+/// One file of the run, once it is over.
+struct Finished {
+    file: PathBuf,
+    end: End,
+}
+
+impl Finished {
+    fn run(self) -> FileRun<Applied> {
+        let result = match self.end {
+            End::Ok(applied, _) => Ok(applied),
+            End::Failed(_, failure) | End::NotApplied(failure) => Err(failure),
+        };
+        FileRun {
+            file: self.file,
+            result,
+        }
+    }
+
+    /// Its entry in the JSON document: its report whenever it has one (exit 1 when its
+    /// apply failed, as alone), else its error.
+    fn entry(&self) -> FileDocument<&ReportDocument> {
+        let (exit_code, outcome) = match &self.end {
+            End::Ok(_, report) => (crate::EXIT_OK, FileOutcome::Report(report)),
+            End::Failed(report, _) => (crate::EXIT_ERROR, FileOutcome::Report(report)),
+            End::NotApplied(failure) => (crate::EXIT_ERROR, FileOutcome::Error(failure.clone())),
+        };
+        FileDocument {
+            file: self.file.display().to_string(),
+            exit_code,
+            outcome,
+        }
+    }
+}
+
+/// A planned file whose plan has no changes, or that failed to plan.
+fn unapplied(run: FileRun<Planned>) -> Finished {
+    let end = match run.result {
+        Ok(p) => End::Ok(
+            Applied::NothingToDo,
+            document(&ApplyReport::default(), &p.plan.project),
+        ),
+        Err(failure) => End::NotApplied(failure),
+    };
+    Finished {
+        file: run.file,
+        end,
+    }
 }
 
 pub(super) async fn run(global: &GlobalArgs, carry: &Carry, files: &[PathBuf]) -> Result<Outcome> {
@@ -50,23 +113,34 @@ async fn run_in(
     loaded: Vec<FileRun<LoadedConfig>>,
 ) -> Result<Outcome> {
     let planned = projects::plan_loaded(sessions, global, loaded, &carry.opts).await?;
-    let color = stdout_color(global.color);
     let names: Vec<String> = planned.iter().map(FileRun::name).collect();
     let sections = projects::sections(&planned, &names);
-    print_stdout(&files_human(&sections, DocumentKind::Plan, color))?;
+    show_plans(global, carry, |color| {
+        files_human(&sections, DocumentKind::Plan, color)
+    })?;
     let any_changes = planned
         .iter()
         .any(|r| r.result.as_ref().is_ok_and(|r| r.plan.has_changes()));
-    if !any_changes {
-        return projects::finish(&planned, |_| Outcome::Success);
+    let finished = if any_changes {
+        ask(carry.consent, carry.auto_approve).await?;
+        apply_all(sessions, global, carry, planned).await?
+    } else {
+        planned.into_iter().map(unapplied).collect()
+    };
+    let json = carry.format == ReportFormat::Json;
+    if json {
+        print_stdout(&files_json(&projects::files_document(
+            finished.iter().map(Finished::entry).collect(),
+        )))?;
     }
-    ask(carry.consent, carry.auto_approve).await?;
-    let applied = apply_all(sessions, global, carry, planned).await?;
-    print_stdout(&format!(
-        "\n{}\n",
-        summary_line(&tally(&applied, carry.opts.destroy))
-    ))?;
-    projects::finish(&applied, |_| Outcome::Success)
+    let runs: Vec<FileRun<Applied>> = finished.into_iter().map(Finished::run).collect();
+    if any_changes && !json {
+        print_stdout(&format!(
+            "\n{}\n",
+            summary_line(&tally(&runs, carry.opts.destroy))
+        ))?;
+    }
+    projects::finish(&runs, |_| Outcome::Success)
 }
 
 /// Applies each ready plan that has changes, in turn, under one Ctrl-C listener.
@@ -75,13 +149,14 @@ async fn apply_all(
     global: &GlobalArgs,
     carry: &Carry,
     planned: Vec<FileRun<Planned>>,
-) -> Result<Vec<FileRun<Applied>>> {
+) -> Result<Vec<Finished>> {
+    let color = stdout_color(global.color);
+    let json = carry.format == ReportFormat::Json;
     let verb = if carry.opts.destroy {
         "destroy"
     } else {
         "apply"
     };
-    let color = stdout_color(global.color);
     let cancel = Cancel::new();
     // The Ctrl-C notice goes above the live lines of the project being applied.
     let current: Arc<Mutex<Option<Progress>>> = Arc::default();
@@ -94,33 +169,30 @@ async fn apply_all(
     });
     let mut out = Vec::with_capacity(planned.len());
     for run in planned {
-        let file = run.file;
         let ready = match run.result {
-            Err(failure) => {
-                out.push(FileRun {
-                    file,
-                    result: Err(failure),
-                });
+            Ok(ready) if ready.plan.has_changes() => ready,
+            result => {
+                out.push(unapplied(FileRun {
+                    file: run.file,
+                    result,
+                }));
                 continue;
             }
-            Ok(ready) if !ready.plan.has_changes() => {
-                out.push(FileRun {
-                    file,
-                    result: Ok(Applied::NothingToDo),
-                });
-                continue;
-            }
-            Ok(ready) => ready,
         };
+        let file = run.file;
         if cancel.is_cancelled() {
-            print_stdout(&format!(
-                "\n{}Not started: {verb} was interrupted before this file's turn; nothing was changed in its project.\n",
-                file_header(&file.display().to_string(), color)
-            ))?;
+            // With --format json stdout is the document alone; the diagnostic on
+            // stderr says the same.
+            if !json {
+                print_stdout(&format!(
+                    "\n{}Not started: {verb} was interrupted before this file's turn; nothing was changed in its project.\n",
+                    file_header(&file.display().to_string(), color)
+                ))?;
+            }
             let failure = fail(&file, FilesError::NotStarted.into());
-            out.push(FileRun {
+            out.push(Finished {
                 file,
-                result: Err(failure),
+                end: End::NotApplied(failure),
             });
             continue;
         }
@@ -130,9 +202,9 @@ async fn apply_all(
             .map_err(|e| Error::Session(Box::new(e)))?;
         if let Err(e) = check_protected(&ready.plan, &ready.loaded) {
             let failure = fail(&file, e);
-            out.push(FileRun {
+            out.push(Finished {
                 file,
-                result: Err(failure),
+                end: End::NotApplied(failure),
             });
             continue;
         }
@@ -143,8 +215,8 @@ async fn apply_all(
             current: &current,
             interrupts: &interrupts,
         };
-        let result = apply_one(&shared, session, &ready, &file).await?;
-        out.push(FileRun { file, result });
+        let end = apply_one(&shared, session, &ready, &file).await?;
+        out.push(Finished { file, end });
     }
     Ok(out)
 }
@@ -160,14 +232,14 @@ struct Shared<'a> {
 }
 
 /// One project's turn: execute its plan, finish a destroy, print its report under its
-/// header. The inner `Err` is the file's failure (shown on stderr); the outer one ends
-/// the run (a second Ctrl-C, stdout closed).
+/// header (unless `--format json`). `Err` ends the run (a second Ctrl-C, stdout
+/// closed).
 async fn apply_one(
     shared: &Shared<'_>,
     session: &Session,
     ready: &Planned,
     file: &Path,
-) -> Result<std::result::Result<Applied, Failure>> {
+) -> Result<End> {
     let (global, carry) = (shared.global, shared.carry);
     let progress = progress_for(global, &ready.plan);
     progress.note(&format!(
@@ -215,19 +287,22 @@ async fn apply_one(
     } else {
         teardown::Finished::default()
     };
-    let name = file.display().to_string();
-    print_stdout(&format!(
-        "\n{}{}{}",
-        file_header(&name, stdout_color(global.color)),
-        report.render(),
-        after.text
-    ))?;
+    if carry.format != ReportFormat::Json {
+        let name = file.display().to_string();
+        print_stdout(&format!(
+            "\n{}{}{}",
+            file_header(&name, stdout_color(global.color)),
+            report.render(),
+            after.text
+        ))?;
+    }
+    let doc = document(&report, &ready.plan.project);
     Ok(match ApplyError::from_report(&report) {
-        None => after
-            .into_result()
-            .map(|_| Applied::Done)
-            .map_err(|e| fail(file, e)),
-        Some(err) => Err(fail(file, err.into())),
+        None => match after.into_result() {
+            Ok(_) => End::Ok(Applied::Done, doc),
+            Err(e) => End::Failed(doc, fail(file, e)),
+        },
+        Some(err) => End::Failed(doc, fail(file, err.into())),
     })
 }
 

@@ -1,9 +1,9 @@
 //! What `apply` and `destroy` do between a plan and the executor, for one file or
 //! several: the flags they share ([`Carry`]), take the lock of each file's
 //! `.auraform/`, ask for confirmation, say what an interrupted earlier run left (the
-//! journal), the last check before anything is deleted, and set the executor up from
-//! the flags, the session, the file's credentials sink and journal, and the live
-//! project the plan was made from.
+//! journal), the last check before anything is deleted, show the plan where `--format`
+//! wants it, and set the executor up from the flags, the session, the file's
+//! credentials sinks and journal, and the live project the plan was made from.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -13,9 +13,10 @@ use super::error::{Error, Result};
 use super::lock::{self, ApplyLock};
 use super::pipeline;
 use super::session::Session;
+use super::stdout::{print_stderr, print_stdout, stderr_color, stdout_color};
 use crate::apply::journal::{self, Journal};
-use crate::apply::{ApplyOptions, Cancel, Progress, ProgressMode, Timeouts};
-use crate::cli::{ApplyArgs, DestroyArgs, GlobalArgs};
+use crate::apply::{ApplyOptions, Cancel, Progress, ProgressMode, Sinks, Timeouts};
+use crate::cli::{ApplyArgs, DestroyArgs, GlobalArgs, ReportFormat};
 use crate::config::LoadedConfig;
 use crate::plan::{Live, Plan, PlanError, PlanOptions, StepAction};
 
@@ -33,6 +34,10 @@ pub(super) struct Carry {
     pub(super) opts: PlanOptions,
     /// `destroy --remove-credentials`.
     pub(super) remove_credentials: bool,
+    /// `apply --format`: where the plan and the report go (destroy: human).
+    pub(super) format: ReportFormat,
+    /// `apply PLAN_FILE`: a saved plan, applied without asking.
+    pub(super) saved_plan: bool,
 }
 
 impl Carry {
@@ -44,6 +49,8 @@ impl Carry {
             lock_timeout: args.lock_timeout,
             opts: PlanOptions::new(args.targets.clone(), args.prune),
             remove_credentials: false,
+            format: args.format,
+            saved_plan: args.plan_file.is_some(),
         }
     }
 
@@ -55,6 +62,8 @@ impl Carry {
             lock_timeout: args.lock_timeout,
             opts: PlanOptions::destroy(args.targets.clone()),
             remove_credentials: args.remove_credentials,
+            format: ReportFormat::Human,
+            saved_plan: false,
         }
     }
 }
@@ -154,6 +163,26 @@ pub(super) fn check_protected(plan: &Plan, loaded: &LoadedConfig) -> Result<()> 
     }
 }
 
+/// Shows the plan (or the plans of several files) that `apply` is about to carry out,
+/// as `text(color)` renders it: on stdout, or with `--format json` on stderr, since
+/// stdout is then the report alone — where people look, and even with `-q` when a
+/// person is about to be asked to approve it.
+pub(super) fn show_plans(
+    global: &GlobalArgs,
+    carry: &Carry,
+    text: impl FnOnce(bool) -> String,
+) -> Result<()> {
+    if carry.format == ReportFormat::Json {
+        let will_ask = !carry.saved_plan && !carry.auto_approve;
+        if !global.quiet || will_ask {
+            print_stderr(&text(stderr_color(global.color)));
+        }
+        Ok(())
+    } else {
+        print_stdout(&text(stdout_color(global.color)))
+    }
+}
+
 /// The progress reporter of one plan's apply (stderr; none with `-q` on no terminal).
 pub(super) fn progress_for(global: &GlobalArgs, plan: &Plan) -> Progress {
     Progress::new(
@@ -171,7 +200,8 @@ pub(super) struct Target<'a> {
 }
 
 /// How the executor runs the plan of `target`: the flags, this API's poll interval,
-/// the file's credentials sink and journal, the instances live when it was planned.
+/// the file's credentials sinks (docs/apply.md §10) and journal, the instances live
+/// when it was planned.
 pub(super) fn options(
     session: &Session,
     global: &GlobalArgs,
@@ -180,7 +210,13 @@ pub(super) fn options(
     progress: Progress,
     cancel: Cancel,
 ) -> ApplyOptions {
-    let mut opts = ApplyOptions::new(target.loaded.desired.credentials_dir.clone());
+    let desired = &target.loaded.desired;
+    let mut opts = ApplyOptions::new(desired.credentials_dir.clone());
+    opts.sinks = Sinks {
+        dir: desired.credentials_dir.clone(),
+        file: desired.credentials_file,
+        command: desired.credentials_command.clone(),
+    };
     opts.parallelism = usize::from(carry.parallelism);
     opts.poll_interval = session.poll_interval;
     opts.timeouts = Timeouts::with_override(global.timeout.map(|d| d.0));

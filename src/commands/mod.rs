@@ -1,6 +1,6 @@
 //! The composition root: one file per subcommand, each a short function from parsed
 //! flags to an [`Outcome`], plus what they share — [`pipeline`] (load → observe →
-//! plan), [`session`] (the real API or the embedded emulator), [`output`] (stdout) and
+//! plan), [`session`] (the real API or the embedded emulator), [`stdout`] (stdout) and
 //! the top-level [`Error`]. This is the only module that knows the command line
 //! (`crate::cli`); everything below it takes plain values and options.
 //!
@@ -13,14 +13,15 @@
 //! | `drift` | `auraform drift` |
 //! | `diff` | `auraform diff OLD NEW`, with `diff_input` (reading OLD, `git:REV:PATH`) |
 //! | `import` | `auraform import` |
+//! | `output` | `auraform output` (connection details of the declared instances), with `output_files` (the `.env` files, the errors) |
 //! | `init` | `auraform init` (a starter aura.yaml) |
 //! | `catalog` | `auraform catalog` (what a project can run) |
 //! | `show` | `auraform show PLAN_FILE` |
-//! | `schema` | `auraform schema [--plan \| --files \| --catalog]` |
+//! | `schema` | `auraform schema [WHICH]` |
 //! | `emulator` | `auraform emulator` |
 //! | `completions` | `auraform completions SHELL` |
 //! | `saved_plan` | reading and writing plan files |
-//! | `files`, `projects` | which files `-f` names; running `plan`, `drift`, `apply` over several |
+//! | `files`, `projects` | which files `-f` names; running `plan`, `drift`, `apply`, `output` over several |
 
 mod apply;
 mod apply_files;
@@ -44,6 +45,7 @@ mod interrupt;
 mod lock;
 mod outcome;
 mod output;
+mod output_files;
 mod pipeline;
 mod plan;
 mod projects;
@@ -51,6 +53,7 @@ mod saved_plan;
 mod schema;
 mod session;
 mod show;
+mod stdout;
 mod teardown;
 mod validate;
 mod which_project;
@@ -74,6 +77,7 @@ pub(crate) async fn dispatch(global: GlobalArgs, command: Command) -> Result<Out
         Command::Import(on) => import::run(global, &on.args).await,
         Command::Catalog(on) => catalog::run(global, &on.args).await,
         Command::Diff(on) => diff::run(global, &on.args),
+        Command::Output(on) => output::run(global, &on.args).await,
         Command::Schema(on) => schema::run(&on.args),
         Command::Emulator(args) => emulator::run(&args, global.rate_limit).await,
         Command::Completions(on) => Ok(completions::run(on.args.shell)),

@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use indexmap::IndexMap;
 
@@ -17,10 +18,30 @@ pub struct Desired {
     /// Directory for `<instance>.env` credential files, resolved against the file's
     /// own directory.
     pub credentials_dir: PathBuf,
+    /// Write the `<instance>.env` file (`credentials.file`, default `true`; `false`
+    /// only with a command).
+    pub credentials_file: bool,
+    /// `credentials.command`, if any.
+    pub credentials_command: Option<CredentialsCommand>,
     /// Delete live instances of the project that are not declared.
     pub prune: bool,
     /// Declared instances keyed by Aura instance name, in file order.
     pub instances: IndexMap<String, DesiredInstance>,
+}
+
+/// `credentials.command`: a program run once per created instance with the `.env`
+/// text on its standard input (docs/apply.md §10).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CredentialsCommand {
+    /// The program and its arguments, as written in aura.yaml.
+    pub argv: Vec<String>,
+    /// The program to run: `argv[0]`, or, for a relative path with a `/`, that path
+    /// resolved against the file's directory.
+    pub program: PathBuf,
+    /// Where it runs: the directory of aura.yaml.
+    pub working_dir: PathBuf,
+    /// Killed and reported as failed after this long.
+    pub timeout: Duration,
 }
 
 /// Whether an instance should be running or paused.

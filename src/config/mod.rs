@@ -17,7 +17,8 @@ pub mod schema;
 pub mod validate;
 
 pub use desired::{
-    Desired, DesiredInstance, DesiredState, Field, ReplaceMode, RiskyStep, SourceRef,
+    CredentialsCommand, Desired, DesiredInstance, DesiredState, Field, ReplaceMode, RiskyStep,
+    SourceRef,
 };
 pub use error::{ConfigError, ConfigErrors, ErrorCode};
 pub use load::{

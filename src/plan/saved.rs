@@ -68,14 +68,23 @@ fn canonical_instance(d: &DesiredInstance) -> Value {
 }
 
 /// `sha256:<hex>` of the desired state: every value that can change a plan or an
-/// apply (instances in file order, prune, project, credentials directory).
+/// apply (instances in file order, prune, project, where credentials go). The
+/// credentials sinks enter the digest only when they differ from the file-only
+/// default, so plans saved before sinks existed stay fresh.
 pub fn config_digest(desired: &Desired) -> String {
-    let v = json!({
+    let mut v = json!({
         "project": desired.project,
         "prune": desired.prune,
         "credentials_dir": desired.credentials_dir.to_string_lossy(),
         "instances": desired.instances.values().map(canonical_instance).collect::<Vec<_>>(),
     });
+    if !desired.credentials_file || desired.credentials_command.is_some() {
+        v["credentials_sinks"] = json!({
+            "file": desired.credentials_file,
+            "command": desired.credentials_command.as_ref().map(|c| &c.argv),
+            "command_timeout_ms": desired.credentials_command.as_ref().map(|c| c.timeout.as_millis() as u64),
+        });
+    }
     sha256(&v)
 }
 
@@ -280,6 +289,8 @@ mod tests {
         Desired {
             project: "demo".into(),
             credentials_dir: ".auraform/credentials".into(),
+            credentials_file: true,
+            credentials_command: None,
             prune: false,
             instances: [("orders".to_owned(), d)].into_iter().collect(),
         }
@@ -311,5 +322,30 @@ mod tests {
         let mut pruned = base.clone();
         pruned.prune = true;
         assert_ne!(config_digest(&pruned), digest);
+    }
+
+    #[test]
+    fn the_digest_sees_where_passwords_go_and_keeps_the_default_as_before() {
+        let base = desired();
+        // The file-only default digests as it did before sinks existed (this is the
+        // digest of `desired()` without any sink key), so older saved plans stay fresh.
+        let before = sha256(&json!({
+            "project": base.project,
+            "prune": base.prune,
+            "credentials_dir": base.credentials_dir.to_string_lossy(),
+            "instances": base.instances.values().map(canonical_instance).collect::<Vec<_>>(),
+        }));
+        assert_eq!(config_digest(&base), before);
+        let mut with_command = base.clone();
+        with_command.credentials_command = Some(crate::config::CredentialsCommand {
+            argv: vec!["vault".into()],
+            program: "vault".into(),
+            working_dir: ".".into(),
+            timeout: std::time::Duration::from_secs(60),
+        });
+        let command_digest = config_digest(&with_command);
+        assert_ne!(command_digest, before);
+        with_command.credentials_file = false;
+        assert_ne!(config_digest(&with_command), command_digest);
     }
 }

@@ -340,4 +340,46 @@ instances:
         assert!(apply.stdout.contains(line), "{line}\n{}", apply.stdout);
     }
     assert_eq!(by_route(&stats(&emu.handle).await, UPGRADE), 1);
+
+    // Run again once snapshots succeed: `ledger` gets its restore point, and the JSON
+    // report names it.
+    ok(&{
+        // Undo the failure so that a second run has a chain to report.
+        let r = emu
+            .http
+            .post(emu.url(&format!("/_emulator/instances/{ledger}/snapshot-outcome")))
+            .json(&json!({"status": null}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let again = bench
+            .run_polling(&["apply", "--auto-approve", "--format", "json"])
+            .await;
+        let doc = again.json();
+        let ledger_entry = doc["instances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["name"] == "ledger")
+            .unwrap()
+            .clone();
+        let points = ledger_entry["restore_points"].as_array().unwrap();
+        assert_eq!(points.len(), 1, "{doc:#}");
+        assert_eq!(points[0]["instance_id"], ledger.as_str());
+        let sid = points[0]["snapshot_id"].as_str().unwrap();
+        let taken = lineage(emu, &ledger).await;
+        assert!(
+            taken["snapshots"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["snapshot_id"] == sid
+                    && s["status"] == "Completed"
+                    && s["taken_of"]["type"] == "professional-db"),
+            "{taken}"
+        );
+        assert_eq!(taken["type"], "business-critical");
+        again
+    });
 }

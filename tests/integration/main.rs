@@ -33,6 +33,7 @@ mod client_projects;
 
 // aura.yaml: loading, diagnostics, `validate` and `schema`.
 mod config_cli;
+mod config_credentials;
 mod config_diagnostics;
 mod config_examples;
 mod config_robustness;
@@ -55,6 +56,9 @@ mod apply_defects;
 mod apply_executor;
 mod apply_overlap;
 mod apply_perf;
+mod output_cli;
+mod report_schemas;
+mod sinks_cli;
 
 // `destroy` and `plan --destroy`; replacement by a clone and restore points.
 mod destroy_cli;
@@ -69,6 +73,7 @@ mod drift_cli;
 mod drift_render;
 mod import_cli;
 mod projects_cli;
+mod projects_reports;
 
 // First run and the messages a new user meets: `init`, `show`, `catalog`, the flags
 // that do not go together, and each diagnostic's exact text.

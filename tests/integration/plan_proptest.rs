@@ -281,6 +281,8 @@ fn world() -> impl Strategy<Value = World> {
                 desired: Desired {
                     project: "demo".to_owned(),
                     credentials_dir: ".auraform/credentials".into(),
+                    credentials_file: true,
+                    credentials_command: None,
                     prune: file_prune,
                     instances,
                 },

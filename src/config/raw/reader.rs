@@ -204,11 +204,73 @@ impl<'a> Reader<'a> {
     fn credentials(&mut self, e: &Entry<'_>) -> Option<RawCredentials> {
         let mut out = RawCredentials::default();
         for c in self.entries(e.value, "`credentials`", CREDENTIALS_KEYS, Context::Other) {
-            if c.key.value == "dir" {
-                out.dir = self.string(&c);
+            match c.key.value.as_str() {
+                "dir" => out.dir = self.string(&c),
+                "file" => out.file = self.boolean(&c),
+                "command" => {
+                    out.command_written = true;
+                    out.command = self.command(&c);
+                }
+                "command_timeout" => out.command_timeout = self.string(&c),
+                _ => {}
             }
         }
         Some(out)
+    }
+
+    /// `credentials.command`: a list of arguments, taken as written. They are not
+    /// `${VAR}`-expanded: the command gets the environment itself, and a `sh -c`
+    /// script's own `$AURA_INSTANCE_NAME` must reach the shell untouched.
+    fn command(&mut self, e: &Entry<'_>) -> Option<Spanned<Vec<Spanned<String>>>> {
+        let v = e.value;
+        let Node::Seq(items) = &v.value else {
+            let help = if let Node::Str(_) = &v.value {
+                "a string is not split into words: write the program and its arguments as a list, \
+                 e.g. `command: [vault, kv, put, secret/aura, env=-]`, or `[sh, -c, '…']` for a shell"
+            } else {
+                "write the program and its arguments as a list, e.g. `command: [vault, kv, put, secret/aura, env=-]`"
+            };
+            self.push(
+                ConfigError::new(
+                    ErrorCode::WrongType,
+                    format!("`command` must be a list, found {}", v.value.kind()),
+                )
+                .label(e.value_span(), "expected a list")
+                .help(help),
+            );
+            return None;
+        };
+        let mut out = Vec::new();
+        for item in items {
+            match &item.value {
+                Node::Str(s) => out.push(Spanned {
+                    value: s.clone(),
+                    span: item.span,
+                    defined: item.defined,
+                }),
+                Node::Int(_) | Node::Float(_) => out.push(Spanned {
+                    value: self.source_text(item.defined).to_owned(),
+                    span: item.span,
+                    defined: item.defined,
+                }),
+                other => self.push(
+                    ConfigError::new(
+                        ErrorCode::WrongType,
+                        format!(
+                            "an argument of `command` must be a string, found {}",
+                            other.kind()
+                        ),
+                    )
+                    .label(item.span, "expected a string")
+                    .help("quote it: every argument is passed to the program as text"),
+                ),
+            }
+        }
+        Some(Spanned {
+            value: out,
+            span: e.key.span,
+            defined: e.key.span,
+        })
     }
 
     #[allow(clippy::unnecessary_wraps, reason = "mirrors the other readers")]

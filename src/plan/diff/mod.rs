@@ -40,13 +40,7 @@ use super::model::{
 /// be applied.
 pub fn plan(desired: &Desired, live: &Live, opts: &PlanOptions) -> Result<Plan, PlanError> {
     let mut errors = Vec::new();
-    if desired.project != live.project.id && desired.project != live.project.name {
-        errors.push(PlanError::ProjectMismatch {
-            declared: desired.project.clone(),
-            id: live.project.id.clone(),
-            name: live.project.name.clone(),
-        });
-    }
+    check_project(desired, live, &mut errors);
     let in_scope = |name: &str| opts.targets.is_empty() || opts.targets.iter().any(|t| t == name);
     if opts.destroy {
         check_destroy_targets(desired, opts, &mut errors);
@@ -138,6 +132,44 @@ fn declared_list(desired: &Desired) -> String {
         .map(|k| format!("`{k}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Which live instance each declared instance is, matched exactly as [`plan`] matches
+/// them: every declared instance in file order, with its live id, or `None` when it
+/// is not live. The errors are the ones `plan` would report about identity (another
+/// project, ambiguous names, pins to missing ids).
+pub fn identify(
+    desired: &Desired,
+    live: &Live,
+) -> Result<Vec<(String, Option<String>)>, PlanError> {
+    let mut errors = Vec::new();
+    check_project(desired, live, &mut errors);
+    let identities = identity::resolve_identities(desired, live, &|_| true, &mut errors);
+    if let Some(err) = PlanError::collect(errors) {
+        return Err(err);
+    }
+    Ok(desired
+        .instances
+        .keys()
+        .map(|name| {
+            let id = match identities.get(name.as_str()) {
+                Some(identity::Identity::Matched(id)) => Some(id.clone()),
+                _ => None,
+            };
+            (name.clone(), id)
+        })
+        .collect())
+}
+
+/// The file names the project that was fetched (by id or exact name).
+fn check_project(desired: &Desired, live: &Live, errors: &mut Vec<PlanError>) {
+    if desired.project != live.project.id && desired.project != live.project.name {
+        errors.push(PlanError::ProjectMismatch {
+            declared: desired.project.clone(),
+            id: live.project.id.clone(),
+            name: live.project.name.clone(),
+        });
+    }
 }
 
 fn check_targets(desired: &Desired, live: &Live, opts: &PlanOptions, errors: &mut Vec<PlanError>) {

@@ -36,6 +36,16 @@ impl Bench {
         std::fs::read_to_string(self.path(name)).unwrap()
     }
 
+    /// The password auraform wrote for instance `name` in the default credentials
+    /// directory beside the working directory's aura.yaml.
+    pub fn password(&self, name: &str) -> String {
+        self.read(&format!(".auraform/credentials/{name}.env"))
+            .lines()
+            .find_map(|l| l.strip_prefix("NEO4J_PASSWORD="))
+            .unwrap_or_else(|| panic!("no password line for {name}"))
+            .to_owned()
+    }
+
     /// Runs `auraform ARGS` in the working directory against the emulator.
     pub async fn run(&self, args: &[&str]) -> Out {
         auraform()

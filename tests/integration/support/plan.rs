@@ -99,6 +99,8 @@ pub fn desired(instances: Vec<DesiredInstance>) -> Desired {
     Desired {
         project: PROJECT_NAME.to_owned(),
         credentials_dir: PathBuf::from(".auraform/credentials"),
+        credentials_file: true,
+        credentials_command: None,
         prune: false,
         instances: instances
             .into_iter()

@@ -34,6 +34,18 @@ async fn lineage(emu: &Emu, id: &str) -> Value {
     r.json().await.unwrap()
 }
 
+/// How the next on-demand snapshots of `id` end (`"Failed"`, or `null`: `Completed`).
+async fn snapshot_outcome(emu: &Emu, id: &str, status: Value) {
+    let r = emu
+        .http
+        .post(emu.url(&format!("/_emulator/instances/{id}/snapshot-outcome")))
+        .json(&json!({ "status": status }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
 /// The live instances of `demo` by name: `(name, id, region)`.
 async fn listed(emu: &Emu) -> Vec<(String, String, String)> {
     let r = emu
@@ -278,14 +290,7 @@ instances:
   ledger: {}
 ",
     );
-    let r = emu
-        .http
-        .post(emu.url(&format!("/_emulator/instances/{ledger}/snapshot-outcome")))
-        .json(&json!({"status": "Failed"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    snapshot_outcome(emu, &ledger, json!("Failed")).await;
 
     let plan = bench.run_polling(&["plan", "--format", "json"]).await;
     ok(&plan);
@@ -344,15 +349,7 @@ instances:
     // Run again once snapshots succeed: `ledger` gets its restore point, and the JSON
     // report names it.
     ok(&{
-        // Undo the failure so that a second run has a chain to report.
-        let r = emu
-            .http
-            .post(emu.url(&format!("/_emulator/instances/{ledger}/snapshot-outcome")))
-            .json(&json!({"status": null}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
+        snapshot_outcome(emu, &ledger, Value::Null).await;
         let again = bench
             .run_polling(&["apply", "--auto-approve", "--format", "json"])
             .await;

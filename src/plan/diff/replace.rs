@@ -99,17 +99,7 @@ pub(crate) fn replace_change(
         steps.push(pause);
         actions.push(Action::Pause);
     }
-    Change {
-        name: d.name.clone(),
-        id: Some(l.id.clone()),
-        kind: ChangeKind::Replace,
-        actions,
-        fields,
-        waits_for: busy.then(|| l.status.clone()),
-        steps,
-        depends_on: Vec::new(),
-        blocked: None,
-    }
+    replacement(d, l, busy, fields, actions, steps)
 }
 
 /// Clone, then delete (`allow_replace: true`, `replace: clone`): [wait] → [resume a
@@ -160,6 +150,18 @@ pub(crate) fn clone_replace_change(
         steps.push(pause);
         actions.push(Action::Pause);
     }
+    replacement(d, l, busy, fields, actions, steps)
+}
+
+/// The change of a replacement of `l` by `d`, either mode.
+fn replacement(
+    d: &DesiredInstance,
+    l: &LiveInstance,
+    busy: bool,
+    fields: Vec<FieldChange>,
+    actions: Vec<Action>,
+    steps: Vec<crate::plan::model::Step>,
+) -> Change {
     Change {
         name: d.name.clone(),
         id: Some(l.id.clone()),

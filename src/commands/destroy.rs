@@ -1,7 +1,7 @@
 //! `auraform destroy [--target NAME]… [--auto-approve] [--remove-credentials]
 //! [--format human|json]`: delete exactly the instances aura.yaml declares and that
-//! exist — matched as `plan` matches them — and nothing else (docs/commands.md §9.3a). The teardown of a CI pipeline's
-//! instances in a project that holds others.
+//! exist — matched as `plan` matches them — and nothing else (docs/commands.md §9.3a).
+//! The teardown of a CI pipeline's instances in a project that holds others.
 //!
 //! It is `apply` of a destroy plan: the same load → fetch → plan → print → confirm →
 //! execute → report path (`apply::run_files`), over several files the same way, with

@@ -558,6 +558,17 @@ fn entry<'a>(doc: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {name}: {doc:#}"))
 }
 
+/// `destroy --format json --auto-approve`, which must succeed: its report, valid.
+async fn destroy_json(bench: &Bench) -> Value {
+    let out = bench
+        .run_polling(&["destroy", "--format", "json", "--auto-approve"])
+        .await;
+    ok(&out);
+    let doc = out.json();
+    valid(&report_schema(), &doc);
+    doc
+}
+
 /// `destroy --format json` of the mixed project where `busy` never settles: stdout is
 /// one apply report (valid against its schema) saying what was deleted, what was only
 /// waited for and what failed, the plan is on stderr; once `busy` settles a second run
@@ -571,7 +582,7 @@ async fn destroy_json_reports_what_went_what_was_waited_for_and_what_failed() {
         "json",
         "--auto-approve",
         "--timeout",
-        "2s",
+        "3s",
     ];
     let (out, ()) = tokio::join!(m.bench.run_polling(&args), m.release(false));
     assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
@@ -612,24 +623,12 @@ async fn destroy_json_reports_what_went_what_was_waited_for_and_what_failed() {
     }
 
     m.bench.emu.force_status(&m.busy, "running").await;
-    let rest = m
-        .bench
-        .run_polling(&["destroy", "--format", "json", "--auto-approve"])
-        .await;
-    ok(&rest);
-    let doc = rest.json();
-    valid(&report_schema(), &doc);
+    let doc = destroy_json(&m.bench).await;
     assert_eq!(doc["outcome"], "complete");
     assert_eq!(entry(&doc, "busy")["steps_done"], json!(["delete"]));
     assert_eq!(m.status(&m.busy).await, None);
 
-    let again = m
-        .bench
-        .run_polling(&["destroy", "--format", "json", "--auto-approve"])
-        .await;
-    ok(&again);
-    let doc = again.json();
-    valid(&report_schema(), &doc);
+    let doc = destroy_json(&m.bench).await;
     assert_eq!(doc["operation"], "destroy");
     assert_eq!(doc["outcome"], "nothing-to-do");
     assert_eq!(m.deletes().await, 5);

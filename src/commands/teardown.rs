@@ -85,19 +85,19 @@ pub(super) async fn finish(
             kept.join(", ")
         );
     }
-    if report.succeeded() {
-        if let Err(e) = check_gone(session, loaded, options).await {
-            // The JSON report says it too (its `failures`); the human one ends with the
-            // diagnostic.
-            report.last_look = Some(LastLook {
-                reason: e.to_string(),
-                remedy: e.help().map_or_else(
-                    || "run `auraform destroy` again".to_owned(),
-                    |h| h.to_string(),
-                ),
-            });
-            out.error = Some(e);
-        }
+    if report.succeeded()
+        && let Err(e) = check_gone(session, loaded, options).await
+    {
+        // The JSON report says it too (its `failures`); the human one ends with the
+        // diagnostic.
+        report.last_look = Some(LastLook {
+            reason: e.to_string(),
+            remedy: e.help().map_or_else(
+                || "run `auraform destroy` again".to_owned(),
+                |h| h.to_string(),
+            ),
+        });
+        out.error = Some(e);
     }
     out
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::cancel::Cancel;
 use super::journal::Journal;
 use super::progress::{Progress, ProgressMode};
+use super::sinks::Sinks;
 use super::wait::{Timeouts, UsualDurations};
 
 /// How an apply runs.
@@ -25,8 +26,8 @@ pub struct ApplyOptions {
     pub usual: UsualDurations,
     /// How long a just-created instance may answer 404 (docs/aura-api.md §9.3).
     pub not_found_grace: Duration,
-    /// Where credentials of created instances go (aura.yaml `credentials.dir`).
-    pub credentials_dir: PathBuf,
+    /// Where credentials of created instances go (aura.yaml `credentials:`).
+    pub sinks: Sinks,
     /// Where each create is recorded while its password is not on disk yet
     /// (`.auraform/journal/` beside aura.yaml); `None` records nothing.
     pub journal: Option<Journal>,
@@ -41,7 +42,8 @@ pub struct ApplyOptions {
 
 impl ApplyOptions {
     /// Defaults for the real API: every chain at once, a 5 s poll interval, Aura's
-    /// usual durations, the default timeouts, 60 s of 404 grace, no progress output.
+    /// usual durations, the default timeouts, 60 s of 404 grace, no progress output,
+    /// credentials to files in `credentials_dir` only.
     pub fn new(credentials_dir: impl Into<PathBuf>) -> Self {
         Self {
             parallelism: None,
@@ -49,7 +51,7 @@ impl ApplyOptions {
             timeouts: Timeouts::default(),
             usual: UsualDurations::default(),
             not_found_grace: Duration::from_secs(60),
-            credentials_dir: credentials_dir.into(),
+            sinks: Sinks::file_only(credentials_dir),
             journal: None,
             known_ids: HashSet::new(),
             progress: Progress::new(ProgressMode::Hidden, []),

@@ -45,6 +45,8 @@ mod tests {
         let desired = Desired {
             project: "demo".into(),
             credentials_dir: ".auraform/credentials".into(),
+            credentials_file: true,
+            credentials_command: None,
             prune: false,
             instances: indexmap::IndexMap::new(),
         };

@@ -33,6 +33,7 @@ mod client_projects;
 
 // aura.yaml: loading, diagnostics, `validate` and `schema`.
 mod config_cli;
+mod config_credentials;
 mod config_diagnostics;
 mod config_examples;
 mod config_robustness;
@@ -56,6 +57,13 @@ mod apply_defects;
 mod apply_executor;
 mod apply_overlap;
 mod apply_perf;
+mod output_cli;
+mod report_schemas;
+mod sinks_cli;
+
+// `destroy` and `plan --destroy`; replacement by a clone and restore points.
+mod destroy_cli;
+mod lifecycle_cli;
 
 // `drift`, `import`, `diff` and the example CI workflows.
 mod ci_action;
@@ -66,6 +74,7 @@ mod drift_cli;
 mod drift_render;
 mod import_cli;
 mod projects_cli;
+mod projects_reports;
 
 // First run and the messages a new user meets: `init`, `show`, `catalog`, the flags
 // that do not go together, and each diagnostic's exact text.

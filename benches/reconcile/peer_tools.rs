@@ -90,7 +90,7 @@ impl Peer {
             return futures::future::join_all(steps)
                 .await
                 .into_iter()
-                .find_map(|r| r.err());
+                .find_map(Result::err);
         }
         for op in ops {
             if let Err(why) = self.step(op, tenant, ids.get(&op.name).cloned()).await {

@@ -197,7 +197,7 @@ pub(crate) async fn peer_rows(dir: &Path, reps: usize, table: &mut String) {
                 for rep in 0..n {
                     runs.push(run_one(dir, scenario, strategy, rep).await);
                 }
-                median_figures(runs)
+                median_figures(&runs)
             };
             if scenario.label.starts_with("K = 50 ") {
                 let n = scenario.ops.len() as f64;
@@ -259,8 +259,8 @@ fn clock(seconds: f64) -> String {
     }
 }
 
-fn median_figures(runs: Vec<Figures>) -> Figures {
-    let mut by_wall = runs.clone();
+fn median_figures(runs: &[Figures]) -> Figures {
+    let mut by_wall = runs.to_vec();
     by_wall.sort_by(|a, b| a.wall.total_cmp(&b.wall));
     let mid = by_wall[by_wall.len() / 2].clone();
     Figures {
@@ -423,12 +423,11 @@ async fn run_one(dir: &Path, scenario: &Scenario, strategy: Strategy, rep: usize
 
     let recorder = Recorder::start(&emu.base_url()).await;
     let start = Instant::now();
-    let failed = match strategy {
-        Strategy::Auraform => auraform(&recorder, &run_dir, &scenario.yaml).await,
-        _ => {
-            let peer = Peer::login(&recorder.base_url, strategy).await;
-            peer.run(&scenario.ops, &tenant, &ids).await
-        }
+    let failed = if strategy == Strategy::Auraform {
+        auraform(&recorder, &run_dir, &scenario.yaml).await
+    } else {
+        let peer = Peer::login(&recorder.base_url, strategy).await;
+        peer.run(&scenario.ops, &tenant, &ids).await
     };
     let wall = start.elapsed().as_secs_f64() * SPEED;
     let events = recorder.events();

@@ -333,7 +333,7 @@ impl Permit {
         };
         if first {
             warn!(
-                "the API refused a request for its rate limit (429): it allows fewer than {} requests; pacing at {rate} for the rest of the run",
+                "the API refused a request for its rate limit (429): pacing at {rate} instead of {} for the rest of the run",
                 Rate {
                     count: before,
                     per: window

@@ -5,7 +5,8 @@
 //! - [`CommonArgs`] — `--color`, `-v`, `-q`, `--rate-limit` — mean something to every
 //!   command, the `emulator` included (`--rate-limit` is the limit it enforces). They
 //!   are clap `global = true` args: accepted before or after any subcommand.
-//! - [`ProjectArgs`] — `-f`, `--api-url`, `--emulator`, `--poll-interval`, `--timeout`
+//! - [`ProjectArgs`] — `-f`, `--api-url`, `--emulator`, `--poll-interval`, `--timeout`,
+//!   `--usual-durations`
 //!   — are about aura.yaml and the API, and mean nothing to `emulator`. A `global`
 //!   arg shows in every subcommand's help (the emulator's listed `--file` and
 //!   `--timeout`, which do nothing there), so they are declared twice instead: once on

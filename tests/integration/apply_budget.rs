@@ -62,13 +62,16 @@ async fn a_free_project_with_default_flags_converges_with_at_most_3_429s() {
     let out = apply_creates(&emulator, 12, DEFAULT_BUDGET).await;
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     let n = rejected(&emulator).await;
+    eprintln!("{n} x 429 against a 25/s project with default flags");
     assert!(n <= 3, "{n} x 429\n{}", out.stderr);
     assert!(
         n >= 1,
         "the budget was never exceeded: the test shows nothing"
     );
     assert_eq!(
-        out.stderr.matches("pacing at 25 per").count(),
+        out.stderr
+            .matches("(429): pacing at 25/s instead of 125/s for the rest of the run")
+            .count(),
         1,
         "said once: {}",
         out.stderr

@@ -2,7 +2,8 @@
 //! can type; `commands` decides what each subcommand does. Flag names, defaults and
 //! exit codes are a contract (docs/commands.md).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -22,15 +23,10 @@ pub(crate) struct Cli {
 /// Flags accepted before or after any subcommand.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct GlobalArgs {
-    /// The desired-state file.
-    #[arg(
-        short = 'f',
-        long = "file",
-        global = true,
-        default_value = "aura.yaml",
-        value_name = "PATH"
-    )]
-    pub file: PathBuf,
+    /// The desired-state file [default: aura.yaml; for `apply PLAN_FILE`: the file the
+    /// plan was made from].
+    #[arg(short = 'f', long = "file", global = true, value_name = "PATH")]
+    pub file: Option<PathBuf>,
 
     /// Base URL of the Aura API (https, or http on a loopback host).
     #[arg(
@@ -64,13 +60,50 @@ pub(crate) struct GlobalArgs {
     #[arg(long, global = true, default_value = "125/min", value_name = "RATE")]
     pub rate_limit: Rate,
 
-    /// Interval between status polls of an asynchronous operation (e.g. `10s`).
-    #[arg(long, global = true, value_name = "DURATION")]
+    /// Interval between status polls of an asynchronous operation (e.g. `10s`; at most 1h).
+    #[arg(long, global = true, value_name = "DURATION", value_parser = poll_interval_value)]
     pub poll_interval: Option<WallDuration>,
 
-    /// Per-step timeout (e.g. `20m`).
-    #[arg(long, global = true, value_name = "DURATION")]
+    /// Per-step timeout (e.g. `20m`; at most 168h).
+    #[arg(long, global = true, value_name = "DURATION", value_parser = timeout_value)]
     pub timeout: Option<WallDuration>,
+}
+
+/// The longest `--poll-interval`: an hour between polls already reports nothing useful.
+pub(crate) const MAX_POLL_INTERVAL: Duration = Duration::from_hours(1);
+/// The longest `--timeout`: a week, far beyond any Aura operation, and far from the
+/// range where adding it to the clock could overflow (docs/commands.md §3).
+pub(crate) const MAX_TIMEOUT: Duration = Duration::from_hours(168);
+
+fn poll_interval_value(s: &str) -> Result<WallDuration, String> {
+    at_most(s, MAX_POLL_INTERVAL)
+}
+
+fn timeout_value(s: &str) -> Result<WallDuration, String> {
+    at_most(s, MAX_TIMEOUT)
+}
+
+/// A duration no longer than `max`, refused when the flag is parsed.
+fn at_most(s: &str, max: Duration) -> Result<WallDuration, String> {
+    let d: WallDuration = s.parse()?;
+    if d.0 > max {
+        return Err(format!(
+            "`{}` is too long: at most {}h",
+            s.trim(),
+            max.as_secs() / 3600
+        ));
+    }
+    Ok(d)
+}
+
+/// The desired-state file when `-f` is not given.
+pub(crate) const DEFAULT_FILE: &str = "aura.yaml";
+
+impl GlobalArgs {
+    /// The desired-state file: `-f`, else `aura.yaml`.
+    pub(crate) fn file(&self) -> &Path {
+        self.file.as_deref().unwrap_or(Path::new(DEFAULT_FILE))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -415,7 +415,8 @@ pub(crate) fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Opti
         && secs.is_finite()
         && secs >= 0.0
     {
-        return Some(Duration::from_secs_f64(secs));
+        // Too big for a Duration is nonsense too (from_secs_f64 would panic on it).
+        return Duration::try_from_secs_f64(secs).ok();
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
@@ -535,5 +536,18 @@ mod tests {
         let earlier = httpdate::fmt_http_date(now - Duration::from_secs(7));
         assert_eq!(parse_retry_after(&earlier, now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    /// A server's absurd `Retry-After` is ignored or kept as a (huge) value that the
+    /// callers saturate; it never panics the conversion.
+    #[test]
+    fn retry_after_too_big_for_a_duration_does_not_panic() {
+        let now = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        assert_eq!(parse_retry_after("1e30", now), None);
+        assert_eq!(parse_retry_after("99999999999999999999", now), None);
+        assert_eq!(
+            parse_retry_after("18446744073709551615", now),
+            Some(Duration::from_secs(u64::MAX))
+        );
     }
 }

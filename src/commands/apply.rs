@@ -6,8 +6,12 @@
 //! confirmed (`yes` on a terminal, or `--auto-approve`); a saved plan was reviewed
 //! when it was made and is applied without asking, unless aura.yaml or the live
 //! project moved since, in which case nothing is changed and the error says what
-//! moved. Exit 1 when any instance failed or was interrupted.
+//! moved. A saved plan is never executed from its own steps alone: the plan is made
+//! again from the same (fresh) inputs and must say exactly what the file says, so an
+//! edited file cannot send requests nobody reviewed. Exit 1 when any instance failed
+//! or was interrupted.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use super::approval::{ApprovalError, confirm, is_interactive};
@@ -21,55 +25,78 @@ use crate::apply::{ApplyError, ApplyOptions, Cancel, Progress, ProgressMode, Tim
 use crate::cli::{ApplyArgs, GlobalArgs};
 use crate::config::LoadedConfig;
 use crate::plan::render::{Format, render};
-use crate::plan::{Plan, PlanError, PlanOptions};
+use crate::plan::{Plan, PlanError, PlanOptions, StaleReason};
 
 /// Runs `apply`.
 pub(super) async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Outcome> {
     if args.plan_file.is_some() && (!args.targets.is_empty() || args.prune) {
         return Err(ApprovalError::SavedPlanFlags.into());
     }
-    let loaded = pipeline::load(&global.file)?;
+    let saved = match &args.plan_file {
+        Some(path) => Some((path.as_path(), saved_plan::load(path)?)),
+        None => None,
+    };
+    let global = &match &saved {
+        Some((_, plan)) => saved_plan::global_for(global, plan),
+        None => global.clone(),
+    };
+    let loaded = pipeline::load(global.file())?;
     let session = pipeline::open(global).await?;
-    let result = run_in(&session, global, args, loaded).await;
+    let result = run_in(&session, global, args, saved, loaded).await;
     session.close().await;
     result
 }
 
-/// The plan to carry out: the saved one if it is still fresh, else one computed now.
-async fn the_plan(session: &Session, args: &ApplyArgs, loaded: &LoadedConfig) -> Result<Plan> {
-    let saved = match &args.plan_file {
-        Some(path) => Some(saved_plan::load(path)?),
-        None => None,
-    };
+/// The plan to carry out: the saved one if it is still fresh and says exactly what
+/// its inputs give, else one computed now.
+async fn the_plan(
+    session: &Session,
+    global: &GlobalArgs,
+    args: &ApplyArgs,
+    saved: Option<(&Path, Plan)>,
+    loaded: &LoadedConfig,
+) -> Result<Plan> {
     // A saved plan was made with its own --prune: fetch what it fetched.
-    let prune = saved.as_ref().map_or(args.prune, |s| s.options.prune);
+    let prune = saved.as_ref().map_or(args.prune, |(_, s)| s.options.prune);
     let live = pipeline::observe(session, loaded, prune).await?;
     let desired = &loaded.desired;
-    match saved {
-        Some(saved) => {
-            if saved.options.report_only {
-                return Err(ApprovalError::ReportOnlyPlan.into());
-            }
-            crate::plan::check_fresh(&saved, desired, &live)
-                .map_err(|reason| PlanError::Stale { reason })?;
-            Ok(saved)
-        }
-        None => crate::plan::plan(
+    let Some((path, saved)) = saved else {
+        return crate::plan::plan(
             desired,
             &live,
             &PlanOptions::new(args.targets.clone(), args.prune),
         )
-        .map_err(|e| pipeline::locate(loaded, e)),
+        .map_err(|e| pipeline::locate(loaded, e));
+    };
+    if saved.options.report_only {
+        return Err(ApprovalError::ReportOnlyPlan.into());
     }
+    let file = global.file();
+    crate::plan::check_fresh(&saved, &saved_plan::as_written(loaded, file), &live).map_err(
+        |mut reason| {
+            if let StaleReason::ConfigChanged { now, .. } = &mut reason {
+                *now = Some(saved_plan::canonical(file));
+            }
+            PlanError::Stale { reason }
+        },
+    )?;
+    let again = crate::plan::plan(desired, &live, &saved.options)
+        .map_err(|e| pipeline::locate(loaded, e))?;
+    crate::plan::check_unaltered(&saved, &again).map_err(|altered| PlanError::SavedAltered {
+        path: path.to_owned(),
+        altered,
+    })?;
+    Ok(again)
 }
 
 async fn run_in(
     session: &Session,
     global: &GlobalArgs,
     args: &ApplyArgs,
+    saved: Option<(&Path, Plan)>,
     loaded: LoadedConfig,
 ) -> Result<Outcome> {
-    let plan = the_plan(session, args, &loaded).await?;
+    let plan = the_plan(session, global, args, saved, &loaded).await?;
     print_stdout(&render(&plan, Format::Human, stdout_color(global.color)))?;
     if !plan.has_changes() {
         return Ok(Outcome::Success);

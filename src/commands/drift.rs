@@ -11,7 +11,7 @@ use crate::plan::render::render;
 use crate::plan::{DocumentKind, PlanOptions};
 
 pub(super) async fn run(global: &GlobalArgs, args: &DriftArgs) -> Result<Outcome> {
-    let loaded = pipeline::load(&global.file)?;
+    let loaded = pipeline::load(global.file())?;
     let session = pipeline::open(global).await?;
     let planned = pipeline::plan(&session, loaded, &PlanOptions::report_only()).await;
     session.close().await;

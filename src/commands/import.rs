@@ -22,8 +22,8 @@ pub(super) async fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<Outcom
         .into());
     }
     // Which project: --project, else the one aura.yaml names, else the only one.
-    let from_file = if args.project.is_none() && global.file.exists() {
-        Some(pipeline::load(&global.file)?.desired.project)
+    let from_file = if args.project.is_none() && global.file().exists() {
+        Some(pipeline::load(global.file())?.desired.project)
     } else {
         None
     };

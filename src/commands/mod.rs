@@ -45,7 +45,7 @@ use crate::cli::{Cli, Command};
 pub(crate) async fn dispatch(cli: Cli) -> Result<Outcome> {
     let global = &cli.global;
     match cli.command {
-        Command::Validate => validate::run(&global.file),
+        Command::Validate => validate::run(global.file()),
         Command::Plan(args) => plan::run(global, &args).await,
         Command::Apply(args) => apply::run(global, &args).await,
         Command::Drift(args) => drift::run(global, &args).await,

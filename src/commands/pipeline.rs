@@ -28,7 +28,7 @@ pub(super) fn load(file: &Path) -> Result<LoadedConfig> {
 
 /// Opens the API the global flags name (real, or the embedded emulator beside the file).
 pub(super) async fn open(global: &GlobalArgs) -> Result<Session> {
-    Session::open(global, fsutil::parent_dir(&global.file))
+    Session::open(global, fsutil::parent_dir(global.file()))
         .await
         .map_err(|e| Error::Session(Box::new(e)))
 }

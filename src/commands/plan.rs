@@ -12,14 +12,20 @@ use crate::plan::render::render;
 /// Exit 0; with `--detailed-exitcode`, 2 when apply would act.
 pub(super) async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<Outcome> {
     // The file is checked before anything touches the network or the disk.
-    let loaded = pipeline::load(&global.file)?;
+    let loaded = pipeline::load(global.file())?;
     let session = pipeline::open(global).await?;
     let opts = PlanOptions::new(args.targets.clone(), args.prune);
     let planned = pipeline::plan(&session, loaded, &opts).await;
     session.close().await;
     let planned = planned?;
     if let Some(out) = &args.out {
-        saved_plan::save(out, &planned.plan, &planned.loaded.desired, &planned.live)?;
+        saved_plan::save(
+            out,
+            &planned.plan,
+            &planned.loaded,
+            global.file(),
+            &planned.live,
+        )?;
     }
     print_stdout(&render(
         &planned.plan,

@@ -60,5 +60,5 @@ pub use model::{
     ExpectedValues, FORMAT_VERSION, FieldChange, FieldValue, KindCounts, Plan, PlanOptions,
     ProjectRef, Step, StepAction, StepRequest, Summary, Unmanaged,
 };
-pub use provenance::{Provenance, StaleReason};
-pub use saved::{check_fresh, from_json, to_json};
+pub use provenance::{Altered, Provenance, StaleReason};
+pub use saved::{check_fresh, check_unaltered, from_json, to_json};

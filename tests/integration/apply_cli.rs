@@ -5,10 +5,6 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
-use auraform::emulator::EMBEDDED_STATE;
-use auraform::emulator::EmulatorConfig;
-
-use crate::apply_support::{emulator_and_client, plan_file};
 
 fn auraform(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("auraform").expect("binary");
@@ -135,28 +131,28 @@ fn without_a_terminal_apply_refuses_unless_auto_approved() {
     assert!(credentials(dir.path()).is_empty());
 }
 
-/// Makes a saved plan for `dir/aura.yaml` against the embedded emulator's world, as
-/// `plan --out` will.
-async fn save_plan(dir: &Path, out: &Path) {
-    let (emulator, client) =
-        emulator_and_client(EmulatorConfig::embedded(dir.join(EMBEDDED_STATE)), |_| {}).await;
-    let (desired, live, plan) = plan_file(&client, &dir.join("aura.yaml")).await;
-    std::fs::write(out, auraform::plan::to_json(&plan, &desired, &live)).unwrap();
-    emulator.shutdown().await;
+/// Saves a plan for `dir/aura.yaml` against the embedded emulator's world with
+/// `plan --out`.
+fn save_plan(dir: &Path, out: &Path) {
+    let made = auraform(dir)
+        .args(["plan", "--emulator", "--out"])
+        .arg(out)
+        .output()
+        .unwrap();
+    assert_eq!(made.status.code(), Some(0), "{}", text(&made.stderr));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn saved_plan_is_applied_without_asking_and_refused_once_stale() {
+#[test]
+fn saved_plan_is_applied_without_asking_and_refused_once_stale() {
     let dir = tempfile::tempdir().unwrap();
     let yaml = "project: demo\ninstances:\n  solo:\n    type: professional-db\n    cloud_provider: gcp\n    region: europe-west1\n    memory: 2GB\n";
-    // The same path as the plan was made with: the config digest covers the resolved
-    // credentials directory, which depends on how the file was named.
+    // Named another way than `plan` named it (`aura.yaml`): the same file.
     let file = dir.path().join("aura.yaml");
     std::fs::write(&file, yaml).unwrap();
 
     // Stale: aura.yaml changes after the plan was saved.
     let stale = dir.path().join("stale.json");
-    save_plan(dir.path(), &stale).await;
+    save_plan(dir.path(), &stale);
     std::fs::write(dir.path().join("aura.yaml"), yaml.replace("2GB", "4GB")).unwrap();
     let out = auraform(dir.path())
         .args(["apply", "stale.json", "--emulator", "-f"])
@@ -171,7 +167,7 @@ async fn saved_plan_is_applied_without_asking_and_refused_once_stale() {
 
     // Fresh: applied exactly, no prompt, no --auto-approve needed.
     let fresh = dir.path().join("fresh.json");
-    save_plan(dir.path(), &fresh).await;
+    save_plan(dir.path(), &fresh);
     let out = auraform(dir.path())
         .args(["apply", "fresh.json", "--emulator", "-f"])
         .arg(&file)

@@ -43,6 +43,7 @@ mod plan_emulator;
 mod plan_proptest;
 mod plan_rules;
 mod plan_saved;
+mod plan_saved_cli;
 mod plan_scenarios;
 mod plan_schema;
 mod plan_support;

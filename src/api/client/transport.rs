@@ -139,7 +139,8 @@ impl AuraClient {
             return Err(err);
         };
         let delay = backoff.max(retry_after.unwrap_or_default());
-        if started.elapsed() + delay > self.inner.retry.deadline {
+        // `Retry-After` is the server's to choose: saturate, never overflow.
+        if started.elapsed().saturating_add(delay) > self.inner.retry.deadline {
             return Err(err);
         }
         info!(

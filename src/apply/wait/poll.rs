@@ -73,12 +73,12 @@ where
 {
     let _slot = pacing.enter();
     let start = Instant::now();
-    let deadline = start + spec.timeout;
-    let grace_end = start + spec.not_found_grace;
+    let deadline = after(start, spec.timeout);
+    let grace_end = after(start, spec.not_found_grace);
     let mut next = if spec.poll_now {
         start
     } else {
-        (start + pacing.interval()).min(deadline)
+        after(start, pacing.interval()).min(deadline)
     };
     let mut polls = 0u32;
     let mut last_status: Option<String> = None;
@@ -121,8 +121,17 @@ where
                 }
                 // A fixed schedule: response latency does not stretch the interval,
                 // and the last poll lands on the deadline.
-                next = (next + pacing.interval()).max(now).min(deadline);
+                next = after(next, pacing.interval()).max(now).min(deadline);
             }
         }
     }
+}
+
+/// `t + d`, never overflowing: the flags that set `d` are bounded when parsed
+/// (`--timeout`, `--poll-interval`), and this keeps any other duration from panicking
+/// the clock; a sum past what the clock can hold is "a century from now".
+pub(crate) fn after(t: Instant, d: Duration) -> Instant {
+    t.checked_add(d)
+        .or_else(|| t.checked_add(Duration::from_secs(100 * 365 * 86_400)))
+        .unwrap_or(t)
 }

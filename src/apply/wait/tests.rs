@@ -427,3 +427,32 @@ fn idle_is_running_or_paused_whatever_the_plan_says() {
         Verdict::Pending("running".to_owned())
     );
 }
+
+/// A timeout, grace or interval too big for the clock neither panics nor stops the
+/// wait early: the deadline is "a century from now" and the wait ends when the
+/// instance does.
+#[tokio::test(start_paused = true)]
+async fn durations_too_big_for_the_clock_do_not_overflow() {
+    let (get, calls) = fake(|t| {
+        Some(instance(
+            if t < 10 * SEC { "creating" } else { "running" },
+            "8GB",
+        ))
+    });
+    let waited = wait_until(
+        get,
+        WaitFor::Step(&Expectation::status(ExpectedStatus::Running)),
+        WaitSpec::new(Duration::MAX)
+            .with_grace(Duration::MAX)
+            .poll_now(),
+        budget().polls(5 * SEC),
+        &Cancel::new(),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(waited.elapsed, 10 * SEC);
+    assert_eq!(calls.get(), 3);
+    let now = Instant::now();
+    assert!(super::poll::after(now, Duration::MAX) > now);
+}

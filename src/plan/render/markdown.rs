@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use super::super::model::{Change, ChangeKind, DocumentKind, Expectation, FieldValue, Plan, Step};
+use super::escape::{code, marker_value, text};
 use super::{action_chain, change_symbol, closing_line, is_real_id, symbol, verb};
 
 /// Every auraform plan comment starts with this; the full marker is
@@ -18,12 +19,6 @@ pub const MARKER_PREFIX: &str = "<!-- auraform:plan";
 /// Every drift report starts with this; the full marker is
 /// `<!-- auraform:drift project=<id> -->`. A scheduled job finds its open issue by it.
 pub const DRIFT_MARKER_PREFIX: &str = "<!-- auraform:drift";
-
-/// Inline code that survives any value (backticks inside are replaced, pipes escaped
-/// so tables hold).
-fn code(s: &str) -> String {
-    format!("`{}`", s.replace('`', "'").replace('|', "\\|"))
-}
 
 fn value(v: Option<&FieldValue>) -> String {
     match v {
@@ -53,7 +48,11 @@ pub fn markdown(plan: &Plan) -> String {
 fn header(out: &mut String, plan: &Plan) {
     match plan.kind {
         DocumentKind::Plan => {
-            let _ = writeln!(out, "{MARKER_PREFIX} project={} -->", plan.project.id);
+            let _ = writeln!(
+                out,
+                "{MARKER_PREFIX} project={} -->",
+                marker_value(&plan.project.id)
+            );
             let _ = writeln!(
                 out,
                 "### auraform plan for project {} ({})\n",
@@ -62,7 +61,11 @@ fn header(out: &mut String, plan: &Plan) {
             );
         }
         DocumentKind::Drift => {
-            let _ = writeln!(out, "{DRIFT_MARKER_PREFIX} project={} -->", plan.project.id);
+            let _ = writeln!(
+                out,
+                "{DRIFT_MARKER_PREFIX} project={} -->",
+                marker_value(&plan.project.id)
+            );
             let _ = writeln!(
                 out,
                 "### auraform drift report for project {} ({})\n",
@@ -80,7 +83,7 @@ fn header(out: &mut String, plan: &Plan) {
             let _ = writeln!(
                 out,
                 "{MARKER_PREFIX} project={} kind=diff -->",
-                plan.project.id.replace("--", "")
+                marker_value(&plan.project.id)
             );
             let _ = writeln!(
                 out,
@@ -147,7 +150,7 @@ fn data_loss_warning(out: &mut String, plan: &Plan) {
                 out,
                 "> - {} **{}**{id} is {what}",
                 code(symbol(c.kind)),
-                c.name,
+                text(&c.name),
             );
         }
         out.push('\n');
@@ -214,6 +217,7 @@ fn unmanaged(out: &mut String, plan: &Plan) {
                 let _ = write!(out, " ({})", code(&u.id));
             }
             if let Some(why) = &u.kept_because {
+                // auraform's own words (with their code spans), never user text.
                 let _ = write!(out, ": not pruned because {why}");
             }
             out.push('\n');
@@ -236,6 +240,7 @@ fn attention(out: &mut String, plan: &Plan) {
                 code(&a.name),
                 code(&a.id),
                 code(a.status.as_str()),
+                // auraform's own words, never user text.
                 a.advice
             );
         }
@@ -248,8 +253,8 @@ fn details(out: &mut String, c: &Change, kind: DocumentKind) {
         out,
         "<details><summary><code>{}</code> <b>{}</b> {}{}</summary>\n",
         change_symbol(c),
-        c.name,
-        verb(c, kind).replace('`', ""),
+        text(&c.name),
+        text(&verb(c, kind).replace('`', "")),
         action_chain(c)
     );
     if c.id.as_deref().is_none_or(is_real_id) {
@@ -293,7 +298,7 @@ fn details(out: &mut String, c: &Change, kind: DocumentKind) {
             "Starts after step {} of {}: {}.\n",
             d.step + 1,
             code(&d.instance),
-            d.reason.replace('`', "")
+            text(&d.reason.replace('`', ""))
         );
     }
     if c.steps.is_empty() {

@@ -266,3 +266,49 @@ fn ctrl_c_mid_apply_reports_and_a_new_apply_converges() {
     assert_no_secret(&out, &secrets);
     assert_no_secret(&again, &secrets);
 }
+
+/// `--timeout 99999999999999999h` (or such a `--poll-interval`) once panicked with
+/// "overflow when adding duration to instant" (exit 101) after the create was sent.
+/// The bound is checked when the flag is parsed: a usage error, nothing sent.
+#[test]
+fn durations_too_long_are_refused_when_parsed_before_anything_is_sent() {
+    let dir = example_dir();
+    for (flag, bound) in [("--timeout", "168h"), ("--poll-interval", "1h")] {
+        for value in [
+            "99999999999999999h",
+            "18446744073709551615ms",
+            "169h",
+            "61m",
+        ] {
+            if flag == "--timeout" && value == "61m" {
+                continue;
+            }
+            let out = auraform(dir.path())
+                .args(["apply", "--emulator", "--auto-approve", flag, value])
+                .output()
+                .unwrap();
+            let stderr = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{flag} {value}: {stderr}");
+            assert!(
+                stderr.contains(&format!("`{value}` is too long: at most {bound}")),
+                "{flag} {value}: {stderr}"
+            );
+            assert!(!stderr.contains("panicked"), "{stderr}");
+        }
+    }
+    // Nothing was sent: the embedded emulator never even started.
+    assert!(!dir.path().join(".auraform").exists());
+    // The bounds themselves are accepted.
+    let out = auraform(dir.path())
+        .args([
+            "plan",
+            "--emulator",
+            "--timeout",
+            "168h",
+            "--poll-interval",
+            "1h",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}

@@ -23,6 +23,7 @@ mod emulator_persist;
 mod emulator_routes;
 mod emulator_shapes;
 mod emulator_spec;
+mod hostile_responses;
 
 mod client_auth;
 mod client_common;

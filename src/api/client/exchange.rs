@@ -153,7 +153,42 @@ fn transport(e: &reqwest::Error) -> NoAnswer {
     } else {
         TransportKind::Broken
     };
-    NoAnswer::Transport(kind, error_chain(e))
+    // The library's chain stays in the debug log; the user reads what happened.
+    tracing::debug!(failure = %error_chain(e), "aura api transport failure");
+    NoAnswer::Transport(kind, plain_detail(e, kind))
+}
+
+/// What happened, in words, without the HTTP library's chain of causes.
+fn plain_detail(e: &reqwest::Error, kind: TransportKind) -> String {
+    let io = io_kind(e);
+    match kind {
+        TransportKind::Timeout => "no complete answer within the request timeout".to_owned(),
+        TransportKind::Connect => match io {
+            Some(std::io::ErrorKind::ConnectionRefused) => "connection refused".to_owned(),
+            Some(std::io::ErrorKind::TimedOut) => "the connection attempt timed out".to_owned(),
+            _ if error_chain(e).contains("dns") => "the host name did not resolve".to_owned(),
+            _ => "no connection could be made".to_owned(),
+        },
+        TransportKind::Broken if e.is_body() || e.is_decode() => {
+            "the connection closed before the answer was complete".to_owned()
+        }
+        TransportKind::Broken if e.is_request() => {
+            "the connection closed before an answer arrived".to_owned()
+        }
+        TransportKind::Broken => "the connection broke".to_owned(),
+    }
+}
+
+/// The kind of the first I/O error among the causes, if any.
+fn io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = current {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        current = err.source();
+    }
+    None
 }
 
 /// The error and its causes on one line, without the URL (which carries nothing

@@ -2,23 +2,8 @@
 //! emulator (`--emulator`, world in `.auraform/emulator.json` beside aura.yaml).
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
-use assert_cmd::Command;
-
-fn auraform(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("auraform").expect("binary");
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("AURA_PROJECT")
-        .env_remove("AURA_CLIENT_ID")
-        .env_remove("AURA_CLIENT_SECRET");
-    cmd
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use crate::support::cli::{Out, auraform};
 
 /// A fresh directory with examples/aura.yaml in it.
 fn example_dir() -> tempfile::TempDir {
@@ -55,8 +40,8 @@ fn passwords(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-fn assert_no_secret(output: &Output, secrets: &[String]) {
-    let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
+fn assert_no_secret(output: &Out, secrets: &[String]) {
+    let all = format!("{}{}", output.stdout, output.stderr);
     for secret in secrets {
         assert!(!all.contains(secret.as_str()), "a password was printed");
     }
@@ -66,21 +51,17 @@ fn assert_no_secret(output: &Output, secrets: &[String]) {
 fn apply_example_from_empty_then_nothing_to_do() {
     let dir = example_dir();
     // -vvv: not even trace-level logs may carry a password.
-    let first = auraform(dir.path())
-        .args(["apply", "--emulator", "--auto-approve", "-vvv"])
-        .output()
-        .unwrap();
-    let stdout = text(&first.stdout);
-    assert_eq!(
-        first.status.code(),
-        Some(0),
-        "{stdout}\n{}",
-        text(&first.stderr)
-    );
+    let first = auraform()
+        .dir(dir.path())
+        .args(["apply", "--auto-approve", "-vvv"])
+        .embedded()
+        .run();
+    let stdout = &first.stdout;
+    assert_eq!(first.code, 0, "{stdout}\n{}", first.stderr);
     assert!(stdout.contains("Plan: 8 to create"), "{stdout}");
     assert!(stdout.contains("Apply complete: 8 done."), "{stdout}");
     // Progress went to stderr, not stdout.
-    assert!(text(&first.stderr).contains("orders: create … started"));
+    assert!(first.stderr.contains("orders: create … started"));
     assert!(!stdout.contains("… started"));
 
     let files = credentials(dir.path());
@@ -98,15 +79,18 @@ fn apply_example_from_empty_then_nothing_to_do() {
     let secrets = passwords(dir.path());
     assert_no_secret(&first, &secrets);
 
-    let second = auraform(dir.path())
-        .args(["apply", "--emulator", "--auto-approve"])
-        .output()
-        .unwrap();
-    assert_eq!(second.status.code(), Some(0));
+    let second = auraform()
+        .dir(dir.path())
+        .args(["apply", "--auto-approve"])
+        .embedded()
+        .run();
+    assert_eq!(second.code, 0);
     assert!(
-        text(&second.stdout).contains("No changes. Live state matches aura.yaml."),
+        second
+            .stdout
+            .contains("No changes. Live state matches aura.yaml."),
         "{}",
-        text(&second.stdout)
+        second.stdout
     );
     assert_no_secret(&second, &secrets);
 }
@@ -114,32 +98,34 @@ fn apply_example_from_empty_then_nothing_to_do() {
 #[test]
 fn without_a_terminal_apply_refuses_unless_auto_approved() {
     let dir = example_dir();
-    let out = auraform(dir.path())
-        .args(["apply", "--emulator"])
-        .write_stdin("yes\n")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = text(&out.stderr);
+    let out = auraform()
+        .dir(dir.path())
+        .arg("apply")
+        .stdin("yes\n")
+        .embedded()
+        .run();
+    assert_eq!(out.code, 1);
+    let stderr = &out.stderr;
     assert!(
         stderr.contains("auraform::apply::confirmation_needed"),
         "{stderr}"
     );
     assert!(stderr.contains("--auto-approve"), "{stderr}");
     // The plan was shown, nothing was created.
-    assert!(text(&out.stdout).contains("Plan: 8 to create"));
+    assert!(out.stdout.contains("Plan: 8 to create"));
     assert!(credentials(dir.path()).is_empty());
 }
 
 /// Saves a plan for `dir/aura.yaml` against the embedded emulator's world with
 /// `plan --out`.
 fn save_plan(dir: &Path, out: &Path) {
-    let made = auraform(dir)
-        .args(["plan", "--emulator", "--out"])
+    let made = auraform()
+        .dir(dir)
+        .args(["plan", "--out"])
         .arg(out)
-        .output()
-        .unwrap();
-    assert_eq!(made.status.code(), Some(0), "{}", text(&made.stderr));
+        .embedded()
+        .run();
+    assert_eq!(made.code, 0, "{}", made.stderr);
 }
 
 #[test]
@@ -154,13 +140,14 @@ fn saved_plan_is_applied_without_asking_and_refused_once_stale() {
     let stale = dir.path().join("stale.json");
     save_plan(dir.path(), &stale);
     std::fs::write(dir.path().join("aura.yaml"), yaml.replace("2GB", "4GB")).unwrap();
-    let out = auraform(dir.path())
-        .args(["apply", "stale.json", "--emulator", "-f"])
+    let out = auraform()
+        .dir(dir.path())
+        .args(["apply", "stale.json", "-f"])
         .arg(&file)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = text(&out.stderr);
+        .embedded()
+        .run();
+    assert_eq!(out.code, 1);
+    let stderr = &out.stderr;
     assert!(stderr.contains("stale"), "{stderr}");
     assert!(stderr.contains("aura.yaml changed"), "{stderr}");
     assert!(credentials(dir.path()).is_empty());
@@ -168,40 +155,36 @@ fn saved_plan_is_applied_without_asking_and_refused_once_stale() {
     // Fresh: applied exactly, no prompt, no --auto-approve needed.
     let fresh = dir.path().join("fresh.json");
     save_plan(dir.path(), &fresh);
-    let out = auraform(dir.path())
-        .args(["apply", "fresh.json", "--emulator", "-f"])
+    let out = auraform()
+        .dir(dir.path())
+        .args(["apply", "fresh.json", "-f"])
         .arg(&file)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("Apply complete: 1 done."));
+        .embedded()
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("Apply complete: 1 done."));
     assert_eq!(credentials(dir.path()).len(), 1);
 
     // Applying it a second time: the live project moved (the instance now exists).
-    let out = auraform(dir.path())
-        .args(["apply", "fresh.json", "--emulator", "-f"])
+    let out = auraform()
+        .dir(dir.path())
+        .args(["apply", "fresh.json", "-f"])
         .arg(&file)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = text(&out.stderr);
+        .embedded()
+        .run();
+    assert_eq!(out.code, 1);
+    let stderr = &out.stderr;
     assert!(stderr.contains("live instances changed"), "{stderr}");
     assert!(stderr.contains("`solo`"), "{stderr}");
     // --target does not combine with a saved plan.
-    let out = auraform(dir.path())
-        .args([
-            "apply",
-            "fresh.json",
-            "--emulator",
-            "--target",
-            "solo",
-            "-f",
-        ])
+    let out = auraform()
+        .dir(dir.path())
+        .args(["apply", "fresh.json", "--target", "solo", "-f"])
         .arg(&file)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("saved_plan_flags"));
+        .embedded()
+        .run();
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("saved_plan_flags"));
 }
 
 #[cfg(unix)]
@@ -210,57 +193,41 @@ fn ctrl_c_mid_apply_reports_and_a_new_apply_converges() {
     use std::time::{Duration, Instant};
 
     let dir = example_dir();
-    let bin = assert_cmd::cargo::cargo_bin("auraform");
-    let child = std::process::Command::new(&bin)
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .env_remove("AURA_PROJECT")
-        .args(["apply", "--emulator", "--auto-approve"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = auraform()
+        .dir(dir.path())
+        .args(["apply", "--auto-approve"])
+        .embedded()
+        .spawn();
     // Wait until the creates are in flight (credentials appear), then interrupt.
     let start = Instant::now();
     while credentials(dir.path()).is_empty() && start.elapsed() < Duration::from_secs(30) {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert!(!credentials(dir.path()).is_empty());
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let out = child.wait_with_output().unwrap();
-    let stdout = text(&out.stdout);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    child.interrupt();
+    let out = child.wait();
+    let stdout = &out.stdout;
+    let stderr = &out.stderr;
+    assert_eq!(out.code, 1, "{stdout}\n{stderr}");
     assert!(stdout.contains("Apply interrupted"), "{stdout}");
     assert!(stdout.contains("Run `auraform apply` again"), "{stdout}");
     assert!(stderr.contains("Interrupt received"), "{stderr}");
 
     // Every instance whose create was sent has its credentials; a new apply
     // finishes the job without creating anything twice.
-    let again = auraform(dir.path())
-        .args(["apply", "--emulator", "--auto-approve"])
-        .output()
-        .unwrap();
-    let stdout = text(&again.stdout);
-    assert_eq!(
-        again.status.code(),
-        Some(0),
-        "{stdout}\n{}",
-        text(&again.stderr)
-    );
-    let last = auraform(dir.path())
-        .args(["apply", "--emulator", "--auto-approve"])
-        .output()
-        .unwrap();
-    assert!(
-        text(&last.stdout).contains("No changes."),
-        "{}",
-        text(&last.stdout)
-    );
+    let again = auraform()
+        .dir(dir.path())
+        .args(["apply", "--auto-approve"])
+        .embedded()
+        .run();
+    let stdout = &again.stdout;
+    assert_eq!(again.code, 0, "{stdout}\n{}", again.stderr);
+    let last = auraform()
+        .dir(dir.path())
+        .args(["apply", "--auto-approve"])
+        .embedded()
+        .run();
+    assert!(last.stdout.contains("No changes."), "{}", last.stdout);
     assert_eq!(credentials(dir.path()).len(), 8);
     let secrets = passwords(dir.path());
     assert_no_secret(&out, &secrets);
@@ -283,12 +250,13 @@ fn durations_too_long_are_refused_when_parsed_before_anything_is_sent() {
             if flag == "--timeout" && value == "61m" {
                 continue;
             }
-            let out = auraform(dir.path())
-                .args(["apply", "--emulator", "--auto-approve", flag, value])
-                .output()
-                .unwrap();
-            let stderr = text(&out.stderr);
-            assert_eq!(out.status.code(), Some(1), "{flag} {value}: {stderr}");
+            let out = auraform()
+                .dir(dir.path())
+                .args(["apply", "--auto-approve", flag, value])
+                .embedded()
+                .run();
+            let stderr = &out.stderr;
+            assert_eq!(out.code, 1, "{flag} {value}: {stderr}");
             assert!(
                 stderr.contains(&format!("`{value}` is too long: at most {bound}")),
                 "{flag} {value}: {stderr}"
@@ -299,16 +267,10 @@ fn durations_too_long_are_refused_when_parsed_before_anything_is_sent() {
     // Nothing was sent: the embedded emulator never even started.
     assert!(!dir.path().join(".auraform").exists());
     // The bounds themselves are accepted.
-    let out = auraform(dir.path())
-        .args([
-            "plan",
-            "--emulator",
-            "--timeout",
-            "168h",
-            "--poll-interval",
-            "1h",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = auraform()
+        .dir(dir.path())
+        .args(["plan", "--timeout", "168h", "--poll-interval", "1h"])
+        .embedded()
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
 }

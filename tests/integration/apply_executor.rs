@@ -12,7 +12,7 @@ use auraform::emulator::{EmulatorConfig, EmulatorHandle};
 use auraform::plan::{Live, Plan, PlanOptions, StepAction, plan};
 use auraform::units::Rate;
 
-use crate::apply_support::emulator_and_client;
+use crate::support::client::emulator_and_client;
 
 /// A `Write` the test can read back (captured progress).
 #[derive(Clone, Default)]

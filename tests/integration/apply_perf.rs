@@ -12,7 +12,8 @@ use auraform::apply::{ApplyOptions, Timeouts, execute};
 use auraform::emulator::EmulatorConfig;
 use auraform::units::Rate;
 
-use crate::apply_support::{emulator_and_client, plan_file};
+use crate::support::apply::plan_file;
+use crate::support::client::emulator_and_client;
 
 async fn measure(label: &str, speed: f64, rate: Rate, poll: Duration, k: usize) {
     let (emulator, client) = emulator_and_client(

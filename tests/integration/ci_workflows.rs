@@ -12,7 +12,9 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use super::drift_support::{BIN, Bench, git};
+use crate::support::bench::Bench;
+use crate::support::cli::{auraform, bin_dir};
+use crate::support::git::git;
 
 fn workflow(name: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -70,10 +72,9 @@ fn run_step(
     let summary = dir.join("step_summary");
     std::fs::write(&output, "").unwrap();
     std::fs::write(&summary, "").unwrap();
-    let bin_dir = Path::new(BIN).parent().unwrap();
     let path = format!(
         "{}:{}",
-        bin_dir.display(),
+        bin_dir().display(),
         std::env::var("PATH").unwrap_or_default()
     );
     let mut cmd = Command::new("bash");
@@ -148,7 +149,8 @@ async fn plan_on_pr_posts_the_plan_with_secrets_and_the_offline_diff_without() {
     let (job, plan_step) = step(&wf, "plan", "plan");
     let marker = script_marker(job);
     let b = Bench::start().await;
-    b.create("orders", json!({ "memory": "8GB", "storage": "16GB" }))
+    b.emu
+        .launch("orders", json!({ "memory": "8GB", "storage": "16GB" }))
         .await;
     pr_checkout(b.dir.path());
     let url = b.emu.handle.base_url();
@@ -223,7 +225,8 @@ async fn drift_workflow_reports_drift_with_the_issue_marker() {
     let marker = script_marker(job);
     let b = Bench::start().await;
     let orders = b
-        .create("orders", json!({ "memory": "8GB", "storage": "16GB" }))
+        .emu
+        .launch("orders", json!({ "memory": "8GB", "storage": "16GB" }))
         .await;
     b.write(
         "aura.yaml",
@@ -248,7 +251,9 @@ async fn drift_workflow_reports_drift_with_the_issue_marker() {
     assert_eq!(ran.outputs["exitcode"], "0");
 
     // Someone resizes it in the console.
-    b.patch(&orders, json!({ "memory": "16GB" })).await;
+    b.emu
+        .patch_instance(&orders, json!({ "memory": "16GB" }))
+        .await;
     let ran = run(
         job.clone(),
         drift_step.clone(),
@@ -282,12 +287,9 @@ async fn drift_workflow_reports_drift_with_the_issue_marker() {
 #[test]
 fn completions_mention_the_subcommands() {
     for shell in ["bash", "zsh", "fish"] {
-        let out = Command::new(BIN)
-            .args(["completions", shell])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{shell}");
-        let text = String::from_utf8_lossy(&out.stdout);
+        let out = auraform().args(["completions", shell]).run();
+        assert!(out.code == 0, "{shell}");
+        let text = out.stdout;
         assert!(text.len() > 500, "{shell}: {text}");
         for sub in ["plan", "drift", "import", "diff", "completions"] {
             assert!(text.contains(sub), "{shell} completions lack {sub}");

@@ -8,9 +8,8 @@ use auraform::api::{ApiError, AuraClient, Credentials};
 use auraform::emulator::EmulatorConfig;
 use auraform::units::Rate;
 
-use crate::client_common::{
-    by_route, by_status, client_for, config_for, fast_emulator, spawn, stats,
-};
+use crate::support::client::{client_for, config_for, fast_emulator, spawn};
+use crate::support::emulator::{by_route, by_status, stats};
 
 const TOKEN_ROUTE: &str = "POST /oauth/token";
 

@@ -12,10 +12,10 @@ use auraform::api::wire::{InstanceStatus, PatchInstanceRequest};
 use auraform::api::{ApiError, AuraClient, Credentials};
 use base64::Engine as _;
 
-use crate::client_common::{
-    CLIENT_ID, CLIENT_SECRET, client_for, config_for, create_request, fast_emulator, spawn,
-    wait_for,
+use crate::support::client::{
+    client_for, config_for, create_request, fast_emulator, spawn, wait_for,
 };
+use crate::support::emulator::{CLIENT_ID, CLIENT_SECRET};
 
 #[derive(Clone, Default)]
 struct Capture(Arc<Mutex<Vec<u8>>>);

@@ -11,10 +11,8 @@ use auraform::emulator::EmulatorConfig;
 use auraform::units::Rate;
 use miette::Diagnostic;
 
-use crate::client_common::{
-    CLIENT_ID, CLIENT_SECRET, client_for, config_for, create_request, fast_emulator, project_id,
-    spawn,
-};
+use crate::support::client::{client_for, config_for, create_request, fast_emulator, spawn};
+use crate::support::emulator::{CLIENT_ID, CLIENT_SECRET, project_id};
 
 fn response(err: &ApiError) -> &ApiResponseError {
     err.response()

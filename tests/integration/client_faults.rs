@@ -9,10 +9,8 @@ use auraform::units::Rate;
 use miette::Diagnostic;
 use serde_json::json;
 
-use crate::client_common::{
-    by_route, by_status, client_for, config_for, create_request, fast_emulator, project_id,
-    set_faults, spawn, stats,
-};
+use crate::support::client::{client_for, config_for, create_request, fast_emulator, spawn};
+use crate::support::emulator::{by_route, by_status, project_id, set_faults, stats};
 
 /// A client whose budget is wrong for the server (or that shares its credential)
 /// draws 429s; it waits as `Retry-After` says and every call still succeeds.

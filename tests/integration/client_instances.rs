@@ -9,9 +9,8 @@ use auraform::api::wire::{
 };
 use miette::Diagnostic;
 
-use crate::client_common::{
-    by_route, client_for, create_request, fast_emulator, project_id, spawn, stats, wait_for,
-};
+use crate::support::client::{client_for, create_request, fast_emulator, spawn, wait_for};
+use crate::support::emulator::{by_route, project_id, stats};
 
 #[tokio::test]
 async fn rename_upgrade_overwrite_snapshots_and_sizing() {

@@ -11,9 +11,8 @@ use auraform::api::{AuraClient, ClientConfig};
 use auraform::emulator::{EmulatorConfig, EmulatorHandle};
 use auraform::units::Rate;
 
-use crate::client_common::{
-    by_status, config_for, create_request, fast_emulator, project_id, spawn, stats,
-};
+use crate::support::client::{config_for, create_request, fast_emulator, spawn};
+use crate::support::emulator::{by_status, project_id, stats};
 
 const INSTANCES: usize = 40;
 

@@ -2,9 +2,8 @@
 
 use auraform::api::ApiError;
 
-use crate::client_common::{
-    by_route, client_for, create_request, fast_emulator, project_id, spawn, stats,
-};
+use crate::support::client::{client_for, create_request, fast_emulator, spawn};
+use crate::support::emulator::{by_route, project_id, stats};
 
 #[tokio::test]
 async fn project_by_exact_name_lists_then_gets() {

@@ -1,22 +1,15 @@
 //! The real binary: `validate` exit codes and output, `schema` output.
 
-use assert_cmd::Command;
-
-fn auraform() -> Command {
-    let mut cmd = Command::cargo_bin("auraform").expect("binary");
-    cmd.env("NO_COLOR", "1").env_remove("AURA_PROJECT");
-    cmd
-}
+use crate::support::cli::auraform;
 
 #[test]
 fn validate_a_valid_file_exits_0() {
     let out = auraform()
         .args(["validate", "-f", "examples/aura.yaml"])
-        .assert()
-        .success();
-    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
-        stdout,
+        out.stdout,
         "examples/aura.yaml is valid: 8 instances in project demo\n"
     );
 }
@@ -25,9 +18,9 @@ fn validate_a_valid_file_exits_0() {
 fn validate_an_invalid_file_exits_1_with_every_diagnostic() {
     let out = auraform()
         .args(["validate", "-f", "tests/fixtures/config/five_mistakes.yaml"])
-        .assert()
-        .code(1);
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        .run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let stderr = out.stderr;
     assert!(
         stderr.contains("5 problems in tests/fixtures/config/five_mistakes.yaml"),
         "{stderr}"
@@ -39,16 +32,14 @@ fn validate_an_invalid_file_exits_1_with_every_diagnostic() {
         );
     }
     assert!(stderr.contains("five_mistakes.yaml:8:5"), "{stderr}");
-    assert!(out.get_output().stdout.is_empty());
+    assert!(out.stdout.is_empty());
 }
 
 #[test]
 fn validate_a_missing_file_exits_1() {
-    let out = auraform()
-        .args(["validate", "-f", "nope/aura.yaml"])
-        .assert()
-        .code(1);
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let out = auraform().args(["validate", "-f", "nope/aura.yaml"]).run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let stderr = out.stderr;
     assert!(
         stderr.contains("cannot read nope/aura.yaml: no such file"),
         "{stderr}"
@@ -57,18 +48,19 @@ fn validate_a_missing_file_exits_1() {
 
 #[test]
 fn validate_global_flag_after_the_command() {
-    auraform()
+    let out = auraform()
         .args(["validate", "--file", "examples/free.yaml"])
-        .assert()
-        .success();
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
 }
 
 #[test]
 fn schema_prints_the_committed_schema_exactly() {
-    let out = auraform().arg("schema").assert().success();
+    let out = auraform().arg("schema").run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
     let committed = std::fs::read("schema/aura.schema.json").expect("schema");
     assert!(
-        out.get_output().stdout == committed,
+        out.stdout.as_bytes() == committed,
         "auraform schema differs from schema/aura.schema.json"
     );
 }
@@ -76,9 +68,10 @@ fn schema_prints_the_committed_schema_exactly() {
 #[test]
 fn schema_plan_prints_the_committed_plan_schema() {
     let committed = std::fs::read("schema/plan.schema.json").expect("plan schema");
-    let out = auraform().args(["schema", "--plan"]).assert().success();
+    let out = auraform().args(["schema", "--plan"]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
-        out.get_output().stdout == committed,
+        out.stdout.as_bytes() == committed,
         "auraform schema --plan differs from schema/plan.schema.json"
     );
 }
@@ -92,8 +85,8 @@ fn validate_stderr_is_exact() {
             "-f",
             "tests/fixtures/config/unknown_region.yaml",
         ])
-        .assert()
-        .code(1);
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        .run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let stderr = out.stderr;
     insta::assert_snapshot!("validate_stderr_no_color", stderr);
 }

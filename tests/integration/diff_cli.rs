@@ -3,34 +3,26 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::{Value, json};
 
-use super::drift_support::{BIN, Bench, git};
+use crate::support::bench::Bench;
+use crate::support::cli::auraform;
+use crate::support::git::git;
 
 const OLD: &str = "tests/fixtures/diff/old.yaml";
 const NEW: &str = "tests/fixtures/diff/new.yaml";
 
 /// Runs the binary with no credentials and an API URL nothing listens on.
 fn offline(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(BIN)
+    let out = auraform()
+        .dir(dir)
         .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("AURA_CLIENT_ID")
-        .env_remove("AURA_CLIENT_SECRET")
-        .env_remove("AURA_PROJECT")
         .env("HOME", dir)
         .env("XDG_CONFIG_HOME", dir)
         .env("AURA_API_URL", "https://127.0.0.1:9")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+        .run();
+    (out.code, out.stdout, out.stderr)
 }
 
 fn manifest() -> &'static Path {
@@ -103,24 +95,28 @@ fn diff_works_offline_in_every_format() {
 async fn diff_gives_the_change_set_plan_gives_on_a_live_project_in_the_old_state() {
     let b = Bench::start().await;
     // Live = old.yaml, created through the API.
-    b.create("orders", json!({ "memory": "8GB", "storage": "16GB" }))
+    b.emu
+        .launch("orders", json!({ "memory": "8GB", "storage": "16GB" }))
         .await;
-    b.create(
-        "analytics",
-        json!({ "type": "professional-ds", "memory": "16GB" }),
-    )
-    .await;
+    b.emu
+        .launch(
+            "analytics",
+            json!({ "type": "professional-ds", "memory": "16GB" }),
+        )
+        .await;
     let events = b
-        .create(
+        .emu
+        .launch(
             "events",
             json!({ "type": "business-critical", "memory": "16GB" }),
         )
         .await;
-    b.patch(&events, json!({ "cdc_enrichment_mode": "DIFF" }))
+    b.emu
+        .patch_instance(&events, json!({ "cdc_enrichment_mode": "DIFF" }))
         .await;
-    b.create("search", json!({ "memory": "8GB" })).await;
-    b.create("scratch", json!({ "memory": "2GB" })).await;
-    b.create("catalog", json!({ "memory": "4GB" })).await;
+    b.emu.launch("search", json!({ "memory": "8GB" })).await;
+    b.emu.launch("scratch", json!({ "memory": "2GB" })).await;
+    b.emu.launch("catalog", json!({ "memory": "4GB" })).await;
     let old = std::fs::read_to_string(manifest().join(OLD)).unwrap();
     let new = std::fs::read_to_string(manifest().join(NEW)).unwrap();
     b.write("old.yaml", &old);
@@ -236,14 +232,12 @@ fn a_git_revision_is_never_passed_to_git_as_an_option() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let out = Command::new(BIN)
+    let out = auraform()
+        .dir(d)
         .args(["diff", "git:HEAD:aura.yaml", "aura.yaml"])
-        .current_dir(d)
         .env("PATH", path)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{out:?}");
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
         std::fs::read_to_string(&argv).unwrap(),
         "show\n--end-of-options\nHEAD:aura.yaml\n"

@@ -5,7 +5,9 @@
 
 use serde_json::json;
 
-use super::drift_support::{Bench, change, fields};
+use crate::support::bench::Bench;
+use crate::support::cli::auraform;
+use crate::support::plan_doc::{change, fields};
 
 const FILE: &str = "\
 project: demo
@@ -35,7 +37,7 @@ async fn setup() -> (Bench, Vec<String>) {
         ("legacy", "2GB"),
         ("search", "8GB"),
     ] {
-        ids.push(b.create(name, json!({ "memory": memory })).await);
+        ids.push(b.emu.launch(name, json!({ "memory": memory })).await);
     }
     (b, ids)
 }
@@ -93,7 +95,9 @@ async fn each_out_of_band_change_is_drift_naming_instance_and_field() {
     let (b, ids) = setup().await;
 
     // Resize.
-    b.patch(&ids[0], json!({ "memory": "16GB" })).await;
+    b.emu
+        .patch_instance(&ids[0], json!({ "memory": "16GB" }))
+        .await;
     let doc = drift_json(&b).await;
     assert!(
         fields(&doc, "orders").contains(&"memory".to_owned()),
@@ -120,7 +124,7 @@ async fn each_out_of_band_change_is_drift_naming_instance_and_field() {
     );
 
     // Pause.
-    b.pause(&ids[1]).await;
+    b.emu.pause_instance(&ids[1]).await;
     let doc = drift_json(&b).await;
     assert_eq!(fields(&doc, "reports"), ["state"], "{doc:#}");
     let md = drift_markdown(&b).await;
@@ -130,7 +134,7 @@ async fn each_out_of_band_change_is_drift_naming_instance_and_field() {
     );
 
     // A new instance nobody declared.
-    let intruder = b.create("intruder", json!({ "memory": "2GB" })).await;
+    let intruder = b.emu.launch("intruder", json!({ "memory": "2GB" })).await;
     let doc = drift_json(&b).await;
     assert_eq!(doc["unmanaged"][0]["name"], "intruder", "{doc:#}");
     assert_eq!(doc["unmanaged"][0]["id"], intruder.as_str());
@@ -138,7 +142,7 @@ async fn each_out_of_band_change_is_drift_naming_instance_and_field() {
     assert!(md.contains(&format!("- `intruder` (`{intruder}`)")), "{md}");
 
     // A deleted instance.
-    b.delete(&ids[2]).await;
+    b.emu.delete_instance(&ids[2]).await;
     let doc = drift_json(&b).await;
     let legacy = change(&doc, "legacy").unwrap();
     assert_eq!(legacy["actions"], json!(["create"]));
@@ -161,15 +165,19 @@ async fn each_out_of_band_change_is_drift_naming_instance_and_field() {
 async fn ignore_changes_hides_exactly_its_field() {
     let (b, ids) = setup().await;
     // `search` ignores memory: a resize is not drift.
-    b.patch(&ids[3], json!({ "memory": "16GB" })).await;
+    b.emu
+        .patch_instance(&ids[3], json!({ "memory": "16GB" }))
+        .await;
     let out = b.run(&["drift", "--format", "json"]).await;
     assert_eq!(out.code, 0, "{}", out.stdout);
     // Its other fields still are: pause it.
-    b.pause(&ids[3]).await;
+    b.emu.pause_instance(&ids[3]).await;
     let doc = drift_json(&b).await;
     assert_eq!(fields(&doc, "search"), ["state"], "{doc:#}");
     // The same resize on an instance without the ignore is drift.
-    b.patch(&ids[0], json!({ "memory": "16GB" })).await;
+    b.emu
+        .patch_instance(&ids[0], json!({ "memory": "16GB" }))
+        .await;
     let doc = drift_json(&b).await;
     assert_eq!(fields(&doc, "orders"), ["memory"], "{doc:#}");
     assert_eq!(fields(&doc, "search"), ["state"], "{doc:#}");
@@ -282,21 +290,13 @@ async fn drift_errors_exit_1() {
 fn drift_on_the_embedded_emulator() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("aura.yaml"), FILE).unwrap();
-    let out = std::process::Command::new(super::drift_support::BIN)
-        .args(["drift", "--emulator", "--format", "json"])
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .env_remove("AURA_CLIENT_ID")
-        .env_remove("AURA_CLIENT_SECRET")
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = auraform()
+        .dir(dir.path())
+        .args(["drift", "--format", "json"])
+        .embedded()
+        .run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let missing: Vec<&str> = doc["changes"]
         .as_array()
         .unwrap()

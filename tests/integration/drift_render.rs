@@ -7,7 +7,7 @@ use auraform::plan::render::{human, json, markdown};
 use auraform::plan::schema::plan_schema;
 use auraform::plan::{DocumentKind, Live, Plan, PlanOptions};
 
-use super::plan_support::{DesiredExt, LiveExt, desired, di, li, live};
+use crate::support::plan::{DesiredExt, LiveExt, desired, di, li, live};
 
 fn snap_all(name: &str, plan: &Plan) {
     insta::assert_snapshot!(format!("{name}__human"), human(plan, false));

@@ -2,22 +2,15 @@
 //! state file written on Ctrl-C.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 
-fn auraform() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_auraform"))
-}
+use crate::support::cli::auraform;
 
 #[test]
 fn refuses_a_non_loopback_address() {
-    let out = auraform()
-        .args(["emulator", "--listen", "0.0.0.0:0"])
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let out = auraform().args(["emulator", "--listen", "0.0.0.0:0"]).run();
+    assert_eq!(out.code, 1);
     assert!(out.stdout.is_empty());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = out.stderr;
     assert!(stderr.contains("loopback"), "{stderr}");
 }
 
@@ -31,11 +24,9 @@ fn refuses_bad_settings() {
         let out = auraform()
             .args(["emulator", "--listen", "127.0.0.1:0"])
             .args(args)
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
-        assert!(String::from_utf8_lossy(&out.stderr).contains(args[0]));
+            .run();
+        assert_eq!(out.code, 1, "{args:?}");
+        assert!(out.stderr.contains(args[0]));
     }
 }
 
@@ -55,11 +46,8 @@ fn prints_one_ready_line_and_saves_state_on_ctrl_c() {
         ])
         .arg(&state)
         .args(["--client-secret", "s3cret-value"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        .spawn();
+    let mut stdout = BufReader::new(child.take_stdout());
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
     assert!(
@@ -76,13 +64,9 @@ fn prints_one_ready_line_and_saves_state_on_ctrl_c() {
     assert!(url.starts_with("http://127.0.0.1:"));
     assert!(state.exists());
 
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let exit = child.wait().unwrap();
-    assert_eq!(exit.code(), Some(0));
+    child.interrupt();
+    let exit = child.wait();
+    assert_eq!(exit.code, 0);
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
     assert!(rest.is_empty(), "exactly one line on stdout: {rest}");

@@ -6,7 +6,7 @@ use auraform::emulator::EmulatorConfig;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::emulator_support::{Emu, fast, start};
+use crate::support::emulator::{Emu, fast, start};
 
 /// The fault outcome of `n` sequential GETs: an injected status (429/5xx), 0 for a
 /// dropped connection, 1 for a request that went through (whatever the handler said).
@@ -77,7 +77,7 @@ async fn same_seed_same_faults() {
     .unwrap();
     let emu2 = Emu {
         handle,
-        http: crate::emulator_support::client(),
+        http: crate::support::emulator::http_client(),
         token: "unknown".to_owned(),
     };
     assert_eq!(outcomes(&emu2, 11).await, first);

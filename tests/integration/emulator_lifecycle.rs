@@ -5,7 +5,7 @@ use auraform::api::wire::{CreatedInstance, Envelope, Instance, InstanceStatus};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::emulator_support::{fast, start};
+use crate::support::emulator::{fast, start};
 
 #[tokio::test]
 async fn full_cycle_create_resize_pause_resume_delete() {

@@ -7,7 +7,7 @@ use auraform::emulator::{Emulator, EmulatorConfig, EmulatorError, spawn};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::emulator_support::{fast, start};
+use crate::support::emulator::{fast, start};
 
 /// Under tokio's paused time (the lifecycle clock follows it) so that "still in flight at
 /// restart" and "completes after reload" are exact, whatever the machine's load.

@@ -7,7 +7,7 @@ use auraform::api::wire::{
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::emulator_support::{fast, into_resp, start};
+use crate::support::emulator::{fast, into_resp, start};
 
 #[tokio::test]
 async fn tenants() {

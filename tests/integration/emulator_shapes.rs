@@ -10,7 +10,7 @@ use auraform::api::wire::{
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::emulator_support::{fast, start};
+use crate::support::emulator::{fast, start};
 
 fn fixture(name: &str) -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -6,7 +6,7 @@
 use jsonschema::{Draft, Validator};
 use serde_json::{Value, json};
 
-use crate::emulator_support::{fast, start};
+use crate::support::emulator::{fast, start};
 
 fn spec() -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -56,7 +56,7 @@ fn response(path: &str, method: &str, status: &str) -> String {
 #[tokio::test]
 #[allow(
     clippy::too_many_lines,
-    reason = "one walk through every route, each response checked against its spec schema in turn"
+    reason = "one walk through an instance's life, each response checked against its schema in turn"
 )]
 async fn bodies_follow_the_spec_schemas() {
     let spec = spec();

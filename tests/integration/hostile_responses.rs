@@ -12,10 +12,9 @@ use auraform::api::{ApiError, AuraClient, RetryPolicy};
 use auraform::emulator::{EmulatorConfig, EmulatorHandle, FaultKind};
 use serde_json::json;
 
-use crate::client_common::{
-    by_route, config_for, create_request, fast_emulator, project_id, set_faults, spawn, stats,
-    wait_for,
-};
+use crate::support::cli::auraform;
+use crate::support::client::{config_for, create_request, fast_emulator, spawn, wait_for};
+use crate::support::emulator::{CLIENT_ID, CLIENT_SECRET, by_route, project_id, set_faults, stats};
 
 const HOSTILE: [&str; 6] = ["truncated", "html", "wrong-shape", "empty", "huge", "stall"];
 
@@ -189,27 +188,18 @@ async fn create_through_hostile_answer(kind: &str) -> String {
     set_faults(&emu, json!({"stall_ms": 100})).await;
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("aura.yaml"), APP).unwrap();
-    let run = |args: &'static [&'static str]| {
-        let url = emu.base_url();
-        let dir = dir.path().to_owned();
-        async move {
-            tokio::process::Command::new(env!("CARGO_BIN_EXE_auraform"))
-                .args(args)
-                .current_dir(dir)
-                .env("NO_COLOR", "1")
-                .env("AURA_API_URL", url)
-                .env("AURA_CLIENT_ID", "emulator")
-                .env("AURA_CLIENT_SECRET", "emulator-secret")
-                .env_remove("AURA_PROJECT")
-                .output()
-                .await
-                .unwrap()
-        }
+    let run = || {
+        auraform()
+            .dir(dir.path())
+            .args(["apply", "--auto-approve", "--poll-interval", "50ms"])
+            .args(["--api-url", &emu.base_url()])
+            .env("AURA_CLIENT_ID", CLIENT_ID)
+            .env("AURA_CLIENT_SECRET", CLIENT_SECRET)
+            .run_async()
     };
-    let first = run(&["apply", "--auto-approve", "--poll-interval", "50ms"]).await;
-    assert_eq!(first.status.code(), Some(1), "{kind}: {first:?}");
-    let stdout = String::from_utf8_lossy(&first.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&first.stderr).into_owned();
+    let first = run().await;
+    assert_eq!(first.code, 1, "{kind}: {}\n{}", first.stdout, first.stderr);
+    let (stdout, stderr) = (first.stdout, first.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
 
     let tenant = project_id(&emu, "demo");
@@ -221,9 +211,9 @@ async fn create_through_hostile_answer(kind: &str) -> String {
     assert!(!dir.path().join(".auraform/credentials/app.env").exists());
 
     set_faults(&emu, json!({"fault_rate": 0.0})).await;
-    let again = run(&["apply", "--auto-approve", "--poll-interval", "50ms"]).await;
-    let again_out = String::from_utf8_lossy(&again.stdout);
-    assert_eq!(again.status.code(), Some(0), "{kind}: {again_out}");
+    let again = run().await;
+    let again_out = again.stdout;
+    assert_eq!(again.code, 0, "{kind}: {again_out}");
     assert!(again_out.contains("No changes."), "{kind}: {again_out}");
     assert_eq!(client.list_instances(&tenant).await.unwrap().len(), 1);
     let report = scrub(

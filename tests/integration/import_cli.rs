@@ -2,12 +2,16 @@
 //! replacement after import, unlike the Terraform provider before 1.1.1), pins ids of
 //! shared names, and is never written over an existing file without `--force`.
 
-use super::drift_support::Bench;
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use crate::support::bench::Bench;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn import_of_twelve_varied_instances_plans_clean() {
     let b = Bench::start().await;
-    let ids = b.seed_twelve().await;
+    let ids = seed_twelve(&b).await;
 
     let out = b
         .run(&["import", "--project", "demo", "--output", "aura.yaml"])
@@ -77,7 +81,7 @@ async fn import_of_twelve_varied_instances_plans_clean() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn import_refuses_to_overwrite_without_force() {
     let b = Bench::start().await;
-    b.create("orders", serde_json::json!({})).await;
+    b.emu.launch("orders", json!({})).await;
     b.write("aura.yaml", "# mine\n");
     let out = b
         .run(&["import", "--project", "demo", "--output", "aura.yaml"])
@@ -108,7 +112,7 @@ async fn import_refuses_to_overwrite_without_force() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn import_to_stdout_and_project_choice() {
     let b = Bench::start().await;
-    b.create("app", serde_json::json!({"memory": "2GB"})).await;
+    b.emu.launch("app", json!({"memory": "2GB"})).await;
     // No --project, no aura.yaml: the emulator has two projects, so it asks.
     let out = b.run(&["import"]).await;
     assert_eq!(out.code, 1);
@@ -135,4 +139,56 @@ async fn import_to_stdout_and_project_choice() {
     let out = b.run(&["import", "--project", "free-only"]).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.contains("instances: {}"), "{}", out.stdout);
+}
+
+/// Twelve varied instances: every tier, paused ones, toggles, a name shared by two
+/// instances, CDC, secondaries, another cloud. Returns name → ids.
+async fn seed_twelve(b: &Bench) -> HashMap<&'static str, Vec<String>> {
+    let mut ids: HashMap<&'static str, Vec<String>> = HashMap::new();
+    let specs: Vec<(&'static str, Value)> = vec![
+        ("orders", json!({"memory": "8GB"})),
+        ("orders", json!({"memory": "4GB"})),
+        (
+            "analytics",
+            json!({"type": "professional-ds", "memory": "16GB"}),
+        ),
+        ("sandbox", json!({"type": "free-db", "memory": "1GB"})),
+        (
+            "events",
+            json!({"type": "business-critical", "memory": "32GB"}),
+        ),
+        ("vdc", json!({"type": "enterprise-db", "memory": "16GB"})),
+        (
+            "search",
+            json!({"memory": "8GB", "vector_optimized": true, "graph_analytics_plugin": true}),
+        ),
+        ("graphs", json!({"type": "enterprise-ds", "memory": "16GB"})),
+        ("archive", json!({"memory": "2GB"})),
+        (
+            "aws-app",
+            json!({"memory": "4GB", "cloud_provider": "aws", "region": "us-east-1"}),
+        ),
+        (
+            "bc-paused",
+            json!({"type": "business-critical", "memory": "16GB"}),
+        ),
+        ("reports", json!({"memory": "16GB", "storage": "32GB"})),
+    ];
+    for (name, body) in specs {
+        let id = b.emu.launch(name, body).await;
+        ids.entry(name).or_default().push(id);
+    }
+    b.emu
+        .patch_instance(&ids["events"][0], json!({"cdc_enrichment_mode": "DIFF"}))
+        .await;
+    b.emu
+        .patch_instance(
+            &ids["vdc"][0],
+            json!({"secondaries_count": 2, "cdc_enrichment_mode": "FULL"}),
+        )
+        .await;
+    for name in ["analytics", "archive", "bc-paused"] {
+        b.emu.pause_instance(&ids[name][0]).await;
+    }
+    ids
 }

@@ -1,5 +1,5 @@
 //! The one integration-test binary (docs/conventions.md §5): one module per topic, each talking
-//! real HTTP to the in-process emulator. Add yours below.
+//! real HTTP to the in-process emulator, helpers in `support/`. Add yours below.
 
 // This whole binary is tests: a failed unwrap is a failed test, helpers included.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -7,14 +7,12 @@
 // exported from it, so `pub` and `pub(crate)` mean the same here.
 #![allow(unreachable_pub, reason = "a test binary exports nothing")]
 
-#[path = "support/emulator.rs"]
-mod emulator_support;
+mod support;
 
-#[path = "support/apply.rs"]
-mod apply_support;
-
+// The layering of `src/`.
 mod architecture;
 
+// The emulator of the Aura API, over raw HTTP and as `auraform emulator`.
 mod emulator_auth;
 mod emulator_cli;
 mod emulator_faults;
@@ -25,8 +23,8 @@ mod emulator_shapes;
 mod emulator_spec;
 mod hostile_responses;
 
+// The API client against the emulator.
 mod client_auth;
-mod client_common;
 mod client_cycle;
 mod client_errors;
 mod client_faults;
@@ -34,12 +32,15 @@ mod client_instances;
 mod client_pacing;
 mod client_projects;
 
+// aura.yaml: loading, diagnostics, `validate` and `schema`.
 mod config_cli;
 mod config_diagnostics;
 mod config_examples;
 mod config_robustness;
 mod config_semantics;
 
+// The differ and its renderings; `scenarios` is the table `plan_scenarios` (in-process)
+// and `plan_emulator` (the binary against a seeded emulator) both run.
 mod plan_emulator;
 mod plan_proptest;
 mod plan_rules;
@@ -47,16 +48,16 @@ mod plan_saved;
 mod plan_saved_cli;
 mod plan_scenarios;
 mod plan_schema;
-mod plan_support;
+mod scenarios;
 
+// `apply`: the executor and the command.
 mod apply_cli;
 mod apply_executor;
 mod apply_perf;
 
+// `drift`, `import`, `diff` and the example CI workflows.
 mod ci_workflows;
 mod diff_cli;
 mod drift_cli;
 mod drift_render;
-#[path = "drift_support.rs"]
-mod drift_support;
 mod import_cli;

@@ -6,7 +6,7 @@ use auraform::plan::{
     Expectation, ExpectedStatus, PlanError, PlanOptions, StepAction, StepRequest,
 };
 
-use super::plan_support::{DesiredExt, LiveExt, desired, di, li, live, plan_of, plan_ok};
+use crate::support::plan::{DesiredExt, LiveExt, desired, di, li, live, plan_of, plan_ok};
 
 fn err_codes(e: &PlanError) -> Vec<String> {
     use miette::Diagnostic;
@@ -200,7 +200,7 @@ fn create_body_and_patch_only_fields_and_expectations() {
         body,
         serde_json::json!({
             "name": "events", "version": "5", "region": "europe-west1", "memory": "32GB",
-            "type": "business-critical", "tenant_id": super::plan_support::PROJECT_ID,
+            "type": "business-critical", "tenant_id": crate::support::plan::PROJECT_ID,
             "cloud_provider": "gcp", "storage": "64GB"
         })
     );
@@ -271,7 +271,7 @@ fn the_live_project_must_be_the_declared_one() {
     d.project = "staging".into();
     let e = plan_of(&d, &live(vec![], &[])).unwrap_err();
     assert_eq!(err_codes(&e), ["auraform::plan::project_mismatch"]);
-    d.project = super::plan_support::PROJECT_ID.into();
+    d.project = crate::support::plan::PROJECT_ID.into();
     assert!(plan_of(&d, &live(vec![], &[])).is_ok());
 }
 

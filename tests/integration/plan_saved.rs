@@ -7,7 +7,7 @@ use auraform::plan::provenance::{DeltaKind, StaleReason};
 use auraform::plan::saved::{check_fresh, from_json, to_json};
 use auraform::plan::{PlanError, PlanOptions};
 
-use super::plan_support::{DesiredExt, LiveExt, desired, di, li, live, plan_ok};
+use crate::support::plan::{DesiredExt, LiveExt, desired, di, li, live, plan_ok};
 
 #[test]
 fn save_then_load_round_trips_and_is_fresh() {

@@ -4,29 +4,16 @@
 //! the instance and the field, with nothing changed.
 
 use std::path::Path;
-use std::process::Output;
 
-use assert_cmd::Command;
 use serde_json::Value;
+
+use crate::support::cli::{Out, auraform};
 
 const APP: &str = "project: demo\ninstances:\n  app:\n    type: professional-db\n    cloud_provider: gcp\n    region: europe-west1\n    memory: 2GB\n";
 
-fn auraform(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("auraform").expect("binary");
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("AURA_PROJECT")
-        .env_remove("AURA_CLIENT_ID")
-        .env_remove("AURA_CLIENT_SECRET");
-    cmd
-}
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    auraform(dir).args(args).output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+/// `auraform ARGS --emulator` in `dir`.
+fn run(dir: &Path, args: &[&str]) -> Out {
+    auraform().dir(dir).args(args).embedded().run()
 }
 
 /// Text without whitespace and miette's `|` margins: a message however it wrapped.
@@ -36,14 +23,8 @@ fn squash(s: &str) -> String {
         .collect()
 }
 
-fn ok(out: &Output) {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
+fn ok(out: &Out) {
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
 }
 
 /// The `<name>.env` credentials files under `dir/.auraform/credentials`.
@@ -67,18 +48,16 @@ fn a_saved_plan_fits_its_file_however_the_path_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::write(d.join("aura.yaml"), APP).unwrap();
-    ok(&run(
-        d,
-        &["plan", "--emulator", "-f", "aura.yaml", "--out", "p.json"],
-    ));
+    ok(&run(d, &["plan", "-f", "aura.yaml", "--out", "p.json"]));
     let absolute = d.canonicalize().unwrap().join("aura.yaml");
-    let out = auraform(d)
-        .args(["apply", "--emulator", "p.json", "-f"])
+    let out = auraform()
+        .dir(d)
+        .args(["apply", "p.json", "-f"])
         .arg(&absolute)
-        .output()
-        .unwrap();
+        .embedded()
+        .run();
     ok(&out);
-    assert!(text(&out.stdout).contains("Apply complete: 1 done."));
+    assert!(out.stdout.contains("Apply complete: 1 done."));
     assert_eq!(env_files(d), ["app.env"]);
 }
 
@@ -94,24 +73,14 @@ fn a_saved_plan_is_applied_to_the_file_it_was_made_from() {
     std::fs::write(d.join("envs/other.yaml"), APP.replace("2GB", "4GB")).unwrap();
     ok(&run(
         d,
-        &[
-            "plan",
-            "--emulator",
-            "-f",
-            "envs/prod.yaml",
-            "--out",
-            "p.json",
-        ],
+        &["plan", "-f", "envs/prod.yaml", "--out", "p.json"],
     ));
 
     // Really another file (beside it, so the same emulated world): refused, and the
     // error says which file the plan is about.
-    let out = run(
-        d,
-        &["apply", "--emulator", "-f", "envs/other.yaml", "p.json"],
-    );
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = text(&out.stderr);
+    let out = run(d, &["apply", "-f", "envs/other.yaml", "p.json"]);
+    assert_eq!(out.code, 1);
+    let stderr = out.stderr;
     let prod = d.canonicalize().unwrap().join("envs/prod.yaml");
     let other = d.canonicalize().unwrap().join("envs/other.yaml");
     assert!(
@@ -123,25 +92,21 @@ fn a_saved_plan_is_applied_to_the_file_it_was_made_from() {
         "{stderr}"
     );
 
-    let out = run(d, &["apply", "--emulator", "p.json"]);
+    let out = run(d, &["apply", "p.json"]);
     ok(&out);
     assert!(
-        squash(&text(&out.stderr)).contains(&squash(&format!(
+        squash(&out.stderr).contains(&squash(&format!(
             "Applying the plan to {}, the file it was made from.",
             prod.display()
         ))),
         "{}",
-        text(&out.stderr)
+        out.stderr
     );
     assert_eq!(env_files(&d.join("envs")), ["app.env"]);
     assert!(env_files(d).is_empty());
     // A plan of that file now has nothing to do.
-    let again = run(d, &["plan", "--emulator", "-f", "envs/prod.yaml"]);
-    assert!(
-        text(&again.stdout).contains("No changes."),
-        "{}",
-        text(&again.stdout)
-    );
+    let again = run(d, &["plan", "-f", "envs/prod.yaml"]);
+    assert!(again.stdout.contains("No changes."), "{}", again.stdout);
 }
 
 fn edit(path: &Path, change: impl FnOnce(&mut Value)) {
@@ -158,7 +123,7 @@ fn an_edited_saved_plan_is_refused_naming_instance_and_field() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::write(d.join("aura.yaml"), APP).unwrap();
-    ok(&run(d, &["plan", "--emulator", "--out", "p.json"]));
+    ok(&run(d, &["plan", "--out", "p.json"]));
 
     // Only the request body edited: the steps disagree with the changes.
     std::fs::copy(d.join("p.json"), d.join("body.json")).unwrap();
@@ -167,11 +132,12 @@ fn an_edited_saved_plan_is_refused_naming_instance_and_field() {
         body["name"] = "evil".into();
         body["memory"] = "64GB".into();
     });
-    let out = run(d, &["apply", "--emulator", "body.json"]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let out = run(d, &["apply", "body.json"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
     insta::assert_snapshot!(
         "edited_request_body",
-        text(&out.stderr).replace(&d.canonicalize().unwrap().display().to_string(), "[DIR]")
+        out.stderr
+            .replace(&d.canonicalize().unwrap().display().to_string(), "[DIR]")
     );
 
     // Everything edited consistently (name, fields, steps): still not what aura.yaml
@@ -189,19 +155,19 @@ fn an_edited_saved_plan_is_refused_naming_instance_and_field() {
         body["name"] = "evil".into();
         body["memory"] = "64GB".into();
     });
-    let out = run(d, &["apply", "--emulator", "all.json"]);
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = text(&out.stderr);
+    let out = run(d, &["apply", "all.json"]);
+    assert_eq!(out.code, 1);
+    let stderr = out.stderr;
     assert!(stderr.contains("auraform::plan::saved_altered"), "{stderr}");
     assert!(stderr.contains("instance `app`"), "{stderr}");
     assert!(stderr.contains("64GB"), "{stderr}");
 
     // Nothing was created by either; the untouched file applies.
     assert!(env_files(d).is_empty());
-    let out = run(d, &["apply", "--emulator", "p.json"]);
+    let out = run(d, &["apply", "p.json"]);
     ok(&out);
-    assert!(text(&out.stdout).contains("Apply complete: 1 done."));
-    let live = run(d, &["plan", "--emulator", "--format", "json"]);
-    let live: Value = serde_json::from_slice(&live.stdout).unwrap();
+    assert!(out.stdout.contains("Apply complete: 1 done."));
+    let live = run(d, &["plan", "--format", "json"]);
+    let live: Value = live.json();
     assert_eq!(live["changes"], serde_json::json!([]), "{live:#}");
 }

@@ -8,7 +8,7 @@ use auraform::api::wire::{CdcEnrichmentMode, InstanceType};
 use auraform::plan::render::json;
 use auraform::plan::schema::{plan_schema, plan_schema_json};
 
-use super::plan_support::{DesiredExt, LiveExt, desired, di, li, live, plan_ok};
+use crate::support::plan::{DesiredExt, LiveExt, desired, di, li, live, plan_ok};
 
 const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/plan.schema.json");
 

@@ -1,7 +1,6 @@
-//! Helpers for the emulator's own tests: start one on 127.0.0.1:0, get a token, send
-//! requests, and wait for statuses. Real HTTP, no mocks.
-
-#![allow(dead_code)]
+//! An in-process emulator for tests and raw HTTP against it: start one on 127.0.0.1:0,
+//! get a token, send requests, wait for statuses, seed instances through the public
+//! API, and read or set the admin routes (`/_emulator/…`). Real HTTP, no mocks.
 
 use std::time::Duration;
 
@@ -9,6 +8,10 @@ use auraform::emulator::{EmulatorConfig, EmulatorHandle, spawn};
 use auraform::units::Rate;
 use reqwest::{Method, StatusCode, header::HeaderMap};
 use serde_json::{Value, json};
+
+/// The emulator's OAuth client, as `auraform emulator` prints it.
+pub const CLIENT_ID: &str = "emulator";
+pub const CLIENT_SECRET: &str = "emulator-secret";
 
 /// A config fast enough for tests: lifecycle steps take tens of milliseconds, the rate
 /// limit never bites, ids are reproducible.
@@ -23,7 +26,7 @@ pub fn fast() -> EmulatorConfig {
 
 /// An HTTP client with no client-side timeout: under tokio's paused time a timeout timer
 /// would be auto-advanced to while a loopback request is in flight.
-pub fn client() -> reqwest::Client {
+pub fn http_client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder().build().unwrap()
 }
@@ -53,6 +56,7 @@ impl Resp {
     }
 }
 
+/// A running emulator, an HTTP client for it and a bearer token it issued.
 pub struct Emu {
     pub handle: EmulatorHandle,
     pub http: reqwest::Client,
@@ -61,7 +65,7 @@ pub struct Emu {
 
 pub async fn start(config: EmulatorConfig) -> Emu {
     let handle = spawn(config).await.unwrap();
-    let http = client();
+    let http = http_client();
     let mut emu = Emu {
         handle,
         http,
@@ -88,7 +92,7 @@ impl Emu {
         let r = self
             .http
             .post(self.url("/oauth/token"))
-            .basic_auth("emulator", Some("emulator-secret"))
+            .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
             .form(&[("grant_type", "client_credentials")])
             .send()
             .await
@@ -146,6 +150,50 @@ impl Emu {
         r.data().clone()
     }
 
+    /// Creates an instance in `demo` from a partial body (defaults: professional-db,
+    /// 8GB, gcp, europe-west1, version 5) and waits until it runs. Returns its id.
+    pub async fn launch(&self, name: &str, overrides: Value) -> String {
+        let mut body = self.create_body(name, "professional-db", "8GB");
+        for (k, v) in overrides.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let r = self.post("/v1/instances", body).await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+        let id = r.data()["id"].as_str().unwrap().to_owned();
+        self.wait(&id, Some("running")).await;
+        id
+    }
+
+    /// Creates an instance and waits until it runs; returns its id.
+    pub async fn running(&self, name: &str, ty: &str, memory: &str) -> String {
+        self.launch(name, json!({ "type": ty, "memory": memory }))
+            .await
+    }
+
+    /// PATCHes an instance (resize, toggles, CDC, secondaries) and waits until it runs
+    /// again.
+    pub async fn patch_instance(&self, id: &str, body: Value) {
+        let r = self.patch(&format!("/v1/instances/{id}"), body).await;
+        assert!(r.status.is_success(), "{:?}", r.body);
+        self.wait(id, Some("running")).await;
+    }
+
+    /// Pauses an instance through the API and waits until it is paused.
+    pub async fn pause_instance(&self, id: &str) {
+        let r = self
+            .post(&format!("/v1/instances/{id}/pause"), json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+        self.wait(id, Some("paused")).await;
+    }
+
+    /// Deletes an instance through the API and waits until it is gone.
+    pub async fn delete_instance(&self, id: &str) {
+        let r = self.delete(&format!("/v1/instances/{id}")).await;
+        assert!(r.status.is_success(), "{:?}", r.body);
+        self.wait(id, None).await;
+    }
+
     /// Polls `GET /v1/instances/{id}` until its status is `status` (or 404 if `None`).
     pub async fn wait(&self, id: &str, status: Option<&str>) -> Value {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -189,16 +237,6 @@ impl Emu {
         self.force_status(&id, "resuming").await;
         id
     }
-
-    /// Creates an instance and waits until it runs; returns its id.
-    pub async fn running(&self, name: &str, ty: &str, memory: &str) -> String {
-        let id = self.create(name, ty, memory).await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        self.wait(&id, Some("running")).await;
-        id
-    }
 }
 
 pub async fn into_resp(r: reqwest::Response) -> Resp {
@@ -211,4 +249,52 @@ pub async fn into_resp(r: reqwest::Response) -> Resp {
         headers,
         body,
     }
+}
+
+/// `GET /_emulator/stats` of the emulator at `base_url` (request counts by route and
+/// status, dropped connections).
+pub async fn stats_at(base_url: &str) -> Value {
+    http_client()
+        .get(format!("{base_url}/_emulator/stats"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// `GET /_emulator/stats`.
+pub async fn stats(emu: &EmulatorHandle) -> Value {
+    stats_at(&emu.base_url()).await
+}
+
+pub fn by_route(stats: &Value, route: &str) -> u64 {
+    stats["by_route"][route].as_u64().unwrap_or(0)
+}
+
+pub fn by_status(stats: &Value, status: &str) -> u64 {
+    stats["by_status"][status].as_u64().unwrap_or(0)
+}
+
+/// `POST /_emulator/faults`.
+pub async fn set_faults(emu: &EmulatorHandle, settings: Value) {
+    let status = http_client()
+        .post(format!("{}/_emulator/faults", emu.base_url()))
+        .json(&settings)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert!(status.is_success(), "{status}");
+}
+
+/// The id of a seeded project.
+pub fn project_id(emu: &EmulatorHandle, name: &str) -> String {
+    emu.projects()
+        .iter()
+        .find(|p| p.name == name)
+        .unwrap()
+        .id
+        .clone()
 }

@@ -1,6 +1,6 @@
-//! Builders for plan tests: desired instances, live (wire) instances and project
-//! snapshots, with defaults that match each other, so a test states only what
-//! differs. The same values can be seeded into the emulator for end-to-end runs.
+//! Builders for the differ's tests, in Rust: desired instances, live (wire) instances
+//! and project snapshots, with defaults that match each other (and the emulator's for
+//! the same create), so a test states only what differs.
 
 use std::path::PathBuf;
 
@@ -155,16 +155,7 @@ impl LiveExt for Instance {
 /// A project snapshot: `detailed` instances are listed and detailed; `listed_only`
 /// (id, name) pairs are only in the list (not declared, so not fetched).
 pub fn snapshot(detailed: Vec<Instance>, listed_only: &[(&str, &str)]) -> LiveProject {
-    let mut summaries: Vec<InstanceSummary> = detailed
-        .iter()
-        .map(|i| InstanceSummary {
-            id: i.id.clone(),
-            name: i.name.clone(),
-            tenant_id: PROJECT_ID.to_owned(),
-            cloud_provider: i.cloud_provider.clone(),
-            created_at: i.created_at.clone(),
-        })
-        .collect();
+    let mut summaries: Vec<InstanceSummary> = detailed.iter().map(summary).collect();
     summaries.extend(listed_only.iter().map(|(id, name)| InstanceSummary {
         id: (*id).to_owned(),
         name: (*name).to_owned(),
@@ -172,6 +163,36 @@ pub fn snapshot(detailed: Vec<Instance>, listed_only: &[(&str, &str)]) -> LivePr
         cloud_provider: CloudProvider::Gcp,
         created_at: None,
     }));
+    project(summaries, detailed)
+}
+
+/// A project snapshot as the pipeline fetches it: every instance listed in order, the
+/// details of those `relevant` picks.
+pub fn fetched(
+    instances: Vec<Instance>,
+    relevant: impl Fn(&InstanceSummary) -> bool,
+) -> LiveProject {
+    let summaries: Vec<InstanceSummary> = instances.iter().map(summary).collect();
+    let detailed = instances
+        .into_iter()
+        .zip(&summaries)
+        .filter(|(_, s)| relevant(s))
+        .map(|(i, _)| i)
+        .collect();
+    project(summaries, detailed)
+}
+
+fn summary(i: &Instance) -> InstanceSummary {
+    InstanceSummary {
+        id: i.id.clone(),
+        name: i.name.clone(),
+        tenant_id: PROJECT_ID.to_owned(),
+        cloud_provider: i.cloud_provider.clone(),
+        created_at: i.created_at.clone(),
+    }
+}
+
+fn project(summaries: Vec<InstanceSummary>, detailed: Vec<Instance>) -> LiveProject {
     LiveProject {
         tenant: Tenant {
             id: PROJECT_ID.to_owned(),
@@ -196,18 +217,4 @@ pub fn plan_ok(d: &Desired, l: &Live) -> Plan {
         Ok(p) => p,
         Err(e) => panic!("expected a plan, got {e:?}"),
     }
-}
-
-/// The action words of `name`'s change, as strings.
-pub fn actions(plan: &Plan, name: &str) -> Vec<&'static str> {
-    plan.change(name)
-        .map(|c| c.actions.iter().map(|a| a.as_str()).collect())
-        .unwrap_or_default()
-}
-
-/// The step action words of `name`'s change.
-pub fn steps(plan: &Plan, name: &str) -> Vec<&'static str> {
-    plan.change(name)
-        .map(|c| c.steps.iter().map(|s| s.action.as_str()).collect())
-        .unwrap_or_default()
 }

@@ -1,7 +1,6 @@
-//! Helpers shared by the `client_*` tests: an emulator, a client for it, and the
-//! emulator's admin routes.
-
-#![allow(clippy::unwrap_used)] // test helpers: a failure is a test failure
+//! An `AuraClient` against an in-process emulator: the `client_*` tests' generous
+//! configuration with quick retries, and the apply tests' client paced at the
+//! emulator's own rate limit (as `auraform apply --emulator` is).
 
 use std::time::Duration;
 
@@ -11,10 +10,8 @@ use auraform::api::wire::{
 use auraform::api::{AuraClient, ClientConfig, Credentials, RetryPolicy};
 use auraform::emulator::{EmulatorConfig, EmulatorHandle};
 use auraform::units::Rate;
-use serde_json::Value;
 
-pub const CLIENT_ID: &str = "emulator";
-pub const CLIENT_SECRET: &str = "emulator-secret";
+use super::emulator::{CLIENT_ID, CLIENT_SECRET};
 
 /// An emulator where a create takes about 0.1 s.
 pub fn fast_emulator() -> EmulatorConfig {
@@ -48,51 +45,22 @@ pub fn client_for(emu: &EmulatorHandle) -> AuraClient {
     AuraClient::new(config_for(emu)).unwrap()
 }
 
-fn admin() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
-}
-
-/// `GET /_emulator/stats`.
-pub async fn stats(emu: &EmulatorHandle) -> Value {
-    admin()
-        .get(format!("{}/_emulator/stats", emu.base_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
-pub fn by_route(stats: &Value, route: &str) -> u64 {
-    stats["by_route"][route].as_u64().unwrap_or(0)
-}
-
-pub fn by_status(stats: &Value, status: &str) -> u64 {
-    stats["by_status"][status].as_u64().unwrap_or(0)
-}
-
-/// `POST /_emulator/faults`.
-pub async fn set_faults(emu: &EmulatorHandle, settings: Value) {
-    let status = admin()
-        .post(format!("{}/_emulator/faults", emu.base_url()))
-        .json(&settings)
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert!(status.is_success(), "{status}");
-}
-
-/// The id of a seeded project.
-pub fn project_id(emu: &EmulatorHandle, name: &str) -> String {
-    emu.projects()
-        .iter()
-        .find(|p| p.name == name)
-        .unwrap()
-        .id
-        .clone()
+/// Starts an emulator from `config` and a client for it whose rate is the emulator's
+/// `rate_limit`; `tune` adjusts the client's configuration before it is built.
+pub async fn emulator_and_client(
+    config: EmulatorConfig,
+    tune: impl FnOnce(&mut ClientConfig),
+) -> (EmulatorHandle, AuraClient) {
+    let rate = config.rate_limit;
+    let emulator = spawn(config).await;
+    let mut client_config = ClientConfig::new(
+        emulator.base_url(),
+        Credentials::new(CLIENT_ID, CLIENT_SECRET),
+    );
+    client_config.rate = rate;
+    tune(&mut client_config);
+    let client = AuraClient::new(client_config).unwrap();
+    (emulator, client)
 }
 
 pub fn create_request(tenant_id: &str, name: &str) -> CreateInstanceRequest {

@@ -61,3 +61,6 @@ mod diff_cli;
 mod drift_cli;
 mod drift_render;
 mod import_cli;
+
+// Secrets never leave their sinks, whatever runs.
+mod secrets;

@@ -2,7 +2,7 @@
 //! can type; `commands` decides what each subcommand does. Flag names, defaults and
 //! exit codes are a contract (docs/commands.md).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -24,9 +24,16 @@ pub(crate) struct Cli {
 #[derive(Debug, Clone, Args)]
 pub(crate) struct GlobalArgs {
     /// The desired-state file [default: aura.yaml; for `apply PLAN_FILE`: the file the
-    /// plan was made from].
-    #[arg(short = 'f', long = "file", global = true, value_name = "PATH")]
-    pub file: Option<PathBuf>,
+    /// plan was made from]. Repeat it, or name a directory of `*.aura.yaml` files, to
+    /// run `validate`, `plan`, `drift` or `apply` over several projects in one run.
+    #[arg(
+        short = 'f',
+        long = "file",
+        global = true,
+        value_name = "PATH",
+        action = clap::ArgAction::Append
+    )]
+    pub files: Vec<PathBuf>,
 
     /// Base URL of the Aura API (https, or http on a loopback host).
     #[arg(
@@ -100,9 +107,13 @@ fn at_most(s: &str, max: Duration) -> Result<WallDuration, String> {
 pub(crate) const DEFAULT_FILE: &str = "aura.yaml";
 
 impl GlobalArgs {
-    /// The desired-state file: `-f`, else `aura.yaml`.
-    pub(crate) fn file(&self) -> &Path {
-        self.file.as_deref().unwrap_or(Path::new(DEFAULT_FILE))
+    /// The desired-state files: the `-f` values, else `aura.yaml`.
+    pub(crate) fn files(&self) -> Vec<PathBuf> {
+        if self.files.is_empty() {
+            vec![PathBuf::from(DEFAULT_FILE)]
+        } else {
+            self.files.clone()
+        }
     }
 }
 
@@ -166,7 +177,7 @@ pub(crate) enum Command {
     /// Compare two desired-state files offline (no API access).
     Diff(DiffArgs),
 
-    /// Print the JSON Schema of aura.yaml (or of the plan JSON).
+    /// Print the JSON Schema of aura.yaml (or of the plan JSON, or of a run over several files).
     Schema(SchemaArgs),
 
     /// Run the local Aura API emulator.
@@ -265,6 +276,11 @@ pub(crate) struct SchemaArgs {
     /// Print the schema of the plan JSON instead.
     #[arg(long)]
     pub plan: bool,
+
+    /// Print the schema of `plan` / `drift --format json` over several files instead.
+    // Its own id: `files` is the global `-f`.
+    #[arg(long = "files", id = "files_schema", conflicts_with = "plan")]
+    pub files: bool,
 }
 
 #[derive(Debug, Args)]

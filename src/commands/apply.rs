@@ -9,19 +9,21 @@
 //! moved. A saved plan is never executed from its own steps alone: the plan is made
 //! again from the same (fresh) inputs and must say exactly what the file says, so an
 //! edited file cannot send requests nobody reviewed. Exit 1 when any instance failed
-//! or was interrupted.
+//! or was interrupted. Several files are planned, confirmed once and applied in turn by
+//! `apply_files`.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use super::approval::{ApprovalError, confirm, is_interactive};
-use super::error::{Error, Result};
+use super::apply_setup::{ask, options, progress_for};
+use super::approval::ApprovalError;
+use super::error::Result;
 use super::interrupt::{Aborted, Interrupts};
 use super::outcome::Outcome;
 use super::output::{print_stdout, stdout_color};
 use super::session::Session;
-use super::{pipeline, saved_plan};
-use crate::apply::{ApplyError, ApplyOptions, Cancel, Progress, ProgressMode, Timeouts, execute};
+use super::{apply_files, files, pipeline, saved_plan};
+use crate::apply::{ApplyError, Cancel, execute};
 use crate::cli::{ApplyArgs, GlobalArgs};
 use crate::config::LoadedConfig;
 use crate::plan::render::{Format, render};
@@ -32,28 +34,36 @@ pub(super) async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Outcome
     if args.plan_file.is_some() && (!args.targets.is_empty() || args.prune) {
         return Err(ApprovalError::SavedPlanFlags.into());
     }
+    let files = files::resolve(&global.files())?;
+    if args.plan_file.is_some() {
+        files::single(&files, "apply PLAN_FILE")?;
+    }
+    files::check_single_file_flags(files.len(), false, !args.targets.is_empty())?;
     let saved = match &args.plan_file {
         Some(path) => Some((path.as_path(), saved_plan::load(path)?)),
         None => None,
     };
-    let global = &match &saved {
-        Some((_, plan)) => saved_plan::global_for(global, plan),
-        None => global.clone(),
+    // Without -f, a saved plan is applied to the file it was made from.
+    let files = match &saved {
+        Some((_, plan)) => saved_plan::files_for(global, plan, files),
+        None => files,
     };
-    let loaded = pipeline::load(global.file())?;
-    let session = pipeline::open(global).await?;
-    let result = run_in(&session, global, args, saved, loaded).await;
+    let [file] = files.as_slice() else {
+        return apply_files::run(global, args, &files).await;
+    };
+    let loaded = pipeline::load(file)?;
+    let session = pipeline::open(global, file).await?;
+    let result = run_in(&session, global, args, (file, saved), loaded).await;
     session.close().await;
     result
 }
 
 /// The plan to carry out: the saved one if it is still fresh and says exactly what
-/// its inputs give, else one computed now.
+/// its inputs give, else one computed now. `file` is the aura.yaml `loaded` came from.
 async fn the_plan(
     session: &Session,
-    global: &GlobalArgs,
     args: &ApplyArgs,
-    saved: Option<(&Path, Plan)>,
+    (file, saved): (&Path, Option<(&Path, Plan)>),
     loaded: &LoadedConfig,
 ) -> Result<Plan> {
     // A saved plan was made with its own --prune: fetch what it fetched.
@@ -71,7 +81,6 @@ async fn the_plan(
     if saved.options.report_only {
         return Err(ApprovalError::ReportOnlyPlan.into());
     }
-    let file = global.file();
     crate::plan::check_fresh(&saved, &saved_plan::as_written(loaded, file), &live).map_err(
         |mut reason| {
             if let StaleReason::ConfigChanged { now, .. } = &mut reason {
@@ -93,45 +102,24 @@ async fn run_in(
     session: &Session,
     global: &GlobalArgs,
     args: &ApplyArgs,
-    saved: Option<(&Path, Plan)>,
+    source: (&Path, Option<(&Path, Plan)>),
     loaded: LoadedConfig,
 ) -> Result<Outcome> {
-    let plan = the_plan(session, global, args, saved, &loaded).await?;
+    let plan = the_plan(session, args, source, &loaded).await?;
     print_stdout(&render(&plan, Format::Human, stdout_color(global.color)))?;
     if !plan.has_changes() {
         return Ok(Outcome::Success);
     }
 
     if args.plan_file.is_none() {
-        let auto_approve = args.auto_approve;
-        tokio::task::spawn_blocking(move || {
-            confirm(
-                auto_approve,
-                is_interactive(),
-                &mut std::io::stdin().lock(),
-                &mut std::io::stderr(),
-            )
-        })
-        .await
-        .map_err(|e| Error::Io {
-            context: "the confirmation prompt failed".to_owned(),
-            source: std::io::Error::other(e.to_string()),
-        })??;
+        ask(args.auto_approve).await?;
     }
 
     let cancel = Cancel::new();
-    let progress = Progress::new(
-        ProgressMode::detect(global.quiet),
-        plan.changes.iter().map(|c| c.name.as_str()),
-    );
+    let progress = progress_for(global, &plan);
     let notice = Arc::new(progress.clone());
     let interrupts = Interrupts::listen(cancel.clone(), move |m| notice.note(m));
-    let mut opts = ApplyOptions::new(loaded.desired.credentials_dir.clone());
-    opts.parallelism = usize::from(args.parallelism);
-    opts.poll_interval = session.poll_interval;
-    opts.timeouts = Timeouts::with_override(global.timeout.map(|d| d.0));
-    opts.progress = progress;
-    opts.cancel = cancel;
+    let opts = options(session, global, args, &loaded, progress, cancel);
     let report = tokio::select! {
         report = execute(&session.client, &plan, &opts) => report,
         () = interrupts.aborted() => return Err(Aborted.into()),

@@ -61,6 +61,11 @@ pub(crate) enum Error {
     #[diagnostic(transparent)]
     Diff(#[from] super::diff_input::DiffError),
 
+    /// The files of a run over several, or a flag that needs one file.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Files(#[from] super::files::FilesError),
+
     #[error("{context}")]
     #[diagnostic(code(auraform::io))]
     Io {

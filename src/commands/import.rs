@@ -6,7 +6,7 @@ use std::path::Path;
 use super::error::{Error, Result};
 use super::outcome::Outcome;
 use super::output::print_stdout;
-use super::pipeline;
+use super::{files, pipeline};
 use crate::cli::{GlobalArgs, ImportArgs};
 use crate::fsutil;
 use crate::import::{ImportError, check_clean, only_project, project_label, write_yaml};
@@ -21,13 +21,15 @@ pub(super) async fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<Outcom
         }
         .into());
     }
+    let files = files::resolve(&global.files())?;
+    let file = files::single(&files, "import")?;
     // Which project: --project, else the one aura.yaml names, else the only one.
-    let from_file = if args.project.is_none() && global.file().exists() {
-        Some(pipeline::load(global.file())?.desired.project)
+    let from_file = if args.project.is_none() && file.exists() {
+        Some(pipeline::load(file)?.desired.project)
     } else {
         None
     };
-    let session = pipeline::open(global).await?;
+    let session = pipeline::open(global, file).await?;
     let fetched = async {
         let tenants = session.client.list_tenants().await?;
         let project = match args.project.clone().or(from_file) {

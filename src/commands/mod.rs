@@ -8,16 +8,19 @@
 //! |---|---|
 //! | `validate` | `auraform validate` |
 //! | `plan` | `auraform plan` (and saving with `--out`) |
-//! | `apply` | `auraform apply [PLAN_FILE]`, with `approval` (the `yes` prompt) and `interrupt` (Ctrl-C) |
+//! | `apply` | `auraform apply [PLAN_FILE]`, with `approval` (the `yes` prompt), `interrupt` (Ctrl-C), `apply_setup` (confirming, executor options) and `apply_files` (several files) |
 //! | `drift` | `auraform drift` |
 //! | `diff` | `auraform diff OLD NEW`, with `diff_input` (reading OLD, `git:REV:PATH`) |
 //! | `import` | `auraform import` |
-//! | `schema` | `auraform schema [--plan]` |
+//! | `schema` | `auraform schema [--plan \| --files]` |
 //! | `emulator` | `auraform emulator` |
 //! | `completions` | `auraform completions SHELL` |
 //! | `saved_plan` | reading and writing plan files |
+//! | `files`, `projects` | which files `-f` names; running `plan`, `drift`, `apply` over several |
 
 mod apply;
+mod apply_files;
+mod apply_setup;
 mod approval;
 mod completions;
 mod diff;
@@ -25,12 +28,14 @@ mod diff_input;
 mod drift;
 mod emulator;
 mod error;
+mod files;
 mod import;
 mod interrupt;
 mod outcome;
 mod output;
 mod pipeline;
 mod plan;
+mod projects;
 mod saved_plan;
 mod schema;
 mod session;
@@ -45,13 +50,13 @@ use crate::cli::{Cli, Command};
 pub(crate) async fn dispatch(cli: Cli) -> Result<Outcome> {
     let global = &cli.global;
     match cli.command {
-        Command::Validate => validate::run(global.file()),
+        Command::Validate => validate::run(&global.files()),
         Command::Plan(args) => plan::run(global, &args).await,
         Command::Apply(args) => apply::run(global, &args).await,
         Command::Drift(args) => drift::run(global, &args).await,
         Command::Import(args) => import::run(global, &args).await,
         Command::Diff(args) => diff::run(global, &args),
-        Command::Schema(args) => schema::run(args.plan),
+        Command::Schema(args) => schema::run(&args),
         Command::Emulator(args) => emulator::run(&args, global.rate_limit).await,
         Command::Completions(args) => Ok(completions::run(args.shell)),
     }

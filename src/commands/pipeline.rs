@@ -26,9 +26,9 @@ pub(super) fn load(file: &Path) -> Result<LoadedConfig> {
     Ok(config::load(file, &config::process_env)?)
 }
 
-/// Opens the API the global flags name (real, or the embedded emulator beside the file).
-pub(super) async fn open(global: &GlobalArgs) -> Result<Session> {
-    Session::open(global, fsutil::parent_dir(global.file()))
+/// Opens the API the global flags name (real, or the embedded emulator beside `file`).
+pub(super) async fn open(global: &GlobalArgs, file: &Path) -> Result<Session> {
+    Session::open(global, fsutil::parent_dir(file))
         .await
         .map_err(|e| Error::Session(Box::new(e)))
 }

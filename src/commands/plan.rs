@@ -1,31 +1,41 @@
 //! `auraform plan`: what apply would change, on stdout in the requested format;
-//! `--out` saves it for `apply PLAN_FILE`.
+//! `--out` saves it for `apply PLAN_FILE`. With several files, each is planned in turn
+//! (`commands::projects`).
+
+use std::path::Path;
 
 use super::error::Result;
 use super::outcome::Outcome;
 use super::output::{print_stdout, stdout_color};
-use super::{pipeline, saved_plan};
+use super::{files, pipeline, projects, saved_plan};
 use crate::cli::{GlobalArgs, PlanArgs};
-use crate::plan::PlanOptions;
 use crate::plan::render::render;
+use crate::plan::{DocumentKind, PlanOptions};
 
 /// Exit 0; with `--detailed-exitcode`, 2 when apply would act.
 pub(super) async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<Outcome> {
+    let files = files::resolve(&global.files())?;
+    files::check_single_file_flags(files.len(), args.out.is_some(), !args.targets.is_empty())?;
+    if let [file] = files.as_slice() {
+        return run_one(global, args, file).await;
+    }
+    let opts = PlanOptions::new(args.targets.clone(), args.prune);
+    let runs = projects::plan_each(global, &files, &opts).await?;
+    projects::print_plans(global, &runs, args.format, DocumentKind::Plan, |plan| {
+        Outcome::changes_if(args.detailed_exitcode && plan.has_changes())
+    })
+}
+
+async fn run_one(global: &GlobalArgs, args: &PlanArgs, file: &Path) -> Result<Outcome> {
     // The file is checked before anything touches the network or the disk.
-    let loaded = pipeline::load(global.file())?;
-    let session = pipeline::open(global).await?;
+    let loaded = pipeline::load(file)?;
+    let session = pipeline::open(global, file).await?;
     let opts = PlanOptions::new(args.targets.clone(), args.prune);
     let planned = pipeline::plan(&session, loaded, &opts).await;
     session.close().await;
     let planned = planned?;
     if let Some(out) = &args.out {
-        saved_plan::save(
-            out,
-            &planned.plan,
-            &planned.loaded,
-            global.file(),
-            &planned.live,
-        )?;
+        saved_plan::save(out, &planned.plan, &planned.loaded, file, &planned.live)?;
     }
     print_stdout(&render(
         &planned.plan,

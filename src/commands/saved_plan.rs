@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::GlobalArgs;
+use crate::cli::{DEFAULT_FILE, GlobalArgs};
 use crate::config::{Desired, LoadedConfig};
 use crate::fsutil::{self, Durability, Existing};
 use crate::plan::{self, Live, Plan, PlanError};
@@ -69,29 +69,26 @@ pub(super) fn canonical(file: &Path) -> String {
         .to_string()
 }
 
-/// The global flags for applying `saved`: without `-f`, the file the plan was made from
-/// when it still exists there (a plan made with `-f envs/prod.yaml` is about that file,
-/// not about `./aura.yaml`); otherwise the flags as given.
-pub(super) fn global_for(global: &GlobalArgs, saved: &Plan) -> GlobalArgs {
+/// The file to apply `saved` to: without `-f`, the file the plan was made from when
+/// it still exists there (a plan made with `-f envs/prod.yaml` is about that file, not
+/// about `./aura.yaml`); otherwise `given`, the files `-f` resolved to.
+pub(super) fn files_for(global: &GlobalArgs, saved: &Plan, given: Vec<PathBuf>) -> Vec<PathBuf> {
     let recorded = saved
         .made_from
         .as_ref()
         .and_then(|m| m.config_file.as_deref())
         .map(PathBuf::from);
     match recorded {
-        Some(file) if global.file.is_none() && file.is_file() => {
-            if !global.quiet && canonical(global.file()) != canonical(&file) {
+        Some(file) if global.files.is_empty() && file.is_file() => {
+            if !global.quiet && canonical(Path::new(DEFAULT_FILE)) != canonical(&file) {
                 eprintln!(
                     "Applying the plan to {}, the file it was made from.",
                     file.display()
                 );
             }
-            GlobalArgs {
-                file: Some(file),
-                ..global.clone()
-            }
+            vec![file]
         }
-        _ => global.clone(),
+        _ => given,
     }
 }
 

@@ -1,13 +1,17 @@
-//! `auraform schema [--plan]`: the JSON Schema of aura.yaml (identical to
-//! `schema/aura.schema.json`), or of the plan JSON (`schema/plan.schema.json`).
+//! `auraform schema [--plan | --files]`: the JSON Schema of aura.yaml (identical to
+//! `schema/aura.schema.json`), of the plan JSON (`schema/plan.schema.json`), or of the
+//! document of a `plan` or `drift` over several files (`schema/files.schema.json`).
 
 use super::error::Result;
 use super::outcome::Outcome;
 use super::output::print_stdout;
+use crate::cli::SchemaArgs;
 
-pub(super) fn run(plan: bool) -> Result<Outcome> {
-    let text = if plan {
+pub(super) fn run(args: &SchemaArgs) -> Result<Outcome> {
+    let text = if args.plan {
         crate::plan::schema::plan_schema_json()
+    } else if args.files {
+        crate::plan::schema::files_schema_json()
     } else {
         crate::config::schema::generate_string()
     };

@@ -11,7 +11,7 @@
 //! Every command that opens a [`Session`] must [`Session::close`] it, so that the
 //! embedded emulator writes its world out before the process ends.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::api::{ApiError, AuraClient, ClientConfig, Credentials};
@@ -114,6 +114,50 @@ impl Session {
     pub(super) async fn close(self) {
         if let Some(handle) = self.emulator {
             handle.shutdown().await;
+        }
+    }
+}
+
+/// The sessions of a run over several files (docs/commands.md §12): against the real
+/// API, one, shared by every file, so one client keeps one request budget for the
+/// whole run; with `--emulator`, one per directory, since each directory's
+/// `.auraform/emulator.json` is a world of its own.
+#[derive(Debug, Default)]
+pub(super) struct Sessions {
+    open: Vec<(Option<PathBuf>, Session)>,
+}
+
+impl Sessions {
+    /// The session for `file`, opened on first use.
+    pub(super) async fn get(
+        &mut self,
+        global: &GlobalArgs,
+        file: &Path,
+    ) -> Result<&Session, SessionError> {
+        let key = Self::world_of(global, file);
+        let at = if let Some(at) = self.open.iter().position(|(k, _)| *k == key) {
+            at
+        } else {
+            let session = Session::open(global, fsutil::parent_dir(file)).await?;
+            self.open.push((key, session));
+            self.open.len() - 1
+        };
+        Ok(&self.open[at].1)
+    }
+
+    /// Which session `file` uses, as a key: files with equal keys share a world, so a
+    /// project id means the same project for both.
+    pub(super) fn world_of(global: &GlobalArgs, file: &Path) -> Option<PathBuf> {
+        let dir = fsutil::parent_dir(file);
+        global
+            .emulator
+            .then(|| std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned()))
+    }
+
+    /// Closes every session (each embedded emulator writes its world).
+    pub(super) async fn close(self) {
+        for (_, session) in self.open {
+            session.close().await;
         }
     }
 }

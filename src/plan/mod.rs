@@ -41,6 +41,7 @@
 
 pub mod diff;
 pub mod error;
+pub mod files;
 pub mod live;
 pub mod located;
 pub mod model;

@@ -56,11 +56,14 @@ mod apply_executor;
 mod apply_perf;
 
 // `drift`, `import`, `diff` and the example CI workflows.
+mod ci_action;
+mod ci_support;
 mod ci_workflows;
 mod diff_cli;
 mod drift_cli;
 mod drift_render;
 mod import_cli;
+mod projects_cli;
 
 // Secrets never leave their sinks, whatever runs.
 mod secrets;

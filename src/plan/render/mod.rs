@@ -4,6 +4,7 @@
 //! the text goes (stdout).
 
 mod escape;
+pub mod files;
 mod human;
 mod markdown;
 

@@ -242,17 +242,7 @@ async fn no_secret_in_any_output_of_any_command_at_trace_level() {
 
     // Someone resizes `orders` behind aura.yaml's back: drift in every format.
     let tenants: serde_json::Value = {
-        let token: serde_json::Value = admin
-            .post(format!("{}/oauth/token", emu.url))
-            .basic_auth("emulator", Some(SECRET))
-            .form(&[("grant_type", "client_credentials")])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = token["access_token"].as_str().unwrap().to_owned();
+        let token = issue_token(&emu.url).await;
         let tenant = admin
             .get(format!("{}/v1/tenants", emu.url))
             .bearer_auth(&token)
@@ -435,7 +425,22 @@ async fn leaked_tokens(url: &str, candidates: &BTreeSet<String>) -> Vec<String> 
         }
     }
     // A sanity check of the method: a token the emulator did issue is recognised.
-    let token: serde_json::Value = http
+    let real = issue_token(url).await;
+    assert_eq!(real.len(), 43);
+    let status = http
+        .get(format!("{url}/v1/tenants"))
+        .bearer_auth(&real)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_ne!(status.as_u16(), 401);
+    leaked
+}
+
+/// A token from the emulator at `url`, as the binary gets one.
+async fn issue_token(url: &str) -> String {
+    let answer: serde_json::Value = http_client()
         .post(format!("{url}/oauth/token"))
         .basic_auth("emulator", Some(SECRET))
         .form(&[("grant_type", "client_credentials")])
@@ -445,15 +450,5 @@ async fn leaked_tokens(url: &str, candidates: &BTreeSet<String>) -> Vec<String> 
         .json()
         .await
         .unwrap();
-    let real = token["access_token"].as_str().unwrap();
-    assert_eq!(real.len(), 43);
-    let status = http
-        .get(format!("{url}/v1/tenants"))
-        .bearer_auth(real)
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert_ne!(status.as_u16(), 401);
-    leaked
+    answer["access_token"].as_str().unwrap().to_owned()
 }

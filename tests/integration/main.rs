@@ -54,6 +54,7 @@ mod scenarios;
 mod apply_cli;
 mod apply_executor;
 mod apply_perf;
+mod fault_matrix;
 
 // `drift`, `import`, `diff` and the example CI workflows.
 mod ci_action;

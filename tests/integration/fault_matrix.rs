@@ -1,0 +1,610 @@
+//! The fault matrix: `plan` and `apply` (the real binary) on an emulated project while
+//! the API misbehaves — injected 5xx at 10 % and 30 %, 429 bursts from a stricter
+//! server, latency, dropped connections, 2-second tokens, the mix of all of them with
+//! 3-second tokens — or while someone else works on the project: an instance stuck in
+//! a transitional status past the timeout, and instances deleted, resized or paused
+//! out of band during the apply. Every run is seeded.
+//!
+//! Each run starts from the same project (an instance to resize, one to pause, one to
+//! resume, one to replace, one nobody declares, two to create) and checks:
+//!
+//! - the apply converges (a plan made afterwards, faults off, is empty), or it fails
+//!   with a report line per failed instance that names it and says why; then a second
+//!   apply (same faults) converges;
+//! - nothing is deleted that the plan did not delete (only the replaced instance's old
+//!   id, and what the test itself deleted out of band, may be gone; the undeclared
+//!   instance survives);
+//! - nothing is created twice: one live instance per declared name, nothing else new;
+//! - every instance the runs created has its password on disk (a credentials file with
+//!   its id), or the report says its password was lost and how to reset it.
+//!
+//! The normal suite runs every cell once ([`fault_matrix_one_seed_per_cell`]); the
+//! sweep runs many seeds per cell and prints the table (README "Fault matrix"):
+//! `AURAFORM_MATRIX_SEEDS=20 cargo nextest run --run-ignored only fault_matrix_sweep --no-capture`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Duration;
+
+use auraform::emulator::{EmulatorConfig, FaultKind};
+use auraform::units::Rate;
+use serde_json::{Value, json};
+
+use crate::support::cli::{Out, auraform};
+use crate::support::emulator::{CLIENT_ID, CLIENT_SECRET, Emu, set_faults, start};
+
+/// What aura.yaml declares: `a` and `n` new, `b` resized, `c` paused, `d` resumed, `r`
+/// moved to another region (replaced); `e` is live and undeclared.
+const FILE: &str = "\
+project: demo
+defaults:
+  type: professional-db
+  cloud_provider: gcp
+  region: europe-west1
+instances:
+  a:
+    memory: 2GB
+  b:
+    memory: 4GB
+  c:
+    memory: 2GB
+    state: paused
+  d:
+    memory: 2GB
+  r:
+    memory: 2GB
+    region: europe-west2
+    allow_replace: true
+  n:
+    memory: 2GB
+";
+
+const DECLARED: [&str; 6] = ["a", "b", "c", "d", "r", "n"];
+
+/// Something that happens to the project while the first apply runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum OutOfBand {
+    None,
+    /// `b` is stuck in `updating` from before the apply until after it.
+    Stuck,
+    /// `c` is deleted by someone else while auraform pauses it.
+    Deleted,
+    /// `d` is resized by someone else right after auraform resumed it.
+    Resized,
+    /// `b` is paused by someone else while auraform resizes it.
+    Paused,
+}
+
+/// One cell of the matrix.
+#[derive(Clone, Debug)]
+struct Cell {
+    name: &'static str,
+    fault_rate: f64,
+    kinds: Vec<FaultKind>,
+    latency: Duration,
+    token_ttl: Duration,
+    /// The server's own limit (the client is told a far higher one).
+    server_rate: Option<Rate>,
+    oob: OutOfBand,
+    /// `--timeout` of the first apply.
+    timeout: &'static str,
+}
+
+fn cell(name: &'static str) -> Cell {
+    Cell {
+        name,
+        fault_rate: 0.0,
+        kinds: Vec::new(),
+        latency: Duration::ZERO,
+        token_ttl: Duration::from_secs(3600),
+        server_rate: None,
+        oob: OutOfBand::None,
+        timeout: "20s",
+    }
+}
+
+fn cells() -> Vec<Cell> {
+    use FaultKind::{Drop, Status500, Status502, Status503, Status504};
+    let five = vec![Status500, Status502, Status503, Status504];
+    vec![
+        Cell {
+            fault_rate: 0.10,
+            kinds: five.clone(),
+            ..cell("5xx 10 %")
+        },
+        Cell {
+            fault_rate: 0.30,
+            kinds: five,
+            ..cell("5xx 30 %")
+        },
+        Cell {
+            server_rate: Some(Rate {
+                count: 12,
+                per: Duration::from_secs(1),
+            }),
+            ..cell("429 bursts (server 12/s)")
+        },
+        Cell {
+            latency: Duration::from_millis(150),
+            ..cell("latency 150 ms")
+        },
+        Cell {
+            fault_rate: 0.15,
+            kinds: vec![Drop],
+            ..cell("dropped connections 15 %")
+        },
+        Cell {
+            token_ttl: Duration::from_secs(2),
+            latency: Duration::from_millis(20),
+            ..cell("token TTL 2 s")
+        },
+        Cell {
+            fault_rate: 0.20,
+            kinds: FaultKind::DEFAULT.to_vec(),
+            token_ttl: Duration::from_secs(3),
+            ..cell("all kinds 20 %, TTL 3 s")
+        },
+        Cell {
+            oob: OutOfBand::Stuck,
+            timeout: "2s",
+            ..cell("stuck past its timeout")
+        },
+        Cell {
+            oob: OutOfBand::Deleted,
+            ..cell("deleted out of band")
+        },
+        Cell {
+            oob: OutOfBand::Resized,
+            ..cell("resized out of band")
+        },
+        Cell {
+            oob: OutOfBand::Paused,
+            ..cell("paused out of band")
+        },
+    ]
+}
+
+/// How one run went.
+#[derive(Debug, Default)]
+struct RunResult {
+    converged_first: bool,
+    converged_rerun: bool,
+    /// Applies that failed with every failure named and explained.
+    clean_failures: u32,
+    /// Violations of the checks above, in words (must stay empty).
+    violations: Vec<String>,
+    lost: u32,
+    duplicated: u32,
+}
+
+/// The world every run starts from; returns name → id of what exists.
+async fn seed_world(emu: &Emu) -> BTreeMap<String, String> {
+    let mut ids = BTreeMap::new();
+    for name in ["b", "c", "d", "r", "e"] {
+        let created = emu.create(name, "professional-db", "2GB").await;
+        ids.insert(name.to_owned(), created["id"].as_str().unwrap().to_owned());
+    }
+    for id in ids.values() {
+        emu.wait(id, Some("running")).await;
+    }
+    emu.pause_instance(&ids["d"]).await;
+    ids
+}
+
+/// `GET path` until it answers 200 (the cell's server may be strict or faulty).
+async fn get_ok(emu: &mut Emu, path: &str) -> Value {
+    for _ in 0..100 {
+        let r = emu.get(path).await;
+        match r.status.as_u16() {
+            200 => return r.body,
+            401 | 403 => emu.token = emu.fresh_token().await,
+            _ => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    panic!("GET {path} never answered 200");
+}
+
+/// `auraform ARGS` in `dir` against `emu`, the client's budget as told.
+async fn run(dir: &Path, emu: &Emu, client_rate: &str, args: &[&str]) -> Out {
+    auraform()
+        .dir(dir)
+        .args(args)
+        .args(["--api-url", &emu.handle.base_url()])
+        .args(["--rate-limit", client_rate, "--poll-interval", "50ms"])
+        .env("AURA_CLIENT_ID", CLIENT_ID)
+        .env("AURA_CLIENT_SECRET", CLIENT_SECRET)
+        .run_async()
+        .await
+}
+
+fn faults_on(cell: &Cell) -> Value {
+    json!({
+        "fault_rate": cell.fault_rate,
+        "kinds": cell.kinds.iter().map(|k| k.name()).collect::<Vec<_>>(),
+        "latency_ms": cell.latency.as_millis() as u64,
+    })
+}
+
+fn faults_off() -> Value {
+    json!({"fault_rate": 0.0, "latency_ms": 0})
+}
+
+/// Whether a failed apply's report names every failed instance and says why.
+fn clean_failure(out: &Out) -> Result<(), String> {
+    if out.code != 1 {
+        return Err(format!("exit {}: {}", out.code, out.stderr));
+    }
+    if out.stderr.contains("panicked") {
+        return Err("a panic".to_owned());
+    }
+    // Either the apply ran and its report has a reason per failed instance, or it
+    // stopped before changing anything with a diagnostic (code and message).
+    let failed: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains(" FAILED ") || l.contains(" INTERRUPTED "))
+        .collect();
+    if failed.is_empty() {
+        return if out.stderr.contains("auraform::") {
+            Ok(())
+        } else {
+            Err(format!("no failure named: {}\n{}", out.stdout, out.stderr))
+        };
+    }
+    for line in failed {
+        let named = DECLARED
+            .iter()
+            .any(|n| line.trim_start().starts_with(&format!("{n} ")));
+        let reason = line
+            .split_once(':')
+            .is_some_and(|(_, r)| r.trim().len() > 5);
+        if !named || !reason {
+            return Err(format!("a failure without a name or a reason: {line}"));
+        }
+    }
+    Ok(())
+}
+
+/// A plan made now (faults off) is empty.
+async fn converged(dir: &Path, emu: &Emu) -> Result<bool, String> {
+    let out = run(dir, emu, "100000/min", &["plan", "--format", "json"]).await;
+    if out.code != 0 {
+        return Err(format!("the verifying plan failed: {}", out.stderr));
+    }
+    Ok(out.json()["changes"] == json!([]))
+}
+
+/// The invariants that must hold whatever happened.
+async fn check_world(
+    emu: &mut Emu,
+    dir: &Path,
+    initial: &BTreeMap<String, String>,
+    allowed_gone: &BTreeSet<String>,
+    outputs: &str,
+    result: &mut RunResult,
+) {
+    let path = format!("/v1/instances?tenantId={}", emu.demo());
+    let list = get_ok(emu, &path).await;
+    let live: Vec<(String, String)> = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["name"].as_str().unwrap().to_owned(),
+                i["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let live_ids: BTreeSet<&str> = live.iter().map(|(_, id)| id.as_str()).collect();
+    for (name, id) in initial {
+        if !live_ids.contains(id.as_str()) && !allowed_gone.contains(id) {
+            result.violations.push(format!(
+                "`{name}` ({id}) was deleted, and no plan deleted it"
+            ));
+        }
+    }
+    if !live.iter().any(|(n, _)| n == "e") {
+        result
+            .violations
+            .push("the undeclared `e` is gone".to_owned());
+    }
+    let mut per_name: BTreeMap<&str, usize> = BTreeMap::new();
+    for (name, _) in &live {
+        *per_name.entry(name.as_str()).or_default() += 1;
+    }
+    for (name, count) in &per_name {
+        if *count > 1 {
+            result.duplicated += 1;
+            result
+                .violations
+                .push(format!("{count} live instances named `{name}`"));
+        }
+        if !DECLARED.contains(name) && *name != "e" {
+            result.violations.push(format!("an unexpected `{name}`"));
+        }
+    }
+    // Every instance the runs created: its password on disk, or its loss reported.
+    let on_disk = credential_ids(&dir.join(".auraform/credentials"));
+    let initial_ids: BTreeSet<&str> = initial.values().map(String::as_str).collect();
+    for (name, id) in &live {
+        if initial_ids.contains(id.as_str()) {
+            continue;
+        }
+        if on_disk.contains(id) {
+            continue;
+        }
+        if outputs.contains(id.as_str()) && outputs.contains("reset") {
+            result.lost += 1;
+            continue;
+        }
+        result.lost += 1;
+        result.violations.push(format!(
+            "`{name}` ({id}) was created, its password is not on disk and its loss was not reported"
+        ));
+    }
+}
+
+/// The `AURA_INSTANCE_ID`s of the credentials files in `dir`.
+fn credential_ids(dir: &Path) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        if let Some(id) = text
+            .lines()
+            .find_map(|l| l.strip_prefix("AURA_INSTANCE_ID="))
+        {
+            ids.insert(id.to_owned());
+        }
+    }
+    ids
+}
+
+/// The out-of-band actor: waits for its moment during the first apply and acts,
+/// through the admin routes (never faulted) and the API. Returns what it deleted.
+async fn act_out_of_band(
+    emu: &Emu,
+    oob: OutOfBand,
+    ids: &BTreeMap<String, String>,
+) -> Option<String> {
+    let status = |id: String| async move {
+        let r = emu.get(&format!("/v1/instances/{id}")).await;
+        r.data()["status"].as_str().unwrap_or("gone").to_owned()
+    };
+    let until = |id: String, want: &'static str| async move {
+        for _ in 0..400 {
+            if status(id.clone()).await == want {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        false
+    };
+    match oob {
+        OutOfBand::None | OutOfBand::Stuck => None,
+        OutOfBand::Deleted => {
+            let c = ids["c"].clone();
+            if until(c.clone(), "pausing").await {
+                // Someone cancels the pause and deletes the instance.
+                emu.force_status(&c, "running").await;
+                let r = emu.delete(&format!("/v1/instances/{c}")).await;
+                assert!(r.status.is_success(), "{:?}", r.body);
+            }
+            Some(c)
+        }
+        OutOfBand::Resized => {
+            let d = ids["d"].clone();
+            if until(d.clone(), "resuming").await && until(d.clone(), "running").await {
+                let _ = emu
+                    .patch(&format!("/v1/instances/{d}"), json!({"memory": "4GB"}))
+                    .await;
+            }
+            None
+        }
+        OutOfBand::Paused => {
+            let b = ids["b"].clone();
+            if until(b.clone(), "updating").await {
+                // Someone pauses it mid-resize (the resize is cancelled).
+                emu.force_status(&b, "paused").await;
+            }
+            None
+        }
+    }
+}
+
+async fn run_cell(cell: &Cell, seed: u64) -> RunResult {
+    let mut result = RunResult::default();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("aura.yaml"), FILE).unwrap();
+    // The world is made on a relaxed server, then served from its state file by one
+    // configured as the cell says (its rate limit and token lifetime are fixed at start).
+    let state = dir.path().join("world.json");
+    let world = |rate_limit, token_ttl| EmulatorConfig {
+        speed: 100.0,
+        rate_limit,
+        token_ttl,
+        seed: Some(seed),
+        state_file: Some(state.clone()),
+        ..EmulatorConfig::default()
+    };
+    let seeder = start(world(
+        Rate::per_minute(1_000_000),
+        Duration::from_secs(3600),
+    ))
+    .await;
+    let initial = seed_world(&seeder).await;
+    seeder.handle.shutdown().await;
+    let mut emu = start(world(
+        cell.server_rate.unwrap_or(Rate::per_minute(1_000_000)),
+        cell.token_ttl,
+    ))
+    .await;
+    // The client is told far more than a strict server allows: its 429s are bursts.
+    let client_rate = "100000/min";
+    set_faults(&emu.handle, json!({ "seed": seed })).await;
+    if cell.oob == OutOfBand::Stuck {
+        emu.force_status(&initial["b"], "updating").await;
+    }
+    set_faults(&emu.handle, faults_on(cell)).await;
+
+    let mut outputs = String::new();
+    let plan = run(
+        dir.path(),
+        &emu,
+        client_rate,
+        &["plan", "--detailed-exitcode"],
+    )
+    .await;
+    outputs.push_str(&plan.stdout);
+    match plan.code {
+        2 => {}
+        _ => {
+            if let Err(e) = clean_failure(&plan) {
+                result.violations.push(format!("plan: {e}"));
+            } else {
+                result.clean_failures += 1;
+            }
+        }
+    }
+    let apply_args = ["apply", "--auto-approve", "--timeout", cell.timeout];
+    let (first, deleted) = tokio::join!(
+        run(dir.path(), &emu, client_rate, &apply_args),
+        act_out_of_band(&emu, cell.oob, &initial)
+    );
+    writeln!(outputs, "{}\n{}", first.stdout, first.stderr).unwrap();
+    set_faults(&emu.handle, faults_off()).await;
+    let mut allowed_gone = BTreeSet::from([initial["r"].clone()]);
+    allowed_gone.extend(deleted);
+    match (first.code, converged(dir.path(), &emu).await) {
+        (0, Ok(true)) => result.converged_first = true,
+        (_, Err(e)) => result.violations.push(e),
+        (code, Ok(_)) => {
+            if code == 0 {
+                // Done, but something moved under it (out of band): the next run fixes it.
+            } else if let Err(e) = clean_failure(&first) {
+                result.violations.push(format!("first apply: {e}"));
+            } else {
+                result.clean_failures += 1;
+            }
+            if cell.oob == OutOfBand::Stuck {
+                emu.force_status(&initial["b"], "running").await;
+            }
+            set_faults(&emu.handle, faults_on(cell)).await;
+            let again = run(dir.path(), &emu, client_rate, &["apply", "--auto-approve"]).await;
+            writeln!(outputs, "{}\n{}", again.stdout, again.stderr).unwrap();
+            set_faults(&emu.handle, faults_off()).await;
+            match converged(dir.path(), &emu).await {
+                Ok(true) => result.converged_rerun = true,
+                Ok(false) => result.violations.push(format!(
+                    "the re-run did not converge (exit {}): {}",
+                    again.code, again.stdout
+                )),
+                Err(e) => result.violations.push(e),
+            }
+        }
+    }
+    check_world(
+        &mut emu,
+        dir.path(),
+        &initial,
+        &allowed_gone,
+        &outputs,
+        &mut result,
+    )
+    .await;
+    emu.handle.shutdown().await;
+    result
+}
+
+/// Totals of one cell over its runs.
+#[derive(Debug, Default)]
+struct Row {
+    runs: u32,
+    first: u32,
+    rerun: u32,
+    clean_failures: u32,
+    lost: u32,
+    duplicated: u32,
+    violations: Vec<String>,
+}
+
+async fn matrix(seeds: u64) -> Vec<(&'static str, Row)> {
+    let cells = cells();
+    let runs = cells.iter().map(|cell| async move {
+        let mut row = Row::default();
+        for seed in 0..seeds {
+            let r = run_cell(cell, 1000 + seed).await;
+            row.runs += 1;
+            row.first += u32::from(r.converged_first);
+            row.rerun += u32::from(r.converged_rerun);
+            row.clean_failures += r.clean_failures;
+            row.lost += r.lost;
+            row.duplicated += r.duplicated;
+            row.violations.extend(
+                r.violations
+                    .into_iter()
+                    .map(|v| format!("seed {}: {v}", 1000 + seed)),
+            );
+        }
+        (cell.name, row)
+    });
+    futures::future::join_all(runs).await
+}
+
+fn table(rows: &[(&str, Row)]) -> String {
+    let mut out = String::from(
+        "| cell | runs | converged first time | converged on re-run | clean failures | passwords lost (reported) | duplicated | violations |\n|---|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for (name, r) in rows {
+        writeln!(
+            out,
+            "| {name} | {} | {} | {} | {} | {} | {} | {} |",
+            r.runs,
+            r.first,
+            r.rerun,
+            r.clean_failures,
+            r.lost,
+            r.duplicated,
+            r.violations.len()
+        )
+        .unwrap();
+    }
+    out
+}
+
+fn assert_rows(rows: &[(&str, Row)]) {
+    let table = table(rows);
+    eprintln!("{table}");
+    let violations: Vec<String> = rows
+        .iter()
+        .flat_map(|(name, r)| r.violations.iter().map(move |v| format!("{name}: {v}")))
+        .collect();
+    assert!(violations.is_empty(), "{table}\n{violations:#?}");
+    for (name, r) in rows {
+        assert_eq!(
+            r.first + r.rerun,
+            r.runs,
+            "{name}: every run converges\n{table}"
+        );
+        assert_eq!(r.duplicated, 0, "{name}\n{table}");
+    }
+}
+
+/// Every cell once (seeded), all cells at the same time: the size that fits CI.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fault_matrix_one_seed_per_cell() {
+    assert_rows(&matrix(1).await);
+}
+
+/// The larger sweep: `AURAFORM_MATRIX_SEEDS` seeds per cell (default 10); prints the
+/// table. `AURAFORM_MATRIX_SEEDS=20 cargo nextest run --run-ignored only fault_matrix_sweep --no-capture`
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "the large sweep: minutes; run it with --run-ignored only"]
+async fn fault_matrix_sweep() {
+    let seeds = std::env::var("AURAFORM_MATRIX_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    assert_rows(&matrix(seeds).await);
+}

@@ -230,6 +230,23 @@ pub(crate) struct ApplyArgs {
     /// Delete live instances of the project not listed in aura.yaml.
     #[arg(long)]
     pub prune: bool,
+
+    /// How long to wait for another apply in this directory to finish (`0` refuses at
+    /// once; at most 24h).
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = lock_timeout)]
+    pub lock_timeout: Duration,
+}
+
+/// `--lock-timeout`: a duration, or `0` to refuse at once; at most a day.
+fn lock_timeout(s: &str) -> Result<Duration, String> {
+    let d = match s.trim() {
+        "0" | "0s" | "0ms" | "0m" => Duration::ZERO,
+        other => other.parse::<WallDuration>()?.0,
+    };
+    if d > Duration::from_secs(24 * 3600) {
+        return Err(format!("`{s}` is longer than a day (24h)"));
+    }
+    Ok(d)
 }
 
 #[derive(Debug, Args)]

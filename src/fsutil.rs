@@ -93,6 +93,38 @@ pub(crate) fn prepare_private_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// This machine's name, for telling whose lock or journal entry a file is: the
+/// kernel's host name where it can be read, else `HOSTNAME` / `COMPUTERNAME`, else
+/// `localhost`.
+pub(crate) fn host_name() -> String {
+    let from_kernel = fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| fs::read_to_string("/etc/hostname"))
+        .ok();
+    from_kernel
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .map(|h| {
+            h.trim()
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(253)
+                .collect::<String>()
+        })
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned())
+}
+
+/// Whether process `pid` of this machine is alive: `Some` where the OS says
+/// (`/proc` on Linux), `None` where it cannot be told.
+pub(crate) fn process_alive(pid: u32) -> Option<bool> {
+    let proc = Path::new("/proc");
+    if proc.join("self").exists() {
+        Some(proc.join(pid.to_string()).exists())
+    } else {
+        None
+    }
+}
+
 fn ignore_everything(dir: &Path) -> io::Result<()> {
     let ignore = dir.join(".gitignore");
     if !ignore.exists() {
@@ -128,6 +160,15 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let mode = fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn this_process_is_alive_and_has_a_host() {
+        assert!(!host_name().is_empty());
+        if let Some(alive) = process_alive(std::process::id()) {
+            assert!(alive);
+            assert_eq!(process_alive(u32::MAX), Some(false));
         }
     }
 

@@ -286,6 +286,13 @@ impl ApiError {
         matches!(self, ApiError::Busy(_))
     }
 
+    /// True for 400 `invalid-instance-state`: refused for the stable state the
+    /// instance is in (pausing a paused one, docs/emulator.md §10).
+    pub fn is_invalid_state(&self) -> bool {
+        matches!(self, ApiError::Response(e)
+            if e.status == 400 && e.reason.as_deref() == Some("invalid-instance-state"))
+    }
+
     /// True when a create may or may not have happened.
     pub fn is_ambiguous(&self) -> bool {
         matches!(self, ApiError::AmbiguousCreate { .. })

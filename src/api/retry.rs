@@ -1,18 +1,20 @@
 //! When a failed request may be sent again, and how long to wait before it.
 //!
-//! | call | 429 | 5xx, timeout, broken connection |
+//! | call | 429, connection refused | 5xx, timeout, broken connection |
 //! |---|---|---|
 //! | GET, PATCH, DELETE, pause, resume, upgrade, sizing, the token | resend | resend |
 //! | create snapshot, overwrite, restore | resend | give up (a duplicate snapshot or a second overwrite is not "the same") |
-//! | `POST /instances` | never | never: report an **ambiguous** outcome |
+//! | `POST /instances` | resend | never: report an **ambiguous** outcome |
 //!
 //! PATCH, DELETE, pause, resume and upgrade name a target state, so sending one
 //! twice ends in the same state; the worst a resend can draw is a 409 (the first
 //! copy is still running) or a 404 (DELETE already done), which callers handle.
-//! A 429 is answered by the rate limiter before the API acts, so resending after it
-//! is safe for everything except create, which auraform never resends at all
-//! (names are not unique: docs/aura-api.md §9.4). A 401/403 for an expired token is
-//! also answered before the API acts: after a token refresh any call is resent once.
+//! A 429 is answered by the rate limiter before the API acts, and a connection that
+//! could not be opened carried no request at all: in both cases nothing happened, so
+//! every call is resent, create included. What is never resent is a call that may
+//! have been acted on: for create (names are not unique: docs/aura-api.md §9.4) that
+//! outcome is ambiguous and the executor resolves it. A 401/403 for an expired token
+//! is also answered before the API acts: after a token refresh any call is resent once.
 //!
 //! Delays: capped exponential backoff with jitter (backon), at least `Retry-After`
 //! when the server sent one, and never past the overall deadline.
@@ -21,28 +23,29 @@ use std::time::Duration;
 
 use backon::{BackoffBuilder, ExponentialBuilder};
 
+use crate::api::error::TransportKind;
+
 /// Which failures a call may be resent after.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Resend {
     /// Idempotent: 429, 5xx and transport failures.
     Always,
-    /// Only after a 429 (the API did not act on it).
-    AfterRateLimit,
-    /// `POST /instances`: never.
-    Never,
+    /// Not idempotent: only when the API certainly did not act (a 429, or a
+    /// connection that could not be opened).
+    Unprocessed,
 }
 
 impl Resend {
     pub(crate) fn after_status(self, status: u16) -> bool {
         match self {
             Resend::Always => status == 429 || (500..=599).contains(&status),
-            Resend::AfterRateLimit => status == 429,
-            Resend::Never => false,
+            Resend::Unprocessed => status == 429,
         }
     }
 
-    pub(crate) fn after_transport(self) -> bool {
-        self == Resend::Always
+    /// After a transport failure of `kind`: a failed connect sent nothing.
+    pub(crate) fn after_transport(self, kind: TransportKind) -> bool {
+        self == Resend::Always || kind == TransportKind::Connect
     }
 }
 
@@ -101,11 +104,13 @@ mod tests {
         assert!(Resend::Always.after_status(429));
         assert!(!Resend::Always.after_status(409));
         assert!(!Resend::Always.after_status(404));
-        assert!(Resend::AfterRateLimit.after_status(429));
-        assert!(!Resend::AfterRateLimit.after_status(500));
-        assert!(!Resend::Never.after_status(429));
-        assert!(!Resend::Never.after_transport());
-        assert!(!Resend::AfterRateLimit.after_transport());
+        assert!(Resend::Unprocessed.after_status(429));
+        assert!(!Resend::Unprocessed.after_status(500));
+        assert!(!Resend::Unprocessed.after_status(502));
+        assert!(Resend::Unprocessed.after_transport(TransportKind::Connect));
+        assert!(!Resend::Unprocessed.after_transport(TransportKind::Timeout));
+        assert!(!Resend::Unprocessed.after_transport(TransportKind::Broken));
+        assert!(Resend::Always.after_transport(TransportKind::Broken));
     }
 
     #[test]

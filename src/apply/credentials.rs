@@ -105,21 +105,145 @@ pub fn write(dir: &Path, created: &CreatedInstance) -> Result<PathBuf, Credentia
     write_to(dir, credentials_path(dir, &created.name), created)
 }
 
-/// Like [`write`], but when `<name>.env` already exists (typically left by an earlier
-/// instance of the same name that a replace just deleted) the credentials go to
-/// `<name>.<id>.env` instead: the old file is kept and the new password is not lost.
-/// Returns the path and whether the fallback was used.
-pub fn write_beside_existing(
-    dir: &Path,
-    created: &CreatedInstance,
-) -> Result<(PathBuf, bool), CredentialsError> {
+/// Where [`write_live`] put a new instance's credentials.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Written {
+    /// The new instance's file: `<name>.env`, unless moving an older file aside
+    /// failed (then `<name>.<id>.env`, and `superseded` says why).
+    pub path: PathBuf,
+    /// The older `<name>.env` (typically of the instance a replace just deleted),
+    /// kept aside as `<name>.<oldid>.stale.env`.
+    pub superseded: Option<PathBuf>,
+    /// Set when the new file could not take the stable path; the reason.
+    pub not_promoted: Option<String>,
+}
+
+/// Writes the credentials of a just-created instance so that `<name>.env` is always
+/// the file of the newest instance of that name, and no copy is ever lost: when
+/// `<name>.env` exists (left by an earlier instance, typically the one a replace
+/// deleted), the new credentials are first written to `<name>.<id>.env` (the
+/// password is on disk from then on), the old file is copied aside to
+/// `<name>.<oldid>.stale.env` with a comment saying so, and only then is the new file
+/// renamed over `<name>.env`. A crash at any point leaves every password in a file;
+/// [`promote`] finishes the move later.
+pub fn write_live(dir: &Path, created: &CreatedInstance) -> Result<Written, CredentialsError> {
     match write(dir, created) {
-        Ok(path) => Ok((path, false)),
+        Ok(path) => Ok(Written {
+            path,
+            superseded: None,
+            not_promoted: None,
+        }),
         Err(CredentialsError::Exists { .. }) => {
-            let stem = file_stem(&format!("{}.{}", created.name, created.id));
-            let path = dir.join(format!("{stem}.env"));
-            write_to(dir, path, created).map(|p| (p, true))
+            let beside = beside_path(dir, &created.name, &created.id);
+            write_to(dir, beside.clone(), created)?;
+            Ok(match promote(dir, &created.name, &created.id) {
+                Ok(superseded) => Written {
+                    path: credentials_path(dir, &created.name),
+                    superseded,
+                    not_promoted: None,
+                },
+                Err(e) => Written {
+                    path: beside,
+                    superseded: None,
+                    not_promoted: Some(e.to_string()),
+                },
+            })
         }
+        Err(e) => Err(e),
+    }
+}
+
+/// `<dir>/<name>.<id>.env`: where a new instance's credentials wait while an older
+/// `<name>.env` is moved aside.
+fn beside_path(dir: &Path, name: &str, id: &str) -> PathBuf {
+    dir.join(format!("{}.env", file_stem(&format!("{name}.{id}"))))
+}
+
+/// Makes `<name>.<id>.env`, if it exists, the file at the stable path `<name>.env`,
+/// keeping the file that was there as `<name>.<oldid>.stale.env` (returned). Safe to
+/// run again after a crash at any point of it.
+pub fn promote(dir: &Path, name: &str, id: &str) -> std::io::Result<Option<PathBuf>> {
+    let beside = beside_path(dir, name, id);
+    if !beside.exists() {
+        return Ok(None);
+    }
+    let stable = credentials_path(dir, name);
+    let mut superseded = None;
+    if stable.exists() {
+        let old = std::fs::read_to_string(&stable)?;
+        let old_id = instance_id_in(&old);
+        if old_id.as_deref() == Some(id) {
+            // Already promoted before a crash; the beside copy is the same file.
+            std::fs::remove_file(&beside)?;
+            return Ok(None);
+        }
+        let aside = free_stale_path(dir, name, old_id.as_deref());
+        let text = format!(
+            "# STALE: superseded by instance {id}, whose credentials are now in {}.\n\
+             # Kept in case the old instance's password is still needed.\n{old}",
+            stable
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        );
+        fsutil::write_atomic(&aside, text.as_bytes(), Existing::Keep, Durability::Synced)?;
+        superseded = Some(aside);
+    }
+    // The old text is safe in the stale copy: the rename may replace it.
+    std::fs::rename(&beside, &stable)?;
+    Ok(superseded)
+}
+
+/// `<name>.<oldid>.stale.env`, or `….stale.2.env`, … if taken.
+fn free_stale_path(dir: &Path, name: &str, old_id: Option<&str>) -> PathBuf {
+    let stem = file_stem(&format!("{name}.{}", old_id.unwrap_or("previous")));
+    (1..=1000)
+        .map(|n| {
+            if n == 1 {
+                dir.join(format!("{stem}.stale.env"))
+            } else {
+                dir.join(format!("{stem}.stale.{n}.env"))
+            }
+        })
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| dir.join(format!("{stem}.stale.env")))
+}
+
+/// The `AURA_INSTANCE_ID` a credentials file names.
+pub fn instance_id_in(text: &str) -> Option<String> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("AURA_INSTANCE_ID="))
+        .map(|id| id.trim().to_owned())
+        .filter(|id| !id.is_empty())
+}
+
+/// The credentials file in `dir` that holds instance `id`'s password, if any: the
+/// stable `<name>.env`, a `<name>.<id>.env` not promoted yet, or any other `.env`
+/// file naming it (never a stale copy, which holds an older instance's).
+pub fn find_for(dir: &Path, id: &str) -> Option<PathBuf> {
+    let entries = std::fs::read_dir(dir).ok()?;
+    entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "env") && !p.to_string_lossy().contains(".stale.")
+        })
+        .find(|p| {
+            std::fs::read_to_string(p).ok().is_some_and(|t| {
+                instance_id_in(&t).as_deref() == Some(id) && t.contains("NEO4J_PASSWORD=")
+            })
+        })
+}
+
+/// Removes `path` if it is instance `id`'s credentials file (after that instance was
+/// deleted because another apply's copy was kept). Returns whether it was removed.
+pub fn remove_own(path: &Path, id: &str) -> std::io::Result<bool> {
+    match std::fs::read_to_string(path) {
+        Ok(text) if instance_id_in(&text).as_deref() == Some(id) => {
+            std::fs::remove_file(path)?;
+            Ok(true)
+        }
+        Ok(_) => Ok(false),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(e),
     }
 }
@@ -233,23 +357,89 @@ mod tests {
         assert!(!shown.contains("s3cret-pass"));
     }
 
+    fn created_as(name: &str, id: &str, password: &str) -> CreatedInstance {
+        CreatedInstance {
+            id: id.into(),
+            password: WireSecret::new(password),
+            ..created(name)
+        }
+    }
+
+    /// After a replace, `<name>.env` is the live instance's file; the deleted one's is
+    /// kept aside, marked stale, and neither password is lost.
     #[test]
-    fn falls_back_beside_an_existing_file() {
+    fn replace_credentials_take_the_stable_path_and_keep_the_old_aside() {
         let root = tempfile::tempdir().unwrap();
-        let first = write(root.path(), &created("orders")).unwrap();
-        fs::write(&first, "old").unwrap();
-        let (second, fallback) = write_beside_existing(root.path(), &created("orders")).unwrap();
-        assert!(fallback);
-        assert_eq!(second, root.path().join("orders.0a1b2c3d.env"));
-        assert_eq!(fs::read_to_string(&first).unwrap(), "old");
+        let dir = root.path();
+        write(dir, &created_as("orders", "0ld00000", "old-pass")).unwrap();
+        let written = write_live(dir, &created_as("orders", "ne000000", "new-pass")).unwrap();
+        assert_eq!(written.path, dir.join("orders.env"));
+        let stable = fs::read_to_string(dir.join("orders.env")).unwrap();
+        assert!(stable.contains("NEO4J_PASSWORD=new-pass\n"), "{stable}");
+        assert!(stable.contains("AURA_INSTANCE_ID=ne000000\n"));
+        let aside = dir.join("orders.0ld00000.stale.env");
+        assert_eq!(written.superseded.as_deref(), Some(aside.as_path()));
+        let stale = fs::read_to_string(&aside).unwrap();
         assert!(
-            fs::read_to_string(&second)
-                .unwrap()
-                .contains("NEO4J_PASSWORD=s3cret-pass\n")
+            stale.starts_with("# STALE: superseded by instance ne000000"),
+            "{stale}"
         );
-        // Both taken: refuse rather than overwrite.
-        let err = write_beside_existing(root.path(), &created("orders")).unwrap_err();
-        assert!(matches!(err, CredentialsError::Exists { .. }));
+        assert!(stale.contains("NEO4J_PASSWORD=old-pass\n"));
+        assert!(!dir.join("orders.ne000000.env").exists());
+        assert_eq!(find_for(dir, "ne000000"), Some(dir.join("orders.env")));
+        assert_eq!(
+            find_for(dir, "0ld00000"),
+            None,
+            "a stale copy is not live credentials"
+        );
+
+        // A third instance: the second goes aside too, under its own id.
+        write_live(dir, &created_as("orders", "th000000", "third-pass")).unwrap();
+        assert!(dir.join("orders.ne000000.stale.env").exists());
+        assert!(aside.exists());
+    }
+
+    /// A crash between writing `<name>.<id>.env` and the rename leaves both files;
+    /// `promote` finishes the move, and running it again changes nothing.
+    #[test]
+    fn promote_finishes_an_interrupted_move() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path();
+        write(dir, &created_as("orders", "0ld00000", "old-pass")).unwrap();
+        write_to(
+            dir,
+            beside_path(dir, "orders", "ne000000"),
+            &created_as("orders", "ne000000", "new-pass"),
+        )
+        .unwrap();
+        assert_eq!(
+            find_for(dir, "ne000000"),
+            Some(dir.join("orders.ne000000.env"))
+        );
+        let aside = promote(dir, "orders", "ne000000").unwrap();
+        assert_eq!(aside, Some(dir.join("orders.0ld00000.stale.env")));
+        assert!(
+            fs::read_to_string(dir.join("orders.env"))
+                .unwrap()
+                .contains("new-pass")
+        );
+        assert_eq!(promote(dir, "orders", "ne000000").unwrap(), None);
+        assert_eq!(
+            fs::read_dir(dir).unwrap().count(),
+            3,
+            "env, stale copy, .gitignore"
+        );
+    }
+
+    #[test]
+    fn remove_own_only_removes_that_instances_file() {
+        let root = tempfile::tempdir().unwrap();
+        let path = write(root.path(), &created("orders")).unwrap();
+        assert!(!remove_own(&path, "ffffffff").unwrap());
+        assert!(path.exists());
+        assert!(remove_own(&path, "0a1b2c3d").unwrap());
+        assert!(!path.exists());
+        assert!(!remove_own(&path, "0a1b2c3d").unwrap());
     }
 
     #[test]

@@ -27,6 +27,10 @@ impl ApplyError {
         let mut parts = Vec::new();
         for (n, word) in [
             (count(|o| matches!(o, O::Failed { .. })), "failed"),
+            (
+                count(|o| matches!(o, O::Conflict { .. })),
+                "in conflict with another apply",
+            ),
             (count(|o| matches!(o, O::Interrupted { .. })), "interrupted"),
             (count(|o| matches!(o, O::Skipped { .. })), "skipped"),
         ] {

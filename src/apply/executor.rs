@@ -15,28 +15,28 @@
 //!
 //! A 409 (`ongoing-database-operation`) means the instance is busy and nothing
 //! happened: wait until it is idle and send the request again, within the step's
-//! timeout. Create is the exception to every retry: the response carries the only
-//! copy of the password, so it is written to the credentials sink before anything
-//! else happens (before the first poll), and an ambiguous outcome (timeout, 5xx,
-//! dropped connection) is resolved by listing the project, never by sending again.
+//! timeout — unless, once idle, it already is what the step wanted (an overlapping
+//! apply did the same). A `wait` accepts any settled state; when it is not the one
+//! the plan foresaw, the rest of the chain is re-derived from it
+//! ([`crate::plan::resettle`]). Create has its own module (`create`): the response
+//! carries the only copy of the password, an ambiguous outcome is resolved by
+//! listing the project, and overlapping applies give way to one another (`conflict`).
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::cancel::Cancel;
-use super::credentials;
-use super::progress::{InstanceProgress, Progress, ProgressMode};
+use super::create::create_step;
+use super::options::ApplyOptions;
 use super::report::ApplyReport;
+use super::run::{Run, from_wait_error, settled_elsewhere};
 use super::schedule::{StepCall, StepEffects, StepResult, run_plan};
 use super::wait::{
-    ApiFailure, Timeouts, WaitError, WaitFor, WaitSpec, retry_while_busy, wait_until,
+    ApiFailure, Verdict, WaitError, WaitFor, WaitSpec, retry_while_busy, wait_until,
 };
-use crate::api::pacer::PollPacing;
 use crate::api::wire::{PatchInstanceRequest, UpgradeRequest};
 use crate::api::{ApiError, AuraClient};
-use crate::plan::{Plan, StepAction, StepRequest};
+use crate::plan::{Expectation, ExpectedStatus, Plan, StepAction, StepRequest};
 
 impl ApiFailure for ApiError {
     fn is_busy(&self) -> bool {
@@ -44,73 +44,30 @@ impl ApiFailure for ApiError {
     }
 }
 
-/// How an apply runs.
-#[derive(Clone, Debug)]
-pub struct ApplyOptions {
-    /// Instance chains in flight at once (`--parallelism`, default 10).
-    pub parallelism: usize,
-    /// Poll interval for one instance (`--poll-interval`); the client's request
-    /// budget (`--rate-limit`), which polls share, widens it with more in flight.
-    pub poll_interval: Duration,
-    /// Per-step timeouts (`--timeout` replaces them all).
-    pub timeouts: Timeouts,
-    /// How long a just-created instance may answer 404 (docs/aura-api.md §9.3).
-    pub not_found_grace: Duration,
-    /// Where credentials of created instances go (aura.yaml `credentials.dir`).
-    pub credentials_dir: PathBuf,
-    pub progress: Progress,
-    /// Ctrl-C.
-    pub cancel: Cancel,
-}
-
-impl ApplyOptions {
-    /// Defaults for the real API: parallelism 10, a 5 s poll interval, the default
-    /// timeouts, 60 s of 404 grace, no progress output.
-    pub fn new(credentials_dir: impl Into<PathBuf>) -> Self {
-        Self {
-            parallelism: 10,
-            poll_interval: Duration::from_secs(5),
-            timeouts: Timeouts::default(),
-            not_found_grace: Duration::from_secs(60),
-            credentials_dir: credentials_dir.into(),
-            progress: Progress::new(ProgressMode::Hidden, []),
-            cancel: Cancel::new(),
-        }
-    }
-}
-
 /// Carries out `plan` and reports how every instance ended. Never fails as a whole:
 /// every problem is a failed (or skipped, or interrupted) instance in the report.
 pub async fn execute(client: &AuraClient, plan: &Plan, opts: &ApplyOptions) -> ApplyReport {
-    let pacing = client.poll_pacing(opts.poll_interval);
-    let project_id = plan.project.id.as_str();
-    let runner =
-        |call: StepCall| async move { run_step(client, project_id, opts, pacing, call).await };
+    let mut known = opts.known_ids.clone();
+    for change in &plan.changes {
+        known.extend(change.id.iter().cloned());
+        known.extend(change.steps.iter().filter_map(|s| s.instance_id.clone()));
+    }
+    let run = Run {
+        client,
+        project_id: plan.project.id.as_str(),
+        opts,
+        pacing: client.poll_pacing(opts.poll_interval),
+        known,
+    };
+    let run = &run;
+    let runner = |call: StepCall| async move { run_step(run, call).await };
     let report = run_plan(plan, opts.parallelism, &opts.progress, &opts.cancel, runner).await;
     opts.progress.finish();
     report
 }
 
-/// Turns a failed wait into the step's result.
-fn from_wait_error(mut effects: StepEffects, err: &WaitError<ApiError>) -> StepResult {
-    if let Some(status) = err.last_status() {
-        effects.last_status = Some(status.to_owned());
-    }
-    if err.is_interrupted() {
-        StepResult::interrupted(effects)
-    } else {
-        StepResult::failed(effects, err.to_string())
-    }
-}
-
 /// Runs one step and logs how it ended (names, ids, statuses and reasons only).
-async fn run_step(
-    client: &AuraClient,
-    project_id: &str,
-    opts: &ApplyOptions,
-    pacing: PollPacing<'_>,
-    call: StepCall,
-) -> StepResult {
+async fn run_step(run: &Run<'_>, call: StepCall) -> StepResult {
     let (name, action, id) = (
         call.instance.clone(),
         call.step.action.as_str(),
@@ -118,7 +75,7 @@ async fn run_step(
     );
     tracing::info!(instance = %name, step = action, id = ?id, "step started");
     let started = Instant::now();
-    let result = run_step_inner(client, project_id, opts, pacing, call).await;
+    let result = run_step_inner(run, call).await;
     tracing::info!(
         instance = %name,
         step = action,
@@ -131,18 +88,13 @@ async fn run_step(
     result
 }
 
-async fn run_step_inner(
-    client: &AuraClient,
-    project_id: &str,
-    opts: &ApplyOptions,
-    pacing: PollPacing<'_>,
-    call: StepCall,
-) -> StepResult {
+async fn run_step_inner(run: &Run<'_>, call: StepCall) -> StepResult {
+    let (client, opts, pacing) = (run.client, run.opts, run.pacing);
     let timeout = opts.timeouts.for_action(call.step.action);
     if call.step.action == StepAction::Create {
-        return create_step(client, project_id, opts, pacing, call, timeout).await;
+        return create_step(run, call, timeout).await;
     }
-    let effects = StepEffects::default();
+    let mut effects = StepEffects::default();
     let Some(id) = call.id.clone() else {
         return StepResult::failed(effects, "the plan gives this step no instance id");
     };
@@ -152,7 +104,13 @@ async fn run_step_inner(
     let get = || client.get_instance(&id);
     let cancel = &opts.cancel;
     let busy_spec = WaitSpec::new(timeout);
+    let until = WaitFor::Step(&call.step.expect);
 
+    if let (StepAction::Wait, Expectation::Status { status, .. }) =
+        (call.step.action, &call.step.expect)
+    {
+        return settle_wait(run, &id, *status, timeout, progress).await;
+    }
     let request = match (call.step.action, &call.step.request) {
         (StepAction::Wait, _) => None,
         (StepAction::Update, Some(StepRequest::Patch(body))) => Some(InstanceRequest::Patch(body)),
@@ -173,27 +131,49 @@ async fn run_step_inner(
         }
     };
     if let Some(request) = request {
+        // A delete has nothing to compare with once idle: it is sent again.
+        let already = (!matches!(request, InstanceRequest::Delete)).then_some(until);
         let sent = retry_while_busy(
             || request.send(client, &id),
             get,
+            already,
             busy_spec,
             pacing,
             cancel,
             &on_status,
         )
         .await;
-        if let Err(err) = sent {
-            return from_wait_error(effects, &err);
+        match sent {
+            Ok(_) => {}
+            Err(WaitError::Api(e)) if e.is_invalid_state() => {
+                // Refused for the state it is in: done if that state is the target
+                // (an overlapping apply paused it first), else the refusal stands.
+                match client.get_instance(&id).await {
+                    Ok(Some(inst)) if until.judge(Some(&inst), false) == Verdict::Done => {
+                        effects.last_status = Some(inst.status.to_string());
+                        return StepResult::done(effects);
+                    }
+                    _ => return from_wait_error(effects, &WaitError::Api(e)),
+                }
+            }
+            Err(err) => return from_wait_error(effects, &err),
         }
     }
 
-    let until = WaitFor::Step(&call.step.expect);
     let mut spec = WaitSpec::new(timeout.saturating_sub(start.elapsed()));
     if call.step.action == StepAction::Wait {
         spec = spec.poll_now();
     }
+    // A resize or an upgrade is done once its values hold, in either settled status
+    // (an overlapping apply may pause the instance right after); a pause or resume
+    // is about the status itself.
+    let until = match call.step.action {
+        StepAction::Update | StepAction::Upgrade => WaitFor::Settled(&call.step.expect),
+        _ => until,
+    };
     match wait_until(get, until, spec, pacing, cancel, &on_status).await {
         Ok(waited) => StepResult::done(StepEffects {
+            settled: settled_elsewhere(&call.step.expect, waited.instance.as_ref()),
             last_status: Some(
                 waited
                     .instance
@@ -202,6 +182,52 @@ async fn run_step_inner(
             ..effects
         }),
         Err(err) => from_wait_error(effects, &err),
+    }
+}
+
+/// A `wait` for a busy instance to settle: any settled state is accepted; when it
+/// is not the one the plan foresaw, the scheduler re-derives the rest of the chain.
+async fn settle_wait(
+    run: &Run<'_>,
+    id: &str,
+    expected: ExpectedStatus,
+    timeout: Duration,
+    progress: &super::progress::InstanceProgress,
+) -> StepResult {
+    let get = || run.client.get_instance(id);
+    let spec = WaitSpec::new(timeout).poll_now();
+    let on_status = |s: &str| progress.status(s);
+    match wait_until(
+        get,
+        WaitFor::Idle,
+        spec,
+        run.pacing,
+        &run.opts.cancel,
+        on_status,
+    )
+    .await
+    {
+        Ok(waited) => {
+            let status = waited.instance.map(|i| i.status);
+            let actual = match status {
+                Some(crate::aura::InstanceStatus::Paused) => ExpectedStatus::Paused,
+                _ => ExpectedStatus::Running,
+            };
+            let mut effects = StepEffects {
+                last_status: status.map(|s| s.to_string()),
+                ..StepEffects::default()
+            };
+            if actual != expected {
+                progress.detail(&format!(
+                    "settled `{}`, not `{}`: carrying on from there",
+                    actual.as_str(),
+                    expected.as_str()
+                ));
+                effects.settled = Some(actual);
+            }
+            StepResult::done(effects)
+        }
+        Err(err) => from_wait_error(StepEffects::default(), &err),
     }
 }
 
@@ -226,225 +252,5 @@ impl InstanceRequest<'_> {
             InstanceRequest::Resume => client.resume_instance(id).await.map(drop),
             InstanceRequest::Delete => client.delete_instance(id).await,
         }
-    }
-}
-
-async fn create_step(
-    client: &AuraClient,
-    project_id: &str,
-    opts: &ApplyOptions,
-    pacing: PollPacing<'_>,
-    call: StepCall,
-    timeout: Duration,
-) -> StepResult {
-    let mut effects = StepEffects::default();
-    let Some(StepRequest::Create(body)) = &call.step.request else {
-        return StepResult::failed(effects, "the plan's `create` step has no request body");
-    };
-    let mut body = body.clone();
-    if let Some(source) = &call.source_id {
-        body.source_instance_id = Some(source.clone());
-    }
-    let progress = &call.progress;
-    progress.status("sending POST /instances");
-
-    // Sent exactly once. The client never resends it either.
-    let created = match client.create_instance(&body).await {
-        Ok(created) => created,
-        Err(ApiError::AmbiguousCreate { cause, .. }) => {
-            return resolve_ambiguous_create(
-                client, project_id, opts, pacing, progress, &body.name, &cause,
-            )
-            .await;
-        }
-        Err(e) => return StepResult::failed(effects, e.to_string()),
-    };
-    let id = created.id.clone();
-    effects.created_id = Some(id.clone());
-
-    // The password exists only in `created`: store it before anything else.
-    match credentials::write_beside_existing(&opts.credentials_dir, &created) {
-        Ok((path, fallback)) => {
-            if fallback {
-                effects.notes.push(format!(
-                    "{} already existed (an earlier instance of this name?), so the new credentials went beside it",
-                    credentials::credentials_path(&opts.credentials_dir, &created.name).display()
-                ));
-            }
-            effects.credentials = Some(path);
-        }
-        Err(err) => {
-            drop(created);
-            effects.notes.push(format!(
-                "the password of the new instance {id} could not be saved and is lost: reset it in the Aura console (instance {id} → Reset password)"
-            ));
-            return StepResult::failed(effects, err.to_string());
-        }
-    }
-    drop(created);
-
-    let get = || client.get_instance(&id);
-    let spec = WaitSpec::new(timeout).with_grace(opts.not_found_grace);
-    let until = WaitFor::Step(&call.step.expect);
-    match wait_until(get, until, spec, pacing, &opts.cancel, |s: &str| {
-        progress.status(s);
-    })
-    .await
-    {
-        Ok(waited) => {
-            effects.last_status = waited.instance.map(|i| i.status.to_string());
-            StepResult::done(effects)
-        }
-        Err(err) => from_wait_error(effects, &err),
-    }
-}
-
-/// After `POST /instances` ended without an answer: did it create the instance?
-///
-/// A new instance may be missing from the list for a while (docs/aura-api.md §9.3),
-/// so the list is checked until the 404 grace period has passed before concluding
-/// that nothing was created. Never sends the create again.
-async fn resolve_ambiguous_create(
-    client: &AuraClient,
-    project_id: &str,
-    opts: &ApplyOptions,
-    pacing: PollPacing<'_>,
-    progress: &InstanceProgress,
-    name: &str,
-    cause: &str,
-) -> StepResult {
-    let mut effects = StepEffects::default();
-    progress.status("create outcome unknown: looking for the instance in the project");
-    let deadline = Instant::now() + opts.not_found_grace;
-    loop {
-        match client.list_instances(project_id).await {
-            Ok(list) => {
-                let found: Vec<&str> = list
-                    .iter()
-                    .filter(|s| s.name == name)
-                    .map(|s| s.id.as_str())
-                    .collect();
-                if let Some(id) = found.first() {
-                    let id = (*id).to_owned();
-                    effects.created_id = Some(id.clone());
-                    effects.notes.push(format!(
-                        "The instance was created (id {id}), but the API's answer was lost ({cause}), and with it the only copy of its password."
-                    ));
-                    effects.notes.push(format!(
-                        "Remedy: in the Aura console, open instance {id} and reset its password; keep the new one safe. auraform will not create `{name}` again: the next apply adopts it."
-                    ));
-                    return StepResult::failed(
-                        effects,
-                        format!("created, but its password is lost ({cause})"),
-                    );
-                }
-            }
-            Err(e) => {
-                return StepResult::failed(
-                    effects,
-                    format!(
-                        "POST /instances had an unknown outcome ({cause}), and listing the project to check failed too ({e}). \
-                         Look for an instance named `{name}` in the Aura console before running apply again"
-                    ),
-                );
-            }
-        }
-        if Instant::now() >= deadline || opts.cancel.is_cancelled() {
-            break;
-        }
-        tokio::select! {
-            biased;
-            () = opts.cancel.cancelled() => {}
-            () = tokio::time::sleep(pacing.interval().min(deadline - Instant::now())) => {}
-        }
-    }
-    if opts.cancel.is_cancelled() && Instant::now() < deadline {
-        effects.notes.push(format!(
-            "Interrupted while checking whether `{name}` was created: look for it in the Aura console (or run `auraform plan`) before applying again."
-        ));
-        return StepResult::interrupted(effects);
-    }
-    StepResult::failed(
-        effects,
-        format!(
-            "POST /instances had an unknown outcome ({cause}); the project has no instance named `{name}`, so nothing was created. Run apply again"
-        ),
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::api::wire::CreateInstanceRequest;
-    use crate::api::{ClientConfig, Credentials};
-    use crate::apply::schedule::StepEnd;
-    use crate::aura::{CloudProvider, InstanceType};
-    use crate::emulator::{EmulatorConfig, spawn};
-    use crate::units::Rate;
-
-    /// The branch the emulator cannot produce end to end (its faults strike before a
-    /// request is handled): the create went through but its answer was lost.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn ambiguous_create_found_in_the_list_says_the_password_is_lost() {
-        let rate = Rate::per_minute(6000);
-        let emulator = spawn(EmulatorConfig {
-            speed: 100.0,
-            rate_limit: rate,
-            ..EmulatorConfig::default()
-        })
-        .await
-        .unwrap();
-        let mut config = ClientConfig::new(
-            emulator.base_url(),
-            Credentials::new("emulator", "emulator-secret"),
-        );
-        config.rate = rate;
-        let client = AuraClient::new(config).unwrap();
-        let project = emulator.project_id("demo").unwrap().to_owned();
-        let created = client
-            .create_instance(&CreateInstanceRequest {
-                name: "maybe".into(),
-                version: "5".into(),
-                region: "europe-west1".into(),
-                memory: "2GB".into(),
-                instance_type: InstanceType::ProfessionalDb,
-                tenant_id: project.clone(),
-                cloud_provider: CloudProvider::Gcp,
-                storage: None,
-                source_instance_id: None,
-                source_snapshot_id: None,
-                customer_managed_key_id: None,
-                vector_optimized: None,
-                graph_analytics_plugin: None,
-            })
-            .await
-            .unwrap();
-        let id = created.id.clone();
-        drop(created); // "lost"
-
-        let dir = tempfile::tempdir().unwrap();
-        let opts = ApplyOptions::new(dir.path());
-        let pacing = client.poll_pacing(Duration::from_millis(50));
-        let progress = opts.progress.instance("maybe");
-        let result = resolve_ambiguous_create(
-            &client,
-            &project,
-            &opts,
-            pacing,
-            &progress,
-            "maybe",
-            "timed out",
-        )
-        .await;
-        assert_eq!(result.effects.created_id.as_deref(), Some(id.as_str()));
-        let StepEnd::Failed(reason) = &result.end else {
-            panic!("{result:?}");
-        };
-        assert!(reason.contains("password is lost"), "{reason}");
-        let notes = result.effects.notes.join("\n");
-        assert!(notes.contains(&format!("id {id}")), "{notes}");
-        assert!(notes.contains("reset its password"), "{notes}");
-        assert!(notes.contains("will not create `maybe` again"), "{notes}");
-        emulator.shutdown().await;
     }
 }

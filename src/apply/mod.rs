@@ -8,7 +8,10 @@
 //!
 //! | module | owns |
 //! |---|---|
-//! | [`executor`] | [`execute`]: what each step sends, then waits for; create's once-only rule |
+//! | [`executor`] | [`execute`]: what each step sends, then waits for |
+//! | `create` | the create step: sent once per trustworthy answer, password first, ambiguous outcomes |
+//! | `conflict` | overlapping applies: the check before a create, the survivor every run keeps |
+//! | [`journal`] | each create recorded until its password is on disk; what an interrupted run left |
 //! | [`schedule`] | chains in parallel, steps in order, dependencies, Ctrl-C between steps |
 //! | [`wait`] | polling until a step's expectation holds; timeouts; 404 grace; 409 retry (poll spacing comes from the client's budget) |
 //! | [`cancel`] | the cancellation token: no new steps, in-flight calls finish, polls stop |
@@ -18,17 +21,24 @@
 //! | [`error`] | errors that end the command |
 
 pub mod cancel;
+mod conflict;
+mod create;
 pub mod credentials;
 pub mod error;
 pub mod executor;
+pub mod journal;
+mod options;
 pub mod progress;
 pub mod report;
+mod run;
 pub mod schedule;
 pub mod wait;
 
 pub use cancel::Cancel;
 pub use error::ApplyError;
-pub use executor::{ApplyOptions, execute};
+pub use executor::execute;
+pub use journal::Journal;
+pub use options::ApplyOptions;
 pub use progress::{InstanceProgress, Progress, ProgressMode};
 pub use report::{ApplyReport, InstanceOutcome, InstanceReport};
 pub use wait::{Timeouts, WaitError, WaitSpec};

@@ -273,6 +273,11 @@ impl InstanceProgress {
         self.finish("FAILED", &text);
     }
 
+    /// Another apply's copy of the instance is kept; this chain stood back.
+    pub fn conflict(&self, reason: &str) {
+        self.finish("CONFLICT", reason);
+    }
+
     /// The chain never started (e.g. its clone source failed).
     pub fn skipped(&self, reason: &str) {
         self.finish("skipped", reason);

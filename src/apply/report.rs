@@ -17,6 +17,9 @@ pub enum InstanceOutcome {
     Skipped { reason: String },
     /// Ctrl-C stopped the chain: `step` was in progress (its request, if sent, finished).
     Interrupted { step: Option<String> },
+    /// Another apply created the same instance at the same time and its copy is the
+    /// one kept (docs/apply.md §16): this run stood back, or deleted its own copy.
+    Conflict { step: String, reason: String },
 }
 
 /// What happened to one instance.
@@ -101,6 +104,7 @@ impl ApplyReport {
         let failed = self.count(|o| matches!(o, InstanceOutcome::Failed { .. }));
         let skipped = self.count(|o| matches!(o, InstanceOutcome::Skipped { .. }));
         let interrupted = self.count(|o| matches!(o, InstanceOutcome::Interrupted { .. }));
+        let conflicts = self.count(|o| matches!(o, InstanceOutcome::Conflict { .. }));
 
         let mut out = String::new();
         if self.instances.is_empty() {
@@ -117,6 +121,7 @@ impl ApplyReport {
         let mut counts = vec![format!("{done} done")];
         for (n, word) in [
             (failed, "failed"),
+            (conflicts, "in conflict"),
             (skipped, "skipped"),
             (interrupted, "interrupted"),
         ] {
@@ -145,6 +150,10 @@ impl ApplyReport {
             out.push_str(
                 "\nFix what failed, then run `auraform apply` again: instances that are done will show no changes.\n",
             );
+        } else if conflicts > 0 {
+            out.push_str(
+                "\nAnother apply of the same instances ran at the same time; its copies were kept. Give every apply of a project its own turn (a CI concurrency group), then run `auraform plan` to check.\n",
+            );
         }
         out
     }
@@ -154,6 +163,7 @@ fn render_instance(out: &mut String, inst: &InstanceReport, width: usize) {
     let (word, detail) = match &inst.outcome {
         InstanceOutcome::Done => ("done", inst.completed.join(", ")),
         InstanceOutcome::Failed { step, reason } => ("FAILED", format!("{step}: {reason}")),
+        InstanceOutcome::Conflict { step, reason } => ("CONFLICT", format!("{step}: {reason}")),
         InstanceOutcome::Skipped { reason } => ("skipped", reason.clone()),
         InstanceOutcome::Interrupted { step } => (
             "interrupted",
@@ -183,6 +193,7 @@ fn render_instance(out: &mut String, inst: &InstanceReport, width: usize) {
         // The step that failed or was interrupted is named above, not "not started".
         let in_progress = match &inst.outcome {
             InstanceOutcome::Failed { step, .. }
+            | InstanceOutcome::Conflict { step, .. }
             | InstanceOutcome::Interrupted {
                 step: Some(step), ..
             } => Some(step),

@@ -24,7 +24,7 @@ use tokio::sync::{Semaphore, watch};
 use super::cancel::Cancel;
 use super::progress::{InstanceProgress, Progress};
 use super::report::{ApplyReport, InstanceOutcome, InstanceReport};
-use crate::plan::{Change, Plan, Step};
+use crate::plan::{Change, ExpectedStatus, Plan, Step, StepAction};
 
 /// One step to run, with everything resolved that depends on earlier steps.
 #[derive(Debug)]
@@ -39,6 +39,9 @@ pub struct StepCall {
     pub id: Option<String>,
     /// For a clone of an instance this plan creates: that instance's new id.
     pub source_id: Option<String>,
+    /// The live instance the change is about when the plan was made (`Change::id`):
+    /// for a create, the one it replaces, if any.
+    pub change_id: Option<String>,
     pub progress: InstanceProgress,
 }
 
@@ -53,6 +56,9 @@ pub struct StepEffects {
     pub credentials: Option<PathBuf>,
     /// Messages the user must see (e.g. a lost password and the remedy).
     pub notes: Vec<String>,
+    /// A `wait` saw the instance settle in this status rather than the one the plan
+    /// foresaw: the rest of the chain is re-derived from it ([`crate::plan::resettle`]).
+    pub settled: Option<ExpectedStatus>,
 }
 
 /// How a step ended.
@@ -62,6 +68,8 @@ pub enum StepEnd {
     Failed(String),
     /// Ctrl-C stopped it (its request, if sent, completed).
     Interrupted,
+    /// Another apply made the same instance at the same time, and its copy is kept.
+    Conflict(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,6 +97,13 @@ impl StepResult {
         Self {
             effects,
             end: StepEnd::Interrupted,
+        }
+    }
+
+    pub fn conflict(effects: StepEffects, reason: impl Into<String>) -> Self {
+        Self {
+            effects,
+            end: StepEnd::Conflict(reason.into()),
         }
     }
 }
@@ -264,13 +279,16 @@ where
     Fut: Future<Output = StepResult>,
 {
     let mut current_id = change.id.clone();
-    for (index, step) in change.steps.iter().enumerate() {
+    // Owned: a wait that sees the instance settle elsewhere re-derives the rest.
+    let mut steps = change.steps.clone();
+    let mut index = 0;
+    while let Some(step) = steps.get(index).cloned() {
         let word = step.action.as_str();
         if cancel.is_cancelled() {
             line.interrupted(&format!("before {word}"));
             return Err(InstanceOutcome::Interrupted { step: None });
         }
-        let source_id = match clone_source_id(step, others) {
+        let source_id = match clone_source_id(&step, others) {
             Ok(id) => id,
             Err(reason) => {
                 line.failed(&reason);
@@ -281,22 +299,38 @@ where
             }
         };
         line.step(word);
+        let id = step.instance_id.clone().or_else(|| current_id.clone());
         let result = runner(StepCall {
             instance: change.name.clone(),
             index,
             step: step.clone(),
-            id: step.instance_id.clone().or_else(|| current_id.clone()),
+            id: id.clone(),
             source_id,
+            change_id: change.id.clone(),
             progress: line.clone(),
         })
         .await;
 
         let StepResult { effects, end: how } = result;
+        let settled = effects.settled;
         record_effects(report, effects, &mut current_id);
 
         match how {
             StepEnd::Done => {
                 report.complete_step();
+                // The instance the step left: its own, or the one a create made.
+                let acted_on = step.instance_id.clone().or_else(|| current_id.clone());
+                if let (Some(actual), Some(expected), Some(id)) =
+                    (settled, expected_status(&step), acted_on.as_deref())
+                {
+                    let rest = crate::plan::resettle(&steps[index + 1..], id, expected, actual);
+                    steps.truncate(index + 1);
+                    steps.extend(rest);
+                    report.remaining = steps[index + 1..]
+                        .iter()
+                        .map(|s| s.action.as_str().to_owned())
+                        .collect();
+                }
                 signal.send_modify(|s| {
                     s.completed = index + 1;
                     s.id.clone_from(&current_id);
@@ -309,6 +343,13 @@ where
                     reason,
                 });
             }
+            StepEnd::Conflict(reason) => {
+                line.conflict(&reason);
+                return Err(InstanceOutcome::Conflict {
+                    step: word.to_owned(),
+                    reason,
+                });
+            }
             StepEnd::Interrupted => {
                 line.interrupted(&format!("during {word}"));
                 return Err(InstanceOutcome::Interrupted {
@@ -316,8 +357,21 @@ where
                 });
             }
         }
+        index += 1;
     }
     Ok(())
+}
+
+/// The status a step expected, for the steps that accept either settled status
+/// (`wait`, create, update, upgrade; docs/apply.md §5).
+fn expected_status(step: &Step) -> Option<ExpectedStatus> {
+    match (&step.action, &step.expect) {
+        (
+            StepAction::Wait | StepAction::Create | StepAction::Update | StepAction::Upgrade,
+            crate::plan::Expectation::Status { status, .. },
+        ) => Some(*status),
+        _ => None,
+    }
 }
 
 /// For a clone of an instance this plan creates: that instance's new id, as its

@@ -15,7 +15,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::apply_setup::{ask, options, progress_for};
+use super::apply_setup::{Target, ask, lock_all, options, progress_for, review_journal};
 use super::approval::ApprovalError;
 use super::error::Result;
 use super::interrupt::{Aborted, Interrupts};
@@ -27,7 +27,7 @@ use crate::apply::{ApplyError, Cancel, execute};
 use crate::cli::{ApplyArgs, GlobalArgs};
 use crate::config::LoadedConfig;
 use crate::plan::render::{Format, render};
-use crate::plan::{Plan, PlanError, PlanOptions, StaleReason};
+use crate::plan::{Live, Plan, PlanError, PlanOptions, StaleReason};
 
 /// Runs `apply`.
 pub(super) async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Outcome> {
@@ -52,6 +52,8 @@ pub(super) async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Outcome
         return apply_files::run(global, args, &files).await;
     };
     let loaded = pipeline::load(file)?;
+    // Before the API is read: a second local run plans only once the first is done.
+    let _lock = lock_all(global, args, files.as_slice()).await?;
     let session = pipeline::open(global, file).await?;
     let result = run_in(&session, global, args, (file, saved), loaded).await;
     session.close().await;
@@ -59,24 +61,26 @@ pub(super) async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Outcome
 }
 
 /// The plan to carry out: the saved one if it is still fresh and says exactly what
-/// its inputs give, else one computed now. `file` is the aura.yaml `loaded` came from.
+/// its inputs give, else one computed now; and the live project it was checked
+/// against. `file` is the aura.yaml `loaded` came from.
 async fn the_plan(
     session: &Session,
     args: &ApplyArgs,
     (file, saved): (&Path, Option<(&Path, Plan)>),
     loaded: &LoadedConfig,
-) -> Result<Plan> {
+) -> Result<(Plan, Live)> {
     // A saved plan was made with its own --prune: fetch what it fetched.
     let prune = saved.as_ref().map_or(args.prune, |(_, s)| s.options.prune);
     let live = pipeline::observe(session, loaded, prune).await?;
     let desired = &loaded.desired;
     let Some((path, saved)) = saved else {
-        return crate::plan::plan(
+        let plan = crate::plan::plan(
             desired,
             &live,
             &PlanOptions::new(args.targets.clone(), args.prune),
         )
-        .map_err(|e| pipeline::locate(loaded, e));
+        .map_err(|e| pipeline::locate(loaded, e))?;
+        return Ok((plan, live));
     };
     if saved.options.report_only {
         return Err(ApprovalError::ReportOnlyPlan.into());
@@ -95,7 +99,7 @@ async fn the_plan(
         path: path.to_owned(),
         altered,
     })?;
-    Ok(again)
+    Ok((again, live))
 }
 
 async fn run_in(
@@ -105,7 +109,9 @@ async fn run_in(
     source: (&Path, Option<(&Path, Plan)>),
     loaded: LoadedConfig,
 ) -> Result<Outcome> {
-    let plan = the_plan(session, args, source, &loaded).await?;
+    let file = source.0;
+    let (plan, live) = the_plan(session, args, source, &loaded).await?;
+    let journal = review_journal(file, &live, global.quiet);
     print_stdout(&render(&plan, Format::Human, stdout_color(global.color)))?;
     if !plan.has_changes() {
         return Ok(Outcome::Success);
@@ -119,7 +125,12 @@ async fn run_in(
     let progress = progress_for(global, &plan);
     let notice = Arc::new(progress.clone());
     let interrupts = Interrupts::listen(cancel.clone(), move |m| notice.note(m));
-    let opts = options(session, global, args, &loaded, progress, cancel);
+    let target = Target {
+        loaded: &loaded,
+        live: &live,
+        journal,
+    };
+    let opts = options(session, global, args, target, progress, cancel);
     let report = tokio::select! {
         report = execute(&session.client, &plan, &opts) => report,
         () = interrupts.aborted() => return Err(Aborted.into()),

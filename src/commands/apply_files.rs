@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use super::apply_setup::{ask, options, progress_for};
+use super::apply_setup::{Target, ask, lock_all, options, progress_for, review_journal};
 use super::error::{Error, Result};
 use super::files::FilesError;
 use super::interrupt::{Aborted, Interrupts};
@@ -36,6 +36,7 @@ pub(super) async fn run(
     files: &[PathBuf],
 ) -> Result<Outcome> {
     let loaded = projects::load_all(files);
+    let _locks = lock_all(global, args, files).await?;
     let mut sessions = Sessions::default();
     let result = run_in(&mut sessions, global, args, loaded).await;
     sessions.close().await;
@@ -129,14 +130,12 @@ async fn apply_all(
         if let Ok(mut p) = current.lock() {
             *p = Some(progress.clone());
         }
-        let opts = options(
-            session,
-            global,
-            args,
-            &ready.loaded,
-            progress,
-            cancel.clone(),
-        );
+        let target = Target {
+            loaded: &ready.loaded,
+            live: &ready.live,
+            journal: review_journal(&file, &ready.live, global.quiet),
+        };
+        let opts = options(session, global, args, target, progress, cancel.clone());
         let report = tokio::select! {
             report = execute(&session.client, &ready.plan, &opts) => report,
             () = interrupts.aborted() => return Err(Aborted.into()),

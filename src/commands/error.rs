@@ -16,6 +16,11 @@ pub(crate) enum Error {
     #[diagnostic(transparent)]
     Approval(#[from] super::approval::ApprovalError),
 
+    /// Another apply holds this directory's lock.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Lock(#[from] super::lock::LockError),
+
     /// A second Ctrl-C stopped `apply` at once.
     #[error(transparent)]
     #[diagnostic(transparent)]

@@ -8,7 +8,7 @@
 //! |---|---|
 //! | `validate` | `auraform validate` |
 //! | `plan` | `auraform plan` (and saving with `--out`) |
-//! | `apply` | `auraform apply [PLAN_FILE]`, with `approval` (the `yes` prompt), `interrupt` (Ctrl-C), `apply_setup` (confirming, executor options) and `apply_files` (several files) |
+//! | `apply` | `auraform apply [PLAN_FILE]`, with `approval` (the `yes` prompt), `interrupt` (Ctrl-C), `apply_setup` (locking, confirming, executor options), `apply_files` (several files) and `lock` (one apply per directory) |
 //! | `drift` | `auraform drift` |
 //! | `diff` | `auraform diff OLD NEW`, with `diff_input` (reading OLD, `git:REV:PATH`) |
 //! | `import` | `auraform import` |
@@ -31,6 +31,7 @@ mod error;
 mod files;
 mod import;
 mod interrupt;
+mod lock;
 mod outcome;
 mod output;
 mod pipeline;

@@ -60,6 +60,26 @@ pub(super) async fn plan(
     Ok(Planned { loaded, live, plan })
 }
 
+/// Says on stderr which instances an interrupted earlier apply created without saving
+/// their passwords (docs/apply.md §17).
+pub(super) fn warn_unsaved(review: &crate::apply::journal::Review, quiet: bool) {
+    if quiet {
+        return;
+    }
+    for unsaved in &review.unsaved {
+        eprintln!("Warning: {}.", unsaved.message());
+    }
+}
+
+/// What the journal beside aura.yaml says about the project, for `plan`: looked at,
+/// never changed (only `apply`, under its lock, repairs and forgets entries:
+/// `apply_setup::review_journal`).
+pub(super) fn check_journal(file: &Path, live: &Live, quiet: bool) {
+    let journal = crate::apply::Journal::in_dir(&super::lock::dir_for(file));
+    let review = crate::apply::journal::review(&journal, &live.project.id, &live.summaries, false);
+    warn_unsaved(&review, quiet);
+}
+
 /// Points a plan error into aura.yaml where it is about a declared instance, so the
 /// user sees the line to fix, like any other problem in the file.
 pub(super) fn locate(loaded: &LoadedConfig, error: plan::PlanError) -> Error {

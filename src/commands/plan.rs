@@ -21,6 +21,11 @@ pub(super) async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<Outcome>
     }
     let opts = PlanOptions::new(args.targets.clone(), args.prune);
     let runs = projects::plan_each(global, &files, &opts).await?;
+    for run in &runs {
+        if let Ok(planned) = &run.result {
+            pipeline::check_journal(&run.file, &planned.live, global.quiet);
+        }
+    }
     projects::print_plans(global, &runs, args.format, DocumentKind::Plan, |plan| {
         Outcome::changes_if(args.detailed_exitcode && plan.has_changes())
     })
@@ -34,6 +39,7 @@ async fn run_one(global: &GlobalArgs, args: &PlanArgs, file: &Path) -> Result<Ou
     let planned = pipeline::plan(&session, loaded, &opts).await;
     session.close().await;
     let planned = planned?;
+    pipeline::check_journal(file, &planned.live, global.quiet);
     if let Some(out) = &args.out {
         saved_plan::save(out, &planned.plan, &planned.loaded, file, &planned.live)?;
     }

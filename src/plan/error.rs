@@ -17,7 +17,8 @@ pub enum PlanError {
     #[diagnostic(
         code(auraform::plan::ambiguous_name),
         help(
-            "pin the one you mean with `id:` under `instances.{name}` (one of: {ids}); the others then show as unmanaged"
+            "pin the one you mean with `id:` under `instances.{name}` (one of: {ids}); the others then show as unmanaged. \
+             If another apply of this file is running right now, it is settling which copy to keep: plan again once it has finished"
         )
     )]
     AmbiguousName {

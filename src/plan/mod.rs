@@ -47,6 +47,7 @@ pub mod located;
 pub mod model;
 pub mod provenance;
 pub mod render;
+pub mod resettle;
 pub mod saved;
 pub mod schema;
 mod schema_helpers;
@@ -62,4 +63,5 @@ pub use model::{
     ProjectRef, Step, StepAction, StepRequest, Summary, Unmanaged,
 };
 pub use provenance::{Altered, Provenance, StaleReason};
+pub use resettle::resettle;
 pub use saved::{check_fresh, check_unaltered, from_json, to_json};

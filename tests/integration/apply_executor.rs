@@ -112,17 +112,6 @@ impl World {
         assert!(resp.status().is_success(), "{}", resp.status());
     }
 
-    async fn set_faults(&self, body: serde_json::Value) {
-        let url = format!("{}/_emulator/faults", self.emulator.base_url());
-        let resp = reqwest::Client::new()
-            .post(url)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert!(resp.status().is_success(), "{}", resp.status());
-    }
-
     async fn stats(&self) -> serde_json::Value {
         let url = format!("{}/_emulator/stats", self.emulator.base_url());
         reqwest::get(url).await.unwrap().json().await.unwrap()
@@ -315,72 +304,6 @@ instances:
     assert!(out.text().contains("busy (409)"), "{}", out.text());
 }
 
-/// `POST /instances` times out: the outcome is unknown. The executor never sends it
-/// again; it lists the project and either finds the instance (password lost: said
-/// plainly, with the remedy) or finds none (nothing was created).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ambiguous_create_is_resolved_by_listing_never_by_resending() {
-    let w = world_with(100.0, |c| {
-        c.request_timeout = Duration::from_millis(300);
-    })
-    .await;
-    let one = r#"
-project: demo
-defaults: { cloud_provider: gcp, region: europe-west1, version: "5", type: professional-db }
-instances:
-  maybe:
-    memory: 2GB
-"#;
-    let (p, creds) = w.plan(one).await;
-    w.set_faults(serde_json::json!({ "latency_ms": 800 })).await;
-    let out = Captured::default();
-    // Healed once the executor has given up on the POST, however slow the machine.
-    let heal = async {
-        for _ in 0..3000 {
-            if out.text().contains("outcome unknown") {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        w.set_faults(serde_json::json!({ "latency_ms": 0 })).await;
-    };
-    let mut opts = w.options(&creds, &p, &out);
-    opts.not_found_grace = Duration::from_secs(3);
-    let (report, ()) = tokio::join!(execute(&w.client, &p, &opts), heal);
-
-    let stats = w.stats().await;
-    let posts = stats["by_route"]["POST /v1/instances"]
-        .as_u64()
-        .unwrap_or(0);
-    assert!(posts <= 1, "the create was sent again: {stats}");
-    let inst = &report.instances[0];
-    assert!(inst.credentials.is_none());
-    assert!(!creds.join("maybe.env").exists());
-    let InstanceOutcome::Failed { step, reason } = &inst.outcome else {
-        panic!("{}", report.render());
-    };
-    assert_eq!(step, "create");
-    let text = report.render();
-    let (again, _) = w.plan(one).await;
-    if reason.contains("password is lost") {
-        // Created after all: the report says so, names the id and the remedy, and
-        // the next plan adopts the instance instead of creating a second one.
-        let id = inst.id.as_deref().unwrap();
-        assert!(text.contains("reset its password"), "{text}");
-        assert!(text.contains(id), "{text}");
-        assert!(
-            again
-                .changes
-                .iter()
-                .all(|c| c.kind != auraform::plan::ChangeKind::Create),
-            "{again:#?}"
-        );
-    } else {
-        assert!(reason.contains("nothing was created"), "{text}");
-        assert_eq!(again.changes.len(), 1);
-    }
-}
-
 /// Every row of docs/plan.md that acts, applied on the emulator, then planned again:
 /// no changes. (Create with PATCH-only fields and pause is covered above.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -450,14 +373,27 @@ instances:
     let (report, ()) = tokio::join!(execute(&w.client, &p, &opts), release);
     assert!(report.succeeded(), "{}\n{}", report.render(), out.text());
 
-    // The replaced instance's new password went beside the old file.
+    // The replaced instance's new password is at the stable path; the deleted one's
+    // is kept aside, marked stale.
     let moved = report.instances.iter().find(|i| i.name == "move").unwrap();
     let new_id = moved.id.clone().unwrap();
+    let old_move_id = p.change("move").unwrap().id.clone().unwrap();
     assert_eq!(
         moved.credentials.as_deref(),
-        Some(creds.join(format!("move.{new_id}.env")).as_path())
+        Some(creds.join("move.env").as_path())
     );
-    assert!(creds.join("move.env").exists());
+    let live = std::fs::read_to_string(creds.join("move.env")).unwrap();
+    assert!(
+        live.contains(&format!("AURA_INSTANCE_ID={new_id}\n")),
+        "{live}"
+    );
+    let stale =
+        std::fs::read_to_string(creds.join(format!("move.{old_move_id}.stale.env"))).unwrap();
+    assert!(stale.starts_with("# STALE"), "{stale}");
+    assert!(
+        stale.contains(&format!("AURA_INSTANCE_ID={old_move_id}\n")),
+        "{stale}"
+    );
 
     let (again, _) = w.plan(&changed).await;
     assert!(again.changes.is_empty(), "{again:#?}");

@@ -52,7 +52,10 @@ mod scenarios;
 
 // `apply`: the executor and the command.
 mod apply_cli;
+mod apply_crash;
+mod apply_defects;
 mod apply_executor;
+mod apply_overlap;
 mod apply_perf;
 mod fault_matrix;
 

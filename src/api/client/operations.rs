@@ -117,7 +117,8 @@ impl AuraClient {
         }
     }
 
-    /// `POST /instances`. Sent exactly once: a timeout, broken connection or 5xx
+    /// `POST /instances`. Resent only when the API certainly did not act (a 429, or
+    /// a connection that could not be opened); a timeout, broken connection or 5xx
     /// gives [`ApiError::AmbiguousCreate`], and so does a success whose answer cannot
     /// be read (truncated, empty, of the wrong shape, over the size cap): the API
     /// acted, but what it made is unknown. The answer holds the only copy of the
@@ -130,7 +131,7 @@ impl AuraClient {
             Method::POST,
             "/v1/instances".to_owned(),
             to_json(request)?,
-            Resend::Never,
+            Resend::Unprocessed,
         );
         call.create_name = Some(request.name.clone());
         let raw = self.execute(&call).await?;
@@ -222,7 +223,7 @@ impl AuraClient {
             Method::POST,
             format!("/v1/instances/{}/overwrite", segment(id)),
             to_json(request)?,
-            Resend::AfterRateLimit,
+            Resend::Unprocessed,
         );
         let raw = self.execute(&call).await?;
         Ok(lenient_instance(&raw))
@@ -258,7 +259,7 @@ impl AuraClient {
             Method::POST,
             format!("/v1/instances/{}/snapshots", segment(id)),
             b"{}".to_vec(),
-            Resend::AfterRateLimit,
+            Resend::Unprocessed,
         );
         let raw = self.execute(&call).await?;
         let created: SnapshotCreated = decode_data(&call, &raw)?;
@@ -297,7 +298,7 @@ impl AuraClient {
                 segment(snapshot_id)
             ),
             b"{}".to_vec(),
-            Resend::AfterRateLimit,
+            Resend::Unprocessed,
         );
         let raw = self.execute(&call).await?;
         Ok(lenient_instance(&raw))

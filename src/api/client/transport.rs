@@ -126,7 +126,7 @@ impl AuraClient {
                         kind,
                         detail,
                     };
-                    if !call.resend.after_transport() {
+                    if !call.resend.after_transport(kind) {
                         return Err(err);
                     }
                     (err, None)

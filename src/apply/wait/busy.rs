@@ -6,7 +6,7 @@ use std::future::Future;
 use tokio::time::Instant;
 
 use super::error::WaitError;
-use super::judge::WaitFor;
+use super::judge::{Verdict, WaitFor};
 use super::poll::{WaitSpec, wait_until};
 use crate::api::pacer::PollPacing;
 use crate::api::wire::Instance;
@@ -21,14 +21,18 @@ pub trait ApiFailure {
 /// Runs `op`; while it fails with 409 (busy), waits until the instance is idle and
 /// runs it again, all within `spec.timeout`. A 409 means the operation did not
 /// happen, so retrying it is safe even for non-idempotent calls.
+///
+/// When the idle instance already satisfies `already` (another apply running at the
+/// same time did the same thing meanwhile), `op` is not sent again: `Ok(None)`.
 pub(crate) async fn retry_while_busy<T, E, Op, OpFut, G, GFut>(
     mut op: Op,
     mut get: G,
+    already: Option<WaitFor<'_>>,
     spec: WaitSpec,
     pacing: PollPacing<'_>,
     cancel: &Cancel,
     mut on_status: impl FnMut(&str),
-) -> Result<T, WaitError<E>>
+) -> Result<Option<T>, WaitError<E>>
 where
     E: ApiFailure,
     Op: FnMut() -> OpFut,
@@ -39,7 +43,7 @@ where
     let start = Instant::now();
     loop {
         match op().await {
-            Ok(value) => return Ok(value),
+            Ok(value) => return Ok(Some(value)),
             Err(e) if e.is_busy() => {
                 on_status("busy (409): waiting for the running operation to finish");
                 let remaining = spec.timeout.saturating_sub(start.elapsed());
@@ -50,7 +54,7 @@ where
                         last_seen: Some("busy (409)".to_owned()),
                     });
                 }
-                wait_until(
+                let idle = wait_until(
                     &mut get,
                     WaitFor::Idle,
                     WaitSpec::new(remaining),
@@ -61,6 +65,10 @@ where
                 .await?;
                 if cancel.is_cancelled() {
                     return Err(WaitError::Interrupted { last_status: None });
+                }
+                if already.is_some_and(|w| w.judge(idle.instance.as_ref(), false) == Verdict::Done)
+                {
+                    return Ok(None);
                 }
             }
             Err(e) => return Err(WaitError::Api(e)),

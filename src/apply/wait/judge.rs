@@ -14,6 +14,10 @@ pub(crate) enum WaitFor<'a> {
     /// Running or paused: no operation in progress (before resending a request the
     /// API refused with 409). Never in a plan: only the executor waits for it.
     Idle,
+    /// What the plan expects of a step, but in either settled status: an
+    /// overlapping apply may pause an instance this one is still creating or
+    /// resizing. The executor re-derives the rest of the chain from the status seen.
+    Settled(&'a Expectation),
 }
 
 /// The judgement of one observation.
@@ -31,15 +35,18 @@ impl WaitFor<'_> {
     pub(crate) fn describe(self) -> &'static str {
         match self {
             WaitFor::Step(Expectation::Status { status, .. }) => status.as_str(),
-            WaitFor::Step(Expectation::Gone) => "deleted",
-            WaitFor::Idle => "running or paused",
+            WaitFor::Step(Expectation::Gone) | WaitFor::Settled(Expectation::Gone) => "deleted",
+            WaitFor::Idle | WaitFor::Settled(_) => "running or paused",
         }
     }
 
     /// Judges one observation: `None` is a 404. `in_grace`: a 404 may still be the
     /// API catching up with a create.
     pub(crate) fn judge(self, observed: Option<&Instance>, in_grace: bool) -> Verdict {
-        let gone = matches!(self, WaitFor::Step(Expectation::Gone));
+        let gone = matches!(
+            self,
+            WaitFor::Step(Expectation::Gone) | WaitFor::Settled(Expectation::Gone)
+        );
         let Some(inst) = observed else {
             return if gone {
                 Verdict::Done
@@ -61,7 +68,10 @@ impl WaitFor<'_> {
                 status: want,
                 values,
             }) => (*status == want.to_wire(), Some(values)),
-            WaitFor::Step(Expectation::Gone) => (false, None),
+            WaitFor::Settled(Expectation::Status { values, .. }) => {
+                (!status.is_transitional(), Some(values))
+            }
+            WaitFor::Step(Expectation::Gone) | WaitFor::Settled(Expectation::Gone) => (false, None),
             WaitFor::Idle => (!status.is_transitional(), None),
         };
         if !status_ok {

@@ -53,7 +53,7 @@ mod tests;
 pub use busy::ApiFailure;
 pub(crate) use busy::retry_while_busy;
 pub use error::WaitError;
-pub(crate) use judge::WaitFor;
+pub(crate) use judge::{Verdict, WaitFor};
 pub(crate) use poll::wait_until;
 pub use poll::{WaitSpec, Waited};
 pub use timeouts::Timeouts;

@@ -354,6 +354,7 @@ async fn busy_409_waits_for_idle_and_retries() {
     let out = retry_while_busy(
         op,
         get,
+        None,
         WaitSpec::new(600 * SEC),
         budget().polls(5 * SEC),
         &Cancel::new(),
@@ -361,7 +362,7 @@ async fn busy_409_waits_for_idle_and_retries() {
     )
     .await
     .unwrap();
-    assert_eq!(out, "patched");
+    assert_eq!(out, Some("patched"));
     assert_eq!(ops.get(), 2);
     assert_eq!(start.elapsed(), 20 * SEC);
     assert!(seen[0].contains("409"));
@@ -379,6 +380,7 @@ async fn other_errors_are_not_retried() {
     let err = retry_while_busy(
         op,
         get,
+        None,
         WaitSpec::new(600 * SEC),
         budget().polls(5 * SEC),
         &Cancel::new(),
@@ -398,6 +400,7 @@ async fn endless_409_times_out() {
     let err = retry_while_busy(
         op,
         get,
+        None,
         WaitSpec::new(30 * SEC),
         budget().polls(5 * SEC),
         &Cancel::new(),
@@ -406,6 +409,40 @@ async fn endless_409_times_out() {
     .await
     .unwrap_err();
     assert!(matches!(err, WaitError::TimedOut { .. }), "{err}");
+}
+
+/// Another apply paused the instance while this one's pause drew a 409: once idle
+/// and paused, the pause is not sent again (a second pause would be refused).
+#[tokio::test(start_paused = true)]
+async fn busy_then_already_in_the_target_state_is_not_sent_again() {
+    let ops = Rc::new(Cell::new(0));
+    let op_count = Rc::clone(&ops);
+    let op = move || {
+        op_count.set(op_count.get() + 1);
+        std::future::ready(Err::<(), _>(TestErr::Busy))
+    };
+    let start = Instant::now();
+    let (get, _) = fake(|t| {
+        Some(instance(
+            if t < 10 * SEC { "pausing" } else { "paused" },
+            "8GB",
+        ))
+    });
+    let paused = Expectation::status(ExpectedStatus::Paused);
+    let out = retry_while_busy(
+        op,
+        get,
+        Some(WaitFor::Step(&paused)),
+        WaitSpec::new(600 * SEC),
+        budget().polls(5 * SEC),
+        &Cancel::new(),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(out, None);
+    assert_eq!(ops.get(), 1);
+    assert_eq!(start.elapsed(), 10 * SEC);
 }
 
 #[test]

@@ -76,6 +76,27 @@ impl Auraform {
         self
     }
 
+    /// `--api-url URL` (an emulator, or a proxy in front of one), with the emulator's
+    /// client credentials in the environment.
+    pub fn against_url(mut self, url: &str) -> Self {
+        self.cmd
+            .arg("--api-url")
+            .arg(url)
+            .env("AURA_CLIENT_ID", CLIENT_ID)
+            .env("AURA_CLIENT_SECRET", CLIENT_SECRET);
+        self
+    }
+
+    /// The command as a tokio child to drive by hand (several at once, killed at a
+    /// chosen moment): stdin closed, killed if dropped.
+    pub fn into_tokio(mut self) -> tokio::process::Command {
+        assert!(self.stdin.is_none(), "stdin text is for blocking runs");
+        self.cmd.stdin(Stdio::null());
+        let mut cmd = tokio::process::Command::from(self.cmd);
+        cmd.kill_on_drop(true);
+        cmd
+    }
+
     /// `--emulator`: the embedded emulator, its world in `.auraform/emulator.json`.
     pub fn embedded(mut self) -> Self {
         self.cmd.arg("--emulator");

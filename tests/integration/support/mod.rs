@@ -24,3 +24,7 @@ pub mod apply;
 
 /// `git` in a scratch repository.
 pub mod git;
+
+/// A forwarding proxy in front of an emulator that can answer, lose or hold back
+/// chosen requests.
+pub mod proxy;

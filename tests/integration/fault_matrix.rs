@@ -1,4 +1,4 @@
-//! The fault matrix: `plan` and `apply` (the real binary) on an emulated project while
+//! The fault matrix: `plan` and `apply` on an emulated project while
 //! the API misbehaves — injected 5xx at 10 % and 30 %, 429 bursts from a stricter
 //! server, latency, dropped connections, 2-second tokens, the mix of all of them with
 //! 3-second tokens — or while someone else works on the project: an instance stuck in
@@ -18,6 +18,12 @@
 //! - every instance the runs created has its password on disk (a credentials file with
 //!   its id), or the report says its password was lost and how to reset it.
 //!
+//! Plan and apply go through the library as the commands do (load, fetch, plan, the
+//! executor with the journal and the ids known at plan time), because one option must
+//! follow the sped-up server: how long a create with an unknown outcome is looked for
+//! before it is known not to have happened (60 s against Aura, docs/apply.md §8;
+//! here 2 s, ten times the emulator's not-yet-visible window at speed 100).
+//!
 //! The normal suite runs every cell once ([`fault_matrix_one_seed_per_cell`]); the
 //! sweep runs many seeds per cell and prints the table (README "Fault matrix"):
 //! `AURAFORM_MATRIX_SEEDS=20 cargo nextest run --run-ignored only fault_matrix_sweep --no-capture`.
@@ -31,7 +37,12 @@ use auraform::emulator::{EmulatorConfig, FaultKind};
 use auraform::units::Rate;
 use serde_json::{Value, json};
 
-use crate::support::cli::{Out, auraform};
+use std::collections::HashSet;
+
+use auraform::api::{AuraClient, ClientConfig, Credentials};
+use auraform::apply::{ApplyOptions, ApplyReport, InstanceOutcome, Journal, Timeouts, execute};
+use auraform::plan::{Live, Plan, PlanOptions};
+
 use crate::support::emulator::{CLIENT_ID, CLIENT_SECRET, Emu, set_faults, start};
 
 /// What aura.yaml declares: `a` and `n` new, `b` resized, `c` paused, `d` resumed, `r`
@@ -205,17 +216,50 @@ async fn get_ok(emu: &mut Emu, path: &str) -> Value {
     panic!("GET {path} never answered 200");
 }
 
-/// `auraform ARGS` in `dir` against `emu`, the client's budget as told.
-async fn run(dir: &Path, emu: &Emu, client_rate: &str, args: &[&str]) -> Out {
-    auraform()
-        .dir(dir)
-        .args(args)
-        .args(["--api-url", &emu.handle.base_url()])
-        .args(["--rate-limit", client_rate, "--poll-interval", "50ms"])
-        .env("AURA_CLIENT_ID", CLIENT_ID)
-        .env("AURA_CLIENT_SECRET", CLIENT_SECRET)
-        .run_async()
+/// A client for `emu` as `auraform` builds one, told the budget `rate`.
+fn client(emu: &Emu, rate: Rate) -> AuraClient {
+    let mut config = ClientConfig::new(
+        emu.handle.base_url(),
+        Credentials::new(CLIENT_ID, CLIENT_SECRET),
+    );
+    config.rate = rate;
+    AuraClient::new(config).unwrap()
+}
+
+/// The plan of aura.yaml in `dir` as `auraform plan` makes it, and the ids the project
+/// had; an error in words, as the command would print it.
+async fn plan_in(client: &AuraClient, dir: &Path) -> Result<(Plan, HashSet<String>), String> {
+    let loaded =
+        auraform::config::load(&dir.join("aura.yaml"), &|_| None).map_err(|e| e.to_string())?;
+    let desired = &loaded.desired;
+    let project = client
+        .fetch_project(&desired.project, |s| {
+            auraform::plan::needs_details(desired, false, s)
+        })
         .await
+        .map_err(|e| format!("{e}"))?;
+    let known = project.summaries.iter().map(|s| s.id.clone()).collect();
+    let live = Live::from_project(&project);
+    let plan =
+        auraform::plan::plan(desired, &live, &PlanOptions::default()).map_err(|e| e.to_string())?;
+    Ok((plan, known))
+}
+
+/// What one apply did: `Ok(report)` when it ran, `Err(message)` when it stopped
+/// before changing anything.
+async fn apply_in(
+    client: &AuraClient,
+    dir: &Path,
+    timeout: Duration,
+) -> Result<ApplyReport, String> {
+    let (plan, known) = plan_in(client, dir).await?;
+    let mut opts = ApplyOptions::new(dir.join(".auraform/credentials"));
+    opts.poll_interval = Duration::from_millis(50);
+    opts.timeouts = Timeouts::uniform(timeout);
+    opts.not_found_grace = Duration::from_secs(2);
+    opts.journal = Some(Journal::in_dir(&dir.join(".auraform")));
+    opts.known_ids = known;
+    Ok(execute(client, &plan, &opts).await)
 }
 
 fn faults_on(cell: &Cell) -> Value {
@@ -230,49 +274,47 @@ fn faults_off() -> Value {
     json!({"fault_rate": 0.0, "latency_ms": 0})
 }
 
-/// Whether a failed apply's report names every failed instance and says why.
-fn clean_failure(out: &Out) -> Result<(), String> {
-    if out.code != 1 {
-        return Err(format!("exit {}: {}", out.code, out.stderr));
-    }
-    if out.stderr.contains("panicked") {
-        return Err("a panic".to_owned());
-    }
-    // Either the apply ran and its report has a reason per failed instance, or it
-    // stopped before changing anything with a diagnostic (code and message).
-    let failed: Vec<&str> = out
-        .stdout
-        .lines()
-        .filter(|l| l.contains(" FAILED ") || l.contains(" INTERRUPTED "))
-        .collect();
-    if failed.is_empty() {
-        return if out.stderr.contains("auraform::") {
-            Ok(())
-        } else {
-            Err(format!("no failure named: {}\n{}", out.stdout, out.stderr))
+/// Whether a failed apply said, for every instance it did not finish, which one and
+/// why (or, stopping before any change, what went wrong).
+fn clean_failure(outcome: &Result<ApplyReport, String>) -> Result<(), String> {
+    let report = match outcome {
+        Err(message) if message.trim().len() > 10 => return Ok(()),
+        Err(message) => return Err(format!("an unclear failure: {message:?}")),
+        Ok(report) => report,
+    };
+    for i in &report.instances {
+        let reason = match &i.outcome {
+            InstanceOutcome::Done => continue,
+            InstanceOutcome::Failed { reason, .. }
+            | InstanceOutcome::Skipped { reason }
+            | InstanceOutcome::Conflict { reason, .. } => reason.clone(),
+            InstanceOutcome::Interrupted { .. } => "interrupted".to_owned(),
         };
-    }
-    for line in failed {
-        let named = DECLARED
-            .iter()
-            .any(|n| line.trim_start().starts_with(&format!("{n} ")));
-        let reason = line
-            .split_once(':')
-            .is_some_and(|(_, r)| r.trim().len() > 5);
-        if !named || !reason {
-            return Err(format!("a failure without a name or a reason: {line}"));
+        if !DECLARED.contains(&i.name.as_str()) || reason.trim().len() < 6 {
+            return Err(format!("`{}` failed without a reason: {reason:?}", i.name));
+        }
+        if !report.render().contains(&i.name) {
+            return Err(format!("the report does not name `{}`", i.name));
         }
     }
     Ok(())
 }
 
-/// A plan made now (faults off) is empty.
-async fn converged(dir: &Path, emu: &Emu) -> Result<bool, String> {
-    let out = run(dir, emu, "100000/min", &["plan", "--format", "json"]).await;
-    if out.code != 0 {
-        return Err(format!("the verifying plan failed: {}", out.stderr));
+/// A plan made now (faults off, a fresh client) is empty.
+async fn converged(emu: &Emu, dir: &Path) -> Result<bool, String> {
+    let fresh = client(emu, Rate::per_minute(100_000));
+    plan_in(&fresh, dir)
+        .await
+        .map(|(plan, _)| plan.changes.is_empty())
+        .map_err(|e| format!("the verifying plan failed: {e}"))
+}
+
+/// Everything an apply said, for the password checks.
+fn said(outcome: &Result<ApplyReport, String>) -> String {
+    match outcome {
+        Ok(report) => report.render(),
+        Err(message) => message.clone(),
     }
-    Ok(out.json()["changes"] == json!([]))
 }
 
 /// The invariants that must hold whatever happened.
@@ -440,8 +482,6 @@ async fn run_cell(cell: &Cell, seed: u64) -> RunResult {
         cell.token_ttl,
     ))
     .await;
-    // The client is told far more than a strict server allows: its 429s are bursts.
-    let client_rate = "100000/min";
     set_faults(&emu.handle, json!({ "seed": seed })).await;
     if cell.oob == OutOfBand::Stuck {
         emu.force_status(&initial["b"], "updating").await;
@@ -449,57 +489,57 @@ async fn run_cell(cell: &Cell, seed: u64) -> RunResult {
     set_faults(&emu.handle, faults_on(cell)).await;
 
     let mut outputs = String::new();
-    let plan = run(
-        dir.path(),
-        &emu,
-        client_rate,
-        &["plan", "--detailed-exitcode"],
-    )
-    .await;
-    outputs.push_str(&plan.stdout);
-    match plan.code {
-        2 => {}
-        _ => {
-            if let Err(e) = clean_failure(&plan) {
-                result.violations.push(format!("plan: {e}"));
-            } else {
-                result.clean_failures += 1;
-            }
+    let rate = if cell.server_rate.is_some() {
+        // Told far more than the strict server allows: its 429s come in bursts.
+        Rate::per_minute(100_000)
+    } else {
+        Rate::per_minute(1_000_000)
+    };
+    let faulty = client(&emu, rate);
+    match plan_in(&faulty, dir.path()).await {
+        Ok((plan, _)) if !plan.changes.is_empty() => {}
+        Ok(_) => result
+            .violations
+            .push("the first plan was empty".to_owned()),
+        Err(e) => {
+            writeln!(outputs, "{e}").unwrap();
+            result.clean_failures += 1;
         }
     }
-    let apply_args = ["apply", "--auto-approve", "--timeout", cell.timeout];
+    let timeout = parse_timeout(cell.timeout);
     let (first, deleted) = tokio::join!(
-        run(dir.path(), &emu, client_rate, &apply_args),
+        apply_in(&faulty, dir.path(), timeout),
         act_out_of_band(&emu, cell.oob, &initial)
     );
-    writeln!(outputs, "{}\n{}", first.stdout, first.stderr).unwrap();
+    writeln!(outputs, "{}", said(&first)).unwrap();
     set_faults(&emu.handle, faults_off()).await;
     let mut allowed_gone = BTreeSet::from([initial["r"].clone()]);
     allowed_gone.extend(deleted);
-    match (first.code, converged(dir.path(), &emu).await) {
-        (0, Ok(true)) => result.converged_first = true,
+    let first_done = first.as_ref().is_ok_and(ApplyReport::succeeded);
+    match (first_done, converged(&emu, dir.path()).await) {
+        (true, Ok(true)) => result.converged_first = true,
         (_, Err(e)) => result.violations.push(e),
-        (code, Ok(_)) => {
-            if code == 0 {
-                // Done, but something moved under it (out of band): the next run fixes it.
-            } else if let Err(e) = clean_failure(&first) {
-                result.violations.push(format!("first apply: {e}"));
-            } else {
-                result.clean_failures += 1;
+        (done, Ok(_)) => {
+            // Done but not converged: something moved under it (out of band), and the
+            // next run puts it right.
+            if !done {
+                match clean_failure(&first) {
+                    Ok(()) => result.clean_failures += 1,
+                    Err(e) => result.violations.push(format!("first apply: {e}")),
+                }
             }
             if cell.oob == OutOfBand::Stuck {
                 emu.force_status(&initial["b"], "running").await;
             }
             set_faults(&emu.handle, faults_on(cell)).await;
-            let again = run(dir.path(), &emu, client_rate, &["apply", "--auto-approve"]).await;
-            writeln!(outputs, "{}\n{}", again.stdout, again.stderr).unwrap();
+            let again = apply_in(&faulty, dir.path(), Duration::from_secs(20)).await;
+            writeln!(outputs, "{}", said(&again)).unwrap();
             set_faults(&emu.handle, faults_off()).await;
-            match converged(dir.path(), &emu).await {
+            match converged(&emu, dir.path()).await {
                 Ok(true) => result.converged_rerun = true,
-                Ok(false) => result.violations.push(format!(
-                    "the re-run did not converge (exit {}): {}",
-                    again.code, again.stdout
-                )),
+                Ok(false) => result
+                    .violations
+                    .push(format!("the re-run did not converge: {}", said(&again))),
                 Err(e) => result.violations.push(e),
             }
         }
@@ -514,7 +554,14 @@ async fn run_cell(cell: &Cell, seed: u64) -> RunResult {
     )
     .await;
     emu.handle.shutdown().await;
+    if std::env::var_os("AURAFORM_MATRIX_VERBOSE").is_some() {
+        eprintln!("=== {} (seed {seed})\n{outputs}", cell.name);
+    }
     result
+}
+
+fn parse_timeout(text: &str) -> Duration {
+    text.parse::<auraform::units::WallDuration>().unwrap().0
 }
 
 /// Totals of one cell over its runs.
@@ -527,12 +574,15 @@ struct Row {
     lost: u32,
     duplicated: u32,
     violations: Vec<String>,
+    /// Wall time of the cell's runs.
+    seconds: f64,
 }
 
 async fn matrix(seeds: u64) -> Vec<(&'static str, Row)> {
     let cells = cells();
     let runs = cells.iter().map(|cell| async move {
         let mut row = Row::default();
+        let started = std::time::Instant::now();
         for seed in 0..seeds {
             let r = run_cell(cell, 1000 + seed).await;
             row.runs += 1;
@@ -547,6 +597,7 @@ async fn matrix(seeds: u64) -> Vec<(&'static str, Row)> {
                     .map(|v| format!("seed {}: {v}", 1000 + seed)),
             );
         }
+        row.seconds = started.elapsed().as_secs_f64();
         (cell.name, row)
     });
     futures::future::join_all(runs).await
@@ -554,19 +605,20 @@ async fn matrix(seeds: u64) -> Vec<(&'static str, Row)> {
 
 fn table(rows: &[(&str, Row)]) -> String {
     let mut out = String::from(
-        "| cell | runs | converged first time | converged on re-run | clean failures | passwords lost (reported) | duplicated | violations |\n|---|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| cell | runs | converged first time | converged on re-run | clean failures | passwords lost (reported) | duplicated | violations | seconds |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for (name, r) in rows {
         writeln!(
             out,
-            "| {name} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {name} | {} | {} | {} | {} | {} | {} | {} | {:.1} |",
             r.runs,
             r.first,
             r.rerun,
             r.clean_failures,
             r.lost,
             r.duplicated,
-            r.violations.len()
+            r.violations.len(),
+            r.seconds
         )
         .unwrap();
     }

@@ -493,3 +493,28 @@ async fn durations_too_big_for_the_clock_do_not_overflow() {
     let now = Instant::now();
     assert!(super::poll::after(now, Duration::MAX) > now);
 }
+
+/// A settled wait for a resize that sees the instance paused (by someone else) with
+/// the old memory fails at once: a paused instance is not resized by waiting. The
+/// expected status with the old memory may still be Aura lagging, and is waited for.
+#[test]
+fn settled_elsewhere_without_the_new_values_fails_fast() {
+    let want = Expectation::Status {
+        status: ExpectedStatus::Running,
+        values: ExpectedValues {
+            memory: Some("16GB".into()),
+            ..ExpectedValues::default()
+        },
+    };
+    let judge =
+        |status, memory| WaitFor::Settled(&want).judge(Some(&instance(status, memory)), false);
+    assert!(matches!(judge("paused", "8GB"), Verdict::Fail(r) if r.contains("settled `paused`")));
+    assert!(matches!(judge("running", "8GB"), Verdict::Pending(_)));
+    assert!(matches!(judge("updating", "8GB"), Verdict::Pending(_)));
+    assert_eq!(judge("paused", "16GB"), Verdict::Done);
+    // A plain step wait keeps its old meaning.
+    assert!(matches!(
+        WaitFor::Step(&want).judge(Some(&instance("paused", "8GB")), false),
+        Verdict::Pending(_)
+    ));
+}

@@ -39,7 +39,18 @@ pub(crate) enum Durability {
 }
 
 /// Writes `bytes` to `path` atomically, mode 0600 on unix. The directory must exist.
+/// An error names `path`'s directory or says what went wrong in words ([`plain`]),
+/// never the temporary file the user did not ask for.
 pub(crate) fn write_atomic(
+    path: &Path,
+    bytes: &[u8],
+    existing: Existing,
+    durability: Durability,
+) -> io::Result<()> {
+    write_via_temp(path, bytes, existing, durability).map_err(|e| plain(path, &e))
+}
+
+fn write_via_temp(
     path: &Path,
     bytes: &[u8],
     existing: Existing,
@@ -58,6 +69,38 @@ pub(crate) fn write_atomic(
     match existing {
         Existing::Replace => tmp.persist(path).map(drop).map_err(|e| e.error),
         Existing::Keep => tmp.persist_noclobber(path).map(drop).map_err(|e| e.error),
+    }
+}
+
+/// `e`, met writing `path`, as an error of the same kind whose message is about
+/// `path` in words: no temporary file name, no `(os error N)`.
+pub(crate) fn plain(path: &Path, e: &io::Error) -> io::Error {
+    io::Error::new(e.kind(), describe(path, e))
+}
+
+/// What went wrong writing `path`, in words.
+pub(crate) fn describe(path: &Path, e: &io::Error) -> String {
+    let dir = parent_dir(path).display();
+    match e.kind() {
+        io::ErrorKind::NotFound => format!("the directory {dir} does not exist"),
+        io::ErrorKind::PermissionDenied => format!("no permission to write in {dir}"),
+        io::ErrorKind::AlreadyExists => format!("{} already exists", path.display()),
+        io::ErrorKind::ReadOnlyFilesystem => format!("{dir} is on a read-only file system"),
+        io::ErrorKind::StorageFull => "the disk is full".to_owned(),
+        io::ErrorKind::QuotaExceeded => "the disk quota is exceeded".to_owned(),
+        io::ErrorKind::IsADirectory => format!("{} is a directory", path.display()),
+        io::ErrorKind::NotADirectory => format!("a part of {dir} is a file, not a directory"),
+        kind => {
+            // The OS's words, without the number Rust appends to them.
+            let text = e.raw_os_error().map_or_else(
+                || kind.to_string(),
+                |code| io::Error::from_raw_os_error(code).to_string(),
+            );
+            match text.find(" (os error ") {
+                Some(i) => text[..i].to_owned(),
+                None => text,
+            }
+        }
     }
 }
 
@@ -141,6 +184,26 @@ mod tests {
     fn parent_of_a_bare_name_is_the_current_directory() {
         assert_eq!(parent_dir(Path::new("aura.yaml")), Path::new("."));
         assert_eq!(parent_dir(Path::new("envs/aura.yaml")), Path::new("envs"));
+    }
+
+    #[test]
+    fn a_write_error_names_the_target_not_the_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing").join("plan.json");
+        let err = write_atomic(&path, b"x", Existing::Replace, Durability::Atomic).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+        let text = err.to_string();
+        assert_eq!(
+            text,
+            format!(
+                "the directory {} does not exist",
+                dir.path().join("missing").display()
+            )
+        );
+        assert!(
+            !text.contains(".auraform-") && !text.contains("os error"),
+            "{text}"
+        );
     }
 
     #[test]

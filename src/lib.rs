@@ -36,8 +36,8 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let cli = match cli::Cli::try_parse_from(args) {
-        Ok(cli) => cli,
+    let (global, command) = match cli::Cli::try_parse_from(args).and_then(cli::Cli::resolve) {
+        Ok(parsed) => parsed,
         Err(e) => {
             // clap prints help/version on stdout with exit 0, usage errors on stderr with 2;
             // our contract reserves 2 for "changes", so usage errors exit 1.
@@ -45,7 +45,7 @@ where
             return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { EXIT_OK });
         }
     };
-    logging::init(&cli.global);
+    logging::init(&global);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -56,7 +56,7 @@ where
             return ExitCode::from(EXIT_ERROR);
         }
     };
-    match runtime.block_on(commands::dispatch(cli)) {
+    match runtime.block_on(commands::dispatch(global, command)) {
         Ok(commands::Outcome::Success) => ExitCode::from(EXIT_OK),
         Ok(commands::Outcome::Changes) => ExitCode::from(EXIT_CHANGES),
         Err(err) => {

@@ -118,8 +118,8 @@ impl Credentials {
         }
 
         let dotenv = dir.join(".env");
-        match std::fs::read_to_string(&dotenv) {
-            Ok(text) => {
+        match read_dotenv(&dotenv)? {
+            Some(text) => {
                 let vars = parse_dotenv(&text);
                 let get = |k: &str| {
                     vars.iter()
@@ -140,7 +140,7 @@ impl Credentials {
                     dotenv.display()
                 ));
             }
-            Err(_) => tried.push(format!("{} (not found)", dotenv.display())),
+            None => tried.push(format!("{} (not found)", dotenv.display())),
         }
 
         match config_dir {
@@ -184,6 +184,40 @@ impl Credentials {
             client_id: id.trim().to_owned(),
             client_secret: SecretString::from(secret),
             source,
+        }
+    }
+}
+
+/// The text of `.env`; `None` when there is none. A `.env` that exists but cannot be
+/// read as text is an error that says so (and where), not "not found": the user put
+/// it there to be read. Its content is never quoted.
+fn read_dotenv(path: &Path) -> Result<Option<String>, ApiError> {
+    let bad = |problem: String| ApiError::BadCredentials {
+        source_name: path.display().to_string(),
+        problem,
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            return Err(bad("it cannot be read (permission denied)".to_owned()));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
+            return Err(bad("it is a directory, not a file".to_owned()));
+        }
+        Err(e) => return Err(bad(format!("it cannot be read ({})", e.kind()))),
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let line = String::from_utf8_lossy(&e.as_bytes()[..valid])
+                .matches('\n')
+                .count()
+                + 1;
+            Err(bad(format!(
+                "it is not UTF-8 text (the first invalid byte is on line {line}); save it as UTF-8"
+            )))
         }
     }
 }

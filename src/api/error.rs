@@ -180,10 +180,13 @@ pub enum ApiError {
     Authentication { status: u16, detail: Option<String> },
 
     /// No HTTP answer (connect, timeout, broken connection), after any retries.
-    #[error("{method} {path}: {kind} ({detail})")]
+    /// `detail` says why in words (never the HTTP library's error chain).
+    #[error("{}", transport_message(method, path, url, *kind, detail))]
     Transport {
         method: String,
         path: String,
+        /// The API's base URL.
+        url: String,
         kind: TransportKind,
         detail: String,
     },
@@ -247,6 +250,39 @@ pub(crate) fn size(bytes: usize) -> String {
         format!("{} KiB", bytes / KIB)
     } else {
         format!("{bytes} bytes")
+    }
+}
+
+/// Whether the URL's host is this machine (`localhost`, `127.x`, `[::1]`).
+fn is_loopback_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?']).next().unwrap_or(rest);
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(v6),
+        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    };
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn transport_message(
+    method: &str,
+    path: &str,
+    url: &str,
+    kind: TransportKind,
+    detail: &str,
+) -> String {
+    match kind {
+        TransportKind::Connect => format!("cannot reach the Aura API at {url}: {detail}"),
+        TransportKind::Timeout => {
+            format!("{method} {path}: no answer from the Aura API at {url}: {detail}")
+        }
+        TransportKind::Broken => {
+            format!("{method} {path}: the connection to the Aura API at {url} broke: {detail}")
+        }
     }
 }
 
@@ -385,9 +421,14 @@ impl ApiError {
             ApiError::Authentication { .. } => {
                 "check AURA_CLIENT_ID / AURA_CLIENT_SECRET: the credentials may be wrong, deleted or revoked (create new ones in the Aura Console under API keys)"
             }
-            ApiError::Transport { kind, .. } => match kind {
+            ApiError::Transport { kind, url, .. } => match kind {
+                TransportKind::Connect if is_loopback_url(url) => {
+                    return Some(format!(
+                        "{url} is this machine: is the emulator running there? Start one with `auraform emulator`, or use --emulator instead of --api-url for an in-process one"
+                    ));
+                }
                 TransportKind::Connect => {
-                    "check the network and --api-url (for the emulator: is it running?)"
+                    "check the network connection (and a proxy, if one is needed: HTTPS_PROXY), and that --api-url or AURA_API_URL names the Aura API (https://api.neo4j.io by default); to try auraform without an account, use --emulator"
                 }
                 TransportKind::Timeout => {
                     "the API did not answer in time; run again (reads are retried automatically)"
@@ -412,7 +453,7 @@ impl ApiError {
                 "fix or remove that source, or set AURA_CLIENT_ID and AURA_CLIENT_SECRET"
             }
             ApiError::ProjectNotFound { .. } => {
-                "set `project:` to one of the listed ids or exact names"
+                "use one of the listed ids or exact names (in aura.yaml's `project:`, or with --project)"
             }
             ApiError::ProjectAmbiguous { .. } => "use the project id instead of its name",
             ApiError::Setup(_) => return None,

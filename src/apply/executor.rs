@@ -73,15 +73,23 @@ async fn run_step(run: &Run<'_>, call: StepCall) -> StepResult {
         call.step.action.as_str(),
         call.id.clone(),
     );
-    tracing::info!(instance = %name, step = action, id = ?id, "step started");
-    let started = Instant::now();
-    let result = run_step_inner(run, call).await;
+    // Plain words and `-` for "none yet": a log line a person reads at -v, never a
+    // Rust debug form (`Some("…")`).
     tracing::info!(
         instance = %name,
-        step = action,
-        id = ?result.effects.created_id.as_ref().or(id.as_ref()),
-        status = ?result.effects.last_status,
-        end = ?result.end,
+        step = %action,
+        id = %id.as_deref().unwrap_or("-"),
+        "step started"
+    );
+    let started = Instant::now();
+    let result = run_step_inner(run, call).await;
+    let end_id = result.effects.created_id.as_ref().or(id.as_ref());
+    tracing::info!(
+        instance = %name,
+        step = %action,
+        id = %end_id.map_or("-", String::as_str),
+        status = %result.effects.last_status.as_ref().map_or("-", |s| s.as_str()),
+        end = %result.end.word(),
         elapsed_ms = started.elapsed().as_millis() as u64,
         "step ended"
     );

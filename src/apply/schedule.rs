@@ -72,6 +72,18 @@ pub enum StepEnd {
     Conflict(String),
 }
 
+impl StepEnd {
+    /// `done`, `failed`, `interrupted` or `conflict`, for log lines.
+    pub fn word(&self) -> &'static str {
+        match self {
+            StepEnd::Done => "done",
+            StepEnd::Failed(_) => "failed",
+            StepEnd::Interrupted => "interrupted",
+            StepEnd::Conflict(_) => "conflict",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StepResult {
     pub effects: StepEffects,

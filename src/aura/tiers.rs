@@ -96,6 +96,89 @@ pub fn is_upgrade(from: &InstanceType, to: &InstanceType) -> bool {
     upgrades_to(from).as_ref() == Some(to)
 }
 
+/// The product name of a tier, as the Aura console and docs say it.
+pub fn product_name(t: &InstanceType) -> Option<&'static str> {
+    Some(match t {
+        InstanceType::FreeDb => "AuraDB Free",
+        InstanceType::ProfessionalDb => "AuraDB Professional",
+        InstanceType::BusinessCritical => "AuraDB Business Critical",
+        InstanceType::EnterpriseDb => "AuraDB Virtual Dedicated Cloud",
+        InstanceType::ProfessionalDs => "AuraDS Professional",
+        InstanceType::EnterpriseDs => "AuraDS Enterprise",
+        InstanceType::Other(_) => return None,
+    })
+}
+
+/// A free instance holds at most this many nodes (docs/aura-api.md §5.1).
+pub const FREE_MAX_NODES: u64 = 200_000;
+/// … and this many relationships.
+pub const FREE_MAX_RELATIONSHIPS: u64 = 400_000;
+/// Aura pauses a free instance after this many hours without writes.
+pub const FREE_PAUSED_AFTER_IDLE_HOURS: u32 = 72;
+/// … and deletes it, with its data, after this many days paused.
+pub const FREE_DELETED_AFTER_PAUSED_DAYS: u32 = 30;
+
+/// What Aura enforces on a free instance, in words (for `catalog` and `init`).
+pub fn free_limits_text() -> String {
+    format!(
+        "at most {} nodes and {} relationships; paused by Aura after {FREE_PAUSED_AFTER_IDLE_HOURS} h without writes, deleted after {FREE_DELETED_AFTER_PAUSED_DAYS} days paused",
+        thousands(FREE_MAX_NODES),
+        thousands(FREE_MAX_RELATIONSHIPS),
+    )
+}
+
+/// `200000` → `200,000`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// How a tier offers Graph Data Science.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphDataScience {
+    /// The tier is a GDS tier (AuraDS): the library is always there.
+    Included,
+    /// Through the Graph Analytics plugin (`graph_analytics_plugin: true`).
+    Plugin,
+    /// Not on this tier.
+    None,
+}
+
+/// Graph Data Science on a tier: AuraDS tiers include it, professional-db adds it with
+/// the plugin ([`has_graph_analytics_plugin`]).
+pub fn graph_data_science(t: &InstanceType) -> GraphDataScience {
+    if has_sizing(t) {
+        GraphDataScience::Included
+    } else if has_graph_analytics_plugin(t) {
+        GraphDataScience::Plugin
+    } else {
+        GraphDataScience::None
+    }
+}
+
+/// The Aura API's request limit for projects running a tier, per minute: 25 on the
+/// self-serve tiers (free and professional), 125 on the others (docs/aura-api.md
+/// §6). auraform's `--rate-limit` default is the higher one; lower it on a self-serve
+/// project that draws 429s.
+pub fn api_requests_per_minute(t: &InstanceType) -> Option<u32> {
+    match t {
+        InstanceType::FreeDb | InstanceType::ProfessionalDb | InstanceType::ProfessionalDs => {
+            Some(25)
+        }
+        InstanceType::BusinessCritical
+        | InstanceType::EnterpriseDb
+        | InstanceType::EnterpriseDs => Some(125),
+        InstanceType::Other(_) => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,5 +202,21 @@ mod tests {
         assert!(allows_vector_optimized(4) && !allows_vector_optimized(2));
         assert!(has_sizing(&T::ProfessionalDs) && has_sizing(&T::EnterpriseDs));
         assert!(!has_sizing(&T::ProfessionalDb) && !has_sizing(&T::EnterpriseDb));
+        assert_eq!(
+            graph_data_science(&T::ProfessionalDb),
+            GraphDataScience::Plugin
+        );
+        assert_eq!(
+            graph_data_science(&T::EnterpriseDs),
+            GraphDataScience::Included
+        );
+        assert_eq!(graph_data_science(&T::FreeDb), GraphDataScience::None);
+        for t in T::KNOWN {
+            assert!(product_name(t).is_some(), "{t}");
+            assert!(api_requests_per_minute(t).is_some(), "{t}");
+        }
+        assert_eq!(api_requests_per_minute(&T::FreeDb), Some(25));
+        assert_eq!(api_requests_per_minute(&T::BusinessCritical), Some(125));
+        assert!(free_limits_text().starts_with("at most 200,000 nodes and 400,000 relationships;"));
     }
 }

@@ -34,7 +34,7 @@ pub(super) async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Outcome
     if args.plan_file.is_some() && (!args.targets.is_empty() || args.prune) {
         return Err(ApprovalError::SavedPlanFlags.into());
     }
-    let files = files::resolve(&global.files())?;
+    let files = files::resolve(&global.files)?;
     if args.plan_file.is_some() {
         files::single(&files, "apply PLAN_FILE")?;
     }

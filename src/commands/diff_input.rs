@@ -1,5 +1,5 @@
 //! The two files of `auraform diff OLD NEW`, and the report-only plan between them.
-//! NEW is planned against [`Live::from_desired`]`(OLD)`, so the change set is the one
+//! NEW is planned against `plan::Live::from_desired(OLD)` (`plan::diff_files`), so the change set is the one
 //! `plan` would show on a live project in OLD's state.
 //!
 //! `OLD` may be `git:REV:PATH`: the text of `git show REV:PATH`, run in the current
@@ -13,7 +13,7 @@ use thiserror::Error;
 
 use crate::config::{self, ConfigErrors, LoadedConfig};
 use crate::fsutil;
-use crate::plan::{self, DocumentKind, Live, Plan, PlanError, PlanOptions};
+use crate::plan::{self, Plan, PlanError};
 
 #[derive(Debug, Error, Diagnostic)]
 pub(crate) enum DiffError {
@@ -164,8 +164,5 @@ pub(super) fn diff(old: &str, new: &Path) -> Result<Plan> {
             new: new.desired.project.clone(),
         });
     }
-    let live = Live::from_desired(&old.desired);
-    let mut plan = plan::plan(&new.desired, &live, &PlanOptions::report_only())?;
-    plan.kind = DocumentKind::Diff;
-    Ok(plan)
+    Ok(plan::diff_files(&old.desired, &new.desired)?)
 }

@@ -13,7 +13,7 @@ use crate::plan::render::render;
 use crate::plan::{DocumentKind, PlanOptions};
 
 pub(super) async fn run(global: &GlobalArgs, args: &DriftArgs) -> Result<Outcome> {
-    let files = files::resolve(&global.files())?;
+    let files = files::resolve(&global.files)?;
     if let [file] = files.as_slice() {
         return run_one(global, args, file).await;
     }

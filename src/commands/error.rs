@@ -66,6 +66,21 @@ pub(crate) enum Error {
     #[diagnostic(transparent)]
     Diff(#[from] super::diff_input::DiffError),
 
+    /// `catalog` or `init` could not tell which project.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Project(#[from] super::which_project::ProjectError),
+
+    /// `catalog` found nothing that matches its filters.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Catalog(#[from] super::catalog_view::CatalogError),
+
+    /// `init` wrote nothing (the file exists, the project offers nothing).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Init(#[from] super::init_file::InitError),
+
     /// The files of a run over several, or a flag that needs one file.
     #[error(transparent)]
     #[diagnostic(transparent)]

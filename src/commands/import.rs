@@ -21,7 +21,7 @@ pub(super) async fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<Outcom
         }
         .into());
     }
-    let files = files::resolve(&global.files())?;
+    let files = files::resolve(&global.files)?;
     let file = files::single(&files, "import")?;
     // Which project: --project, else the one aura.yaml names, else the only one.
     let from_file = if args.project.is_none() && file.exists() {
@@ -63,9 +63,9 @@ pub(super) async fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<Outcom
         Some(out) => {
             // `--force` was checked above. A plain write: aura.yaml holds no secret and
             // keeps the user's usual file mode.
-            std::fs::write(out, &text).map_err(|source| Error::Io {
+            std::fs::write(out, &text).map_err(|e| Error::Io {
                 context: format!("cannot write {}", out.display()),
-                source,
+                source: fsutil::plain(out, &e),
             })?;
             let n = live.instances.len();
             eprintln!(

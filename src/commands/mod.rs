@@ -12,7 +12,10 @@
 //! | `drift` | `auraform drift` |
 //! | `diff` | `auraform diff OLD NEW`, with `diff_input` (reading OLD, `git:REV:PATH`) |
 //! | `import` | `auraform import` |
-//! | `schema` | `auraform schema [--plan \| --files]` |
+//! | `init` | `auraform init` (a starter aura.yaml) |
+//! | `catalog` | `auraform catalog` (what a project can run) |
+//! | `show` | `auraform show PLAN_FILE` |
+//! | `schema` | `auraform schema [--plan \| --files \| --catalog]` |
 //! | `emulator` | `auraform emulator` |
 //! | `completions` | `auraform completions SHELL` |
 //! | `saved_plan` | reading and writing plan files |
@@ -22,6 +25,9 @@ mod apply;
 mod apply_files;
 mod apply_setup;
 mod approval;
+mod catalog;
+mod catalog_text;
+mod catalog_view;
 mod completions;
 mod diff;
 mod diff_input;
@@ -30,6 +36,8 @@ mod emulator;
 mod error;
 mod files;
 mod import;
+mod init;
+mod init_file;
 mod interrupt;
 mod lock;
 mod outcome;
@@ -40,25 +48,30 @@ mod projects;
 mod saved_plan;
 mod schema;
 mod session;
+mod show;
 mod validate;
+mod which_project;
 
 pub(crate) use error::{Error, Result};
 pub(crate) use outcome::Outcome;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Command, GlobalArgs};
 
-/// Runs the command `cli` names.
-pub(crate) async fn dispatch(cli: Cli) -> Result<Outcome> {
-    let global = &cli.global;
-    match cli.command {
-        Command::Validate => validate::run(&global.files()),
-        Command::Plan(args) => plan::run(global, &args).await,
-        Command::Apply(args) => apply::run(global, &args).await,
-        Command::Drift(args) => drift::run(global, &args).await,
-        Command::Import(args) => import::run(global, &args).await,
-        Command::Diff(args) => diff::run(global, &args),
-        Command::Schema(args) => schema::run(&args),
+/// Runs the command `command` names, with the resolved global flags.
+pub(crate) async fn dispatch(global: GlobalArgs, command: Command) -> Result<Outcome> {
+    let global = &global;
+    match command {
+        Command::Init(on) => init::run(global, &on.args).await,
+        Command::Validate(_) => validate::run(&global.files),
+        Command::Plan(on) => plan::run(global, &on.args).await,
+        Command::Show(on) => show::run(global, &on.args),
+        Command::Apply(on) => apply::run(global, &on.args).await,
+        Command::Drift(on) => drift::run(global, &on.args).await,
+        Command::Import(on) => import::run(global, &on.args).await,
+        Command::Catalog(on) => catalog::run(global, &on.args).await,
+        Command::Diff(on) => diff::run(global, &on.args),
+        Command::Schema(on) => schema::run(&on.args),
         Command::Emulator(args) => emulator::run(&args, global.rate_limit).await,
-        Command::Completions(args) => Ok(completions::run(args.shell)),
+        Command::Completions(on) => Ok(completions::run(on.args.shell)),
     }
 }

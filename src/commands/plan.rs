@@ -14,7 +14,7 @@ use crate::plan::{DocumentKind, PlanOptions};
 
 /// Exit 0; with `--detailed-exitcode`, 2 when apply would act.
 pub(super) async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<Outcome> {
-    let files = files::resolve(&global.files())?;
+    let files = files::resolve(&global.files)?;
     files::check_single_file_flags(files.len(), args.out.is_some(), !args.targets.is_empty())?;
     if let [file] = files.as_slice() {
         return run_one(global, args, file).await;
@@ -49,10 +49,17 @@ async fn run_one(global: &GlobalArgs, args: &PlanArgs, file: &Path) -> Result<Ou
         stdout_color(global.color),
     ))?;
     if let Some(out) = &args.out {
+        // The command to run next, with what it needs of this one's flags.
+        let file = if global.files_given {
+            format!(" -f {}", file.display())
+        } else {
+            String::new()
+        };
+        let emulator = if global.emulator { " --emulator" } else { "" };
+        let apply = format!("auraform apply {}{file}{emulator}", out.display());
         eprintln!(
-            "Saved the plan to {}. Apply exactly this plan with: auraform apply {}",
-            out.display(),
-            out.display()
+            "Saved the plan to {out}. Review it with `auraform show {out}`; apply exactly this plan with `{apply}`.",
+            out = out.display(),
         );
     }
     Ok(Outcome::changes_if(

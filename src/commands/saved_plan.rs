@@ -79,7 +79,7 @@ pub(super) fn files_for(global: &GlobalArgs, saved: &Plan, given: Vec<PathBuf>) 
         .and_then(|m| m.config_file.as_deref())
         .map(PathBuf::from);
     match recorded {
-        Some(file) if global.files.is_empty() && file.is_file() => {
+        Some(file) if !global.files_given && file.is_file() => {
             if !global.quiet && canonical(Path::new(DEFAULT_FILE)) != canonical(&file) {
                 eprintln!(
                     "Applying the plan to {}, the file it was made from.",

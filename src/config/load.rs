@@ -110,7 +110,7 @@ fn load_path(
             return fail(
                 ErrorCode::Io,
                 format!("cannot read {file}: no such file"),
-                "create aura.yaml (see examples/aura.yaml), or point at it with `-f PATH`",
+                "write a starter file with `auraform init` (with --emulator, no account is needed), or point at yours with `-f PATH`",
             );
         }
         Err(e) => {
@@ -286,6 +286,21 @@ fn from_text(
     })
 }
 
+/// The `project:` of the aura.yaml at `path`, read leniently: whatever else is wrong
+/// with the file (an unknown region, a missing field) does not matter, so a command
+/// that only needs the project (`catalog`) can help fix such a file. `None` when the
+/// file is missing, unreadable, not YAML, or names no project.
+pub fn declared_project(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
+        return None;
+    }
+    let text = std::fs::read_to_string(path).ok()?;
+    let root = parse(&text).ok()?;
+    let mut reader = Reader::new(&text, env);
+    reader.config(&root).project.map(|p| p.value)
+}
+
 /// Checks every instance's type/cloud/region/version/memory/storage combination against
 /// a live project's `instance_configurations` (which win over the built-in catalogue).
 /// Does no I/O: the caller fetched the rows.
@@ -330,6 +345,10 @@ fn options() -> serde_saphyr::Options {
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
         // YAML 1.2: `OFF`, `yes`, `on` are strings (see `raw::reader`).
         strict_booleans: true,
+        // An unquoted id such as `798e3386` reads as a float too large to be finite.
+        // The reader takes a string field's source text, so it stays `798e3386`; a
+        // number field rejects it as a number it cannot use.
+        non_finite_float_policy: serde_saphyr::NonFiniteFloatPolicy::PassThrough,
         with_snippet: false,
     }
 }

@@ -19,8 +19,8 @@ pub mod validate;
 pub use desired::{Desired, DesiredInstance, DesiredState, Field, SourceRef};
 pub use error::{ConfigError, ConfigErrors, ErrorCode};
 pub use load::{
-    LoadedConfig, MAX_FILE_BYTES, load, load_bytes, load_str, load_str_with_configurations,
-    load_with_configurations, process_env, validate_online,
+    LoadedConfig, MAX_FILE_BYTES, declared_project, load, load_bytes, load_str,
+    load_str_with_configurations, load_with_configurations, process_env, validate_online,
 };
 pub use node::Span;
 pub use validate::{InstanceSpans, Origin};

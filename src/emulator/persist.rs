@@ -174,7 +174,11 @@ impl Persister {
             loop {
                 worker.dirty.notified().await;
                 if let Err(e) = worker.flush().await {
-                    tracing::warn!("{e}: {:?}", std::error::Error::source(&e));
+                    if let Some(cause) = std::error::Error::source(&e) {
+                        tracing::warn!("{e}: {cause}");
+                    } else {
+                        tracing::warn!("{e}");
+                    }
                 }
             }
         });

@@ -76,7 +76,11 @@ impl SharedState {
         if let Some(p) = self.persister.get()
             && let Err(e) = p.flush().await
         {
-            tracing::warn!("{e}: {:?}", std::error::Error::source(&e));
+            if let Some(cause) = std::error::Error::source(&e) {
+                tracing::warn!("{e}: {cause}");
+            } else {
+                tracing::warn!("{e}");
+            }
         }
     }
 

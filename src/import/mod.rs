@@ -33,12 +33,14 @@
 //! | `write` | the YAML text: which instances, their keys, comments and fields |
 //! | `yaml` | YAML scalars: plain or quoted, `${` escaped |
 //! | `check` | the clean-plan self-check |
+//! | `starter` | the starter aura.yaml of `auraform init` (one instance to create) |
 //! | `error` | [`ImportError`] |
 
 mod check;
 mod defaults;
 mod error;
 mod project;
+mod starter;
 mod write;
 mod yaml;
 
@@ -48,4 +50,5 @@ mod tests;
 pub(crate) use check::check_clean;
 pub(crate) use error::ImportError;
 pub(crate) use project::{only_project, project_label};
+pub(crate) use starter::{Starter, starter_yaml};
 pub(crate) use write::write_yaml;

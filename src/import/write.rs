@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use super::defaults::{Defaults, major_version};
-use super::yaml::{key, scalar};
+use super::yaml::{header, key, scalar};
 use crate::api::LiveProject;
 use crate::api::wire::Instance;
 use crate::aura::tiers;
@@ -89,16 +89,12 @@ fn left_out(i: &Instance) -> Option<String> {
 }
 
 fn write_header(out: &mut String, live: &LiveProject, project: &str, generated_by: &str) {
+    header(out, &live.tenant.name, &live.tenant.id, generated_by);
     let _ = writeln!(
         out,
-        "# yaml-language-server: $schema=aura.schema.json\n\
-         # (write the schema beside this file with `auraform schema > aura.schema.json`)\n\
-         #\n\
-         # Project {:?} ({}), {generated_by}.\n\
-         # Values equal to `defaults` are left out of each instance. `auraform plan`\n\
+        "# Values equal to `defaults` are left out of each instance. `auraform plan`\n\
          # right after this import shows no changes; `auraform drift` reports any\n\
-         # later divergence.",
-        live.tenant.name, live.tenant.id
+         # later divergence."
     );
     let _ = writeln!(out, "project: {}", scalar(project));
     let _ = writeln!(out);

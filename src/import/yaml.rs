@@ -1,5 +1,23 @@
-//! YAML scalars as import writes them: plain when the loader reads them back as the
-//! same string, else double-quoted; values escape `${` so interpolation leaves them be.
+//! YAML as import and init write it: the header lines every written aura.yaml starts
+//! with, and scalars, plain when the loader reads them back as the same string, else
+//! double-quoted; values escape `${` so interpolation leaves them be.
+
+use std::fmt::Write as _;
+
+/// The first lines of every aura.yaml auraform writes: the schema line for editors
+/// (yaml-language-server), how to get the schema, and which project and command made
+/// the file.
+pub(super) fn header(out: &mut String, project_name: &str, project_id: &str, generated_by: &str) {
+    out.push_str(
+        "# yaml-language-server: $schema=aura.schema.json\n\
+         # (write the schema beside this file with `auraform schema > aura.schema.json`)\n\
+         #\n",
+    );
+    let _ = writeln!(
+        out,
+        "# Project {project_name:?} ({project_id}), {generated_by}."
+    );
+}
 
 /// A YAML string value: `${` is written `$${`, which the loader reads back as a
 /// literal `${` (values are interpolated; keys are not, see [`key`]).

@@ -42,6 +42,15 @@ pub enum PlanError {
         project: String,
     },
 
+    #[error("instance `{name}` is pinned to id `{id}`, which the old file does not declare")]
+    #[diagnostic(
+        code(auraform::plan::pin_not_in_old_file),
+        help(
+            "an offline diff knows only the instances the old file declares; compare the new file with the live project with `auraform plan`"
+        )
+    )]
+    PinNotInOldFile { name: String, id: String },
+
     #[error("instances {names} are all pinned to the same id `{id}`")]
     #[diagnostic(
         code(auraform::plan::duplicate_pin),
@@ -103,6 +112,22 @@ pub enum PlanError {
         )
     )]
     SourceUnavailable { name: String, source_name: String },
+
+    #[error(
+        "instance `{name}` ({memory}) clones `{source_name}` ({source_memory}): Aura cannot clone into a smaller instance"
+    )]
+    #[diagnostic(
+        code(auraform::plan::clone_too_small),
+        help(
+            "give `{name}` at least `memory: {source_memory}` (the create would be refused at apply otherwise)"
+        )
+    )]
+    CloneTooSmall {
+        name: String,
+        memory: String,
+        source_name: String,
+        source_memory: String,
+    },
 
     #[error("aura.yaml names project `{declared}`, but the live project is `{name}` ({id})")]
     #[diagnostic(

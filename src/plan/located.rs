@@ -86,6 +86,26 @@ impl LocatedPlanError {
             E::SourceUnavailable { ref name, .. } => {
                 (key(name, "its source is not available"), Vec::new())
             }
+            E::CloneTooSmall {
+                ref name,
+                ref source_memory,
+                ..
+            } => {
+                let labels = loaded
+                    .spans(name)
+                    .map(|s| {
+                        let (span, origin) = s.locate(Field::Memory);
+                        let text = format!("smaller than its source ({source_memory})");
+                        if origin.is_empty() {
+                            (span, text)
+                        } else {
+                            (span, format!("{text}; {origin}"))
+                        }
+                    })
+                    .into_iter()
+                    .collect();
+                (labels, Vec::new())
+            }
             _ => (Vec::new(), Vec::new()),
         };
         Self {

@@ -45,6 +45,7 @@ pub mod files;
 pub mod live;
 pub mod located;
 pub mod model;
+pub mod offline;
 pub mod provenance;
 pub mod render;
 pub mod resettle;
@@ -62,6 +63,7 @@ pub use model::{
     ExpectedValues, FORMAT_VERSION, FieldChange, FieldValue, KindCounts, Plan, PlanOptions,
     ProjectRef, Step, StepAction, StepRequest, Summary, Unmanaged,
 };
+pub use offline::diff_files;
 pub use provenance::{Altered, Provenance, StaleReason};
 pub use resettle::resettle;
 pub use saved::{check_fresh, check_unaltered, from_json, to_json};

@@ -37,7 +37,8 @@ instances:
   moved: { memory: 2GB, allow_replace: true }
 "#;
 
-/// What the killed run (and the re-run) apply: one chain of every kind.
+/// What the killed run (and the re-run) apply: one chain of every kind. `copy` is as
+/// large as `resize` becomes: a clone smaller than its source is refused at plan time.
 const AFTER: &str = r#"
 project: demo
 prune: true
@@ -49,7 +50,7 @@ instances:
   upgrade: { memory: 4GB, type: business-critical }
   moved: { memory: 2GB, region: europe-west2, allow_replace: true }
   fresh: { memory: 2GB }
-  copy: { memory: 2GB, source: { instance: resize } }
+  copy: { memory: 4GB, source: { instance: resize } }
   fresh-copy: { memory: 2GB, source: { instance: fresh } }
 "#;
 

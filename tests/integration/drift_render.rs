@@ -110,7 +110,7 @@ fn markdown_escapes_every_user_string_and_only_auraform_writes_the_marker() {
     let mut d = desired(vec![
         di(breaker).memory("16GB"),
         di(forger),
-        di("a|b`c").source(breaker),
+        di("a|b`c").source(breaker).memory("16GB"),
         di("vault").prevent_destroy().region("us-east1"),
         di("[click](http://evil)").memory("4GB"),
     ]);

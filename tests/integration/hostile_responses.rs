@@ -36,7 +36,11 @@ impl fmt::Display for Shown<'_> {
 
 /// Ids, request ids and project ids vary by run; the shape of the message does not.
 fn scrub(text: &str, emu: &EmulatorHandle, ids: &[&str]) -> String {
-    let mut out = text.replace(&project_id(emu, "demo"), "[PROJECT]");
+    // The emulator's port (always five digits from the ephemeral range, so the
+    // wrapping of the message does not vary).
+    let mut out = text
+        .replace(&project_id(emu, "demo"), "[PROJECT]")
+        .replace(&emu.base_url(), "[API]");
     for id in ids {
         out = out.replace(id, "[ID]");
     }

@@ -71,3 +71,8 @@ mod projects_cli;
 
 // Secrets never leave their sinks, whatever runs.
 mod secrets;
+
+// First run and the messages a new user meets: `init`, `show`, `catalog`, the flags
+// that do not go together, and each diagnostic's exact text.
+mod first_run_cli;
+mod messages_cli;

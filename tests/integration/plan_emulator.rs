@@ -410,7 +410,7 @@ async fn e20_target_limits_the_plan() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn e21_mixed_plan() {
-    on_emulator(&scenarios::mixed_plan("16GB"), "e21_mixed_plan").await;
+    on_emulator(&scenarios::mixed_plan(), "e21_mixed_plan").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,7 +3,7 @@
 
 use auraform::api::wire::{CdcEnrichmentMode, CloudProvider, InstanceType};
 use auraform::plan::{
-    Expectation, ExpectedStatus, PlanError, PlanOptions, StepAction, StepRequest,
+    Action, Expectation, ExpectedStatus, PlanError, PlanOptions, StepAction, StepRequest,
 };
 
 use crate::support::plan::{DesiredExt, LiveExt, desired, di, li, live, plan_of, plan_ok};
@@ -175,6 +175,54 @@ fn a_clone_of_a_live_declared_instance_uses_its_id() {
         panic!()
     };
     assert_eq!(body.source_instance_id.as_deref(), Some("11111111"));
+}
+
+#[test]
+fn a_clone_smaller_than_its_source_is_refused_at_plan_time() {
+    // Source created by the same plan: its declared size.
+    let d = desired(vec![
+        di("orders").memory("8GB"),
+        di("copy").memory("4GB").source("orders"),
+    ]);
+    let e = plan_of(&d, &live(vec![], &[])).unwrap_err();
+    assert_eq!(err_codes(&e), ["auraform::plan::clone_too_small"]);
+    assert_eq!(
+        e.to_string(),
+        "instance `copy` (4GB) clones `orders` (8GB): Aura cannot clone into a smaller instance"
+    );
+    // Source live and not declared (by name, or by id): its live size.
+    let live_prod = || live(vec![li("11111111", "prod").memory("16GB")], &[]);
+    for src in ["prod", "11111111"] {
+        let d = desired(vec![di("copy").memory("8GB").source(src)]);
+        let e = plan_of(&d, &live_prod()).unwrap_err();
+        assert_eq!(err_codes(&e), ["auraform::plan::clone_too_small"], "{src}");
+        assert!(e.to_string().contains("(16GB)"), "{e}");
+    }
+    // Source live and being shrunk in the same plan: it may still be the larger size
+    // when the clone starts, so that one counts.
+    let d = desired(vec![
+        di("prod").memory("8GB"),
+        di("copy").memory("8GB").source("prod"),
+    ]);
+    let e = plan_of(&d, &live_prod()).unwrap_err();
+    assert_eq!(err_codes(&e), ["auraform::plan::clone_too_small"]);
+    // Equal or larger is fine.
+    let d = desired(vec![di("copy").memory("16GB").source("prod")]);
+    assert_eq!(
+        plan_ok(&d, &live_prod()).change("copy").unwrap().actions,
+        [Action::Create]
+    );
+    let d = desired(vec![
+        di("orders").memory("8GB"),
+        di("copy").memory("16GB").source("orders"),
+    ]);
+    assert_eq!(
+        plan_ok(&d, &live(vec![], &[]))
+            .change("copy")
+            .unwrap()
+            .actions,
+        [Action::Create]
+    );
 }
 
 #[test]

@@ -208,7 +208,7 @@ fn s18_target_limits_the_plan() {
 
 #[test]
 fn s19_mixed_plan() {
-    in_process(&scenarios::mixed_plan("8GB"), "s19_mixed_plan");
+    in_process(&scenarios::mixed_plan(), "s19_mixed_plan");
 }
 
 #[test]

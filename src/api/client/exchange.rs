@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use reqwest::{Method, header};
-use tracing::warn;
+use tracing::{debug, warn};
 
 use crate::api::error::{ApiError, TransportKind, parse_retry_after};
 use crate::api::retry::Resend;
@@ -153,42 +153,81 @@ fn transport(e: &reqwest::Error) -> NoAnswer {
     } else {
         TransportKind::Broken
     };
-    // The library's chain stays in the debug log; the user reads what happened.
-    tracing::debug!(failure = %error_chain(e), "aura api transport failure");
-    NoAnswer::Transport(kind, plain_detail(e, kind))
+    // The library's chain (`error sending request: client error (Connect): …`) is
+    // for -vv; the user gets what happened in words.
+    let chain = error_chain(e);
+    debug!(failure = %kind, detail = %chain, "no answer");
+    NoAnswer::Transport(kind, cause_in_words(e, kind, &chain))
 }
 
-/// What happened, in words, without the HTTP library's chain of causes.
-fn plain_detail(e: &reqwest::Error, kind: TransportKind) -> String {
-    let io = io_kind(e);
-    match kind {
-        TransportKind::Timeout => "no complete answer within the request timeout".to_owned(),
-        TransportKind::Connect => match io {
-            Some(std::io::ErrorKind::ConnectionRefused) => "connection refused".to_owned(),
-            Some(std::io::ErrorKind::TimedOut) => "the connection attempt timed out".to_owned(),
-            _ if error_chain(e).contains("dns") => "the host name did not resolve".to_owned(),
-            _ => "no connection could be made".to_owned(),
-        },
-        TransportKind::Broken if e.is_body() || e.is_decode() => {
-            "the connection closed before the answer was complete".to_owned()
-        }
-        TransportKind::Broken if e.is_request() => {
-            "the connection closed before an answer arrived".to_owned()
-        }
-        TransportKind::Broken => "the connection broke".to_owned(),
-    }
-}
-
-/// The kind of the first I/O error among the causes, if any.
-fn io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
-    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = current {
+/// What kept a request from being answered, in words about the host: the name did
+/// not resolve, nothing listens on the port, the TLS handshake failed, …
+fn cause_in_words(e: &reqwest::Error, kind: TransportKind, chain: &str) -> String {
+    let host = e.url().and_then(|u| {
+        u.host_str()
+            .map(|h| (h.to_owned(), u.port_or_known_default()))
+    });
+    let at = match &host {
+        Some((h, Some(port))) => format!("{h}:{port}"),
+        Some((h, None)) => h.clone(),
+        None => "the server".to_owned(),
+    };
+    let name = host.as_ref().map_or("the server", |(h, _)| h.as_str());
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            return Some(io.kind());
+            use std::io::ErrorKind as K;
+            let words = match io.kind() {
+                K::ConnectionRefused => {
+                    Some(format!("nothing is listening on {at} (connection refused)"))
+                }
+                K::ConnectionReset | K::ConnectionAborted => {
+                    Some(format!("{at} closed the connection"))
+                }
+                K::TimedOut => Some(format!("{at} did not answer in time")),
+                K::NetworkUnreachable | K::NetworkDown => {
+                    Some("the network is unreachable".to_owned())
+                }
+                K::HostUnreachable => Some(format!("the host {name} is unreachable")),
+                K::AddrNotAvailable => {
+                    Some(format!("{at} is not an address this machine can reach"))
+                }
+                _ => None,
+            };
+            if let Some(w) = words {
+                return w;
+            }
         }
-        current = err.source();
+        source = err.source();
     }
-    None
+    let lower = chain.to_ascii_lowercase();
+    if lower.contains("dns error") || lower.contains("failed to lookup address") {
+        format!("the host name {name} could not be resolved (DNS)")
+    } else if lower.contains("certificate") {
+        format!("the TLS certificate of {name} was not accepted")
+    } else if lower.contains("tls") || lower.contains("handshake") {
+        format!("the TLS handshake with {name} failed")
+    } else {
+        // A body cut short (truncated, stalled mid-body) differs from no answer at
+        // all: the server did answer, so a non-idempotent request may have been done.
+        let mid_body = e.is_body() || e.is_decode();
+        match kind {
+            TransportKind::Timeout if mid_body => {
+                "it began to answer, then stalled until the request timeout".to_owned()
+            }
+            TransportKind::Timeout => format!("{at} did not answer in time"),
+            TransportKind::Connect => format!("the connection to {at} failed"),
+            TransportKind::Broken if mid_body => {
+                "the answer was cut off before it was complete".to_owned()
+            }
+            TransportKind::Broken if e.is_request() => {
+                format!("{at} closed the connection before answering")
+            }
+            TransportKind::Broken => {
+                format!("the connection to {at} broke before the answer was complete")
+            }
+        }
+    }
 }
 
 /// The error and its causes on one line, without the URL (which carries nothing

@@ -56,6 +56,7 @@ impl AuraClient {
                     ApiError::Transport {
                         method: "POST".to_owned(),
                         path: call.path.clone(),
+                        url: self.inner.base.clone(),
                         kind,
                         detail,
                     },
@@ -123,6 +124,7 @@ impl AuraClient {
                     let err = ApiError::Transport {
                         method: call.method.to_string(),
                         path: call.shown_path(),
+                        url: self.inner.base.clone(),
                         kind,
                         detail,
                     };
@@ -265,7 +267,7 @@ fn log_exchange(call: &Call, outcome: &Result<Raw, NoAnswer>, elapsed_ms: u64) {
             method = %call.method,
             path = %call.shown_path(),
             status = raw.status,
-            request_id = raw.request_id.as_deref().unwrap_or("-"),
+            request_id = %raw.request_id.as_deref().unwrap_or("-"),
             elapsed_ms,
             "aura api"
         ),

@@ -49,7 +49,7 @@ where
                 let remaining = spec.timeout.saturating_sub(start.elapsed());
                 if remaining.is_zero() {
                     return Err(WaitError::TimedOut {
-                        after: start.elapsed(),
+                        after: spec.timeout,
                         expected: WaitFor::Idle.describe(),
                         last_seen: Some("busy (409)".to_owned()),
                     });

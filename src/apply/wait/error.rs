@@ -9,6 +9,8 @@ use std::time::Duration;
 pub enum WaitError<E> {
     /// The expectation did not hold within the step's timeout.
     TimedOut {
+        /// The step's timeout (what `--timeout` set): the time the wait was given,
+        /// not the few milliseconds more it took to notice.
         after: Duration,
         expected: &'static str,
         last_seen: Option<String>,

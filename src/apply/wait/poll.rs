@@ -114,7 +114,7 @@ where
                 let now = Instant::now();
                 if now >= deadline {
                     return Err(WaitError::TimedOut {
-                        after: now - start,
+                        after: spec.timeout,
                         expected: until.describe(),
                         last_seen: Some(seen),
                     });

@@ -132,10 +132,13 @@ impl<'a> Reader<'a> {
                         format!("{what} must be a mapping, found {}", other.kind()),
                     )
                     .label(node.span, "expected `key: value` pairs")
-                    .help(if ctx == Context::Instances {
-                        "write one `<name>:` entry per instance, e.g. `orders: { type: professional-db, memory: 8GB }`".to_owned()
-                    } else {
-                        format!("allowed keys: {}", known.join(", "))
+                    .help(match ctx {
+                        Context::Instances => "write one `<name>:` entry per instance, e.g. `orders: { type: professional-db, memory: 8GB }`".to_owned(),
+                        Context::Instance => format!(
+                            "an instance is a mapping of its settings, e.g. `memory: 8GB` on the next line, indented; allowed keys: {}",
+                            known.join(", ")
+                        ),
+                        _ => format!("allowed keys: {}", known.join(", ")),
                     }),
                 );
                 return Vec::new();
@@ -220,6 +223,7 @@ impl<'a> Reader<'a> {
             let what = format!("instance `{}`", inst.key.value);
             let mut raw = RawInstance {
                 name: inst.key.clone(),
+                not_a_mapping: !matches!(inst.value.value, Node::Map(_) | Node::Null),
                 ..RawInstance::default()
             };
             let fields = self.entries(inst.value, &what, &known, Context::Instance);

@@ -114,6 +114,10 @@ pub struct RawInstance {
     /// this key.
     #[schemars(regex(pattern = r"^[0-9a-f]{8}$"))]
     pub id: Option<Spanned<String>>,
+    /// The instance's value is not a mapping (`a: hello`), already reported: none of
+    /// its fields is "missing" as well.
+    #[schemars(skip)]
+    pub not_a_mapping: bool,
 }
 
 /// `source:` of an instance.

@@ -77,7 +77,8 @@ impl<'r> InstanceInput<'r> {
     /// Whether `key` is present with a value the reader already rejected (in the
     /// instance or in `defaults`): it is not "missing" as well.
     pub(super) fn rejected(&self, key: &str) -> bool {
-        self.raw.settings.rejected.iter().any(|k| k == key)
+        self.raw.not_a_mapping
+            || self.raw.settings.rejected.iter().any(|k| k == key)
             || self.defaults.rejected.iter().any(|k| k == key)
     }
 

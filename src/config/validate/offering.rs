@@ -61,6 +61,10 @@ pub(crate) fn check_offering(
         name: &inst.name,
         spans,
         by: off.by,
+        catalog: format!(
+            "auraform catalog --type {} --cloud {}",
+            inst.instance_type, inst.cloud_provider
+        ),
     };
     let narrow = || -> Result<(), ConfigError> {
         let rows = of_type(&at, off, inst)?;
@@ -79,6 +83,9 @@ struct NotOffered<'a> {
     name: &'a str,
     spans: &'a InstanceSpans,
     by: &'static str,
+    /// The `auraform catalog` command that lists what the project offers for this
+    /// type and cloud.
+    catalog: String,
 }
 
 impl NotOffered<'_> {
@@ -87,6 +94,12 @@ impl NotOffered<'_> {
         reason = "call sites build the strings inline"
     )]
     fn error(&self, field: Field, msg: String, help: String) -> ConfigError {
+        // A type or cloud the project does not offer: the whole catalogue helps more
+        // than the list for a type and cloud that are themselves the problem.
+        let catalog = match field {
+            Field::Type | Field::CloudProvider => "auraform catalog",
+            _ => self.catalog.as_str(),
+        };
         let (span, label) = self.spans.locate(field);
         let label = if label.is_empty() {
             "not offered"
@@ -98,7 +111,10 @@ impl NotOffered<'_> {
             format!("instance `{}`: {msg}", self.name),
         )
         .label(span, label)
-        .help(format!("{help} (per {})", self.by))
+        .help(format!(
+            "{help} (per {}). `{catalog}` lists what your project offers",
+            self.by
+        ))
     }
 }
 

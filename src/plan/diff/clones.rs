@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::aura::sizes::parse_gb;
 use crate::config::Desired;
 use crate::plan::error::PlanError;
 use crate::plan::live::Live;
@@ -39,6 +40,9 @@ pub(crate) fn resolve_sources(
         };
         body.source_snapshot_id.clone_from(&source.snapshot);
         let src = source.instance.as_str();
+        if let Some(e) = too_small(desired, live, identities, &d.name, &d.memory, src) {
+            errors.push(e);
+        }
         if desired.instances.contains_key(src) {
             if let Some(&ready) = created.get(src) {
                 step.source_instance_from = Some(src.to_owned());
@@ -64,6 +68,46 @@ pub(crate) fn resolve_sources(
             });
         }
     }
+}
+
+/// Aura refuses to clone into an instance smaller than its source (docs/aura-api.md
+/// §3.2, "size disparity"), and both sizes are known now: the source's declared memory
+/// when aura.yaml declares it, and its live memory when it is live. A source being
+/// resized in the same apply may be either size when the clone starts, so the larger
+/// one counts.
+fn too_small(
+    desired: &Desired,
+    live: &Live,
+    identities: &HashMap<&str, Identity>,
+    name: &str,
+    memory: &str,
+    src: &str,
+) -> Option<PlanError> {
+    let clone_gb = parse_gb(memory)?;
+    let declared = desired.instances.get(src).map(|s| s.memory.as_str());
+    let live_id = match identities.get(src) {
+        Some(Identity::Matched(id)) => Some(id.as_str()),
+        Some(_) => None,
+        // Not declared: a live instance of the project by name, else an id.
+        None => match live.named(src).collect::<Vec<_>>().as_slice() {
+            [one] => Some(one.id.as_str()),
+            _ => Some(src),
+        },
+    };
+    let live_memory = live_id
+        .and_then(|id| live.instance(id))
+        .and_then(|l| l.memory.as_deref());
+    let (source_memory, source_gb) = [declared, live_memory]
+        .into_iter()
+        .flatten()
+        .filter_map(|m| parse_gb(m).map(|gb| (m, gb)))
+        .max_by_key(|(_, gb)| *gb)?;
+    (clone_gb < source_gb).then(|| PlanError::CloneTooSmall {
+        name: name.to_owned(),
+        memory: memory.to_owned(),
+        source_name: src.to_owned(),
+        source_memory: source_memory.to_owned(),
+    })
 }
 
 /// Name of every instance this plan creates → index of the step after which it is

@@ -247,7 +247,9 @@ fn change_block(out: &mut String, p: &Paint, c: &Change, kind: DocumentKind) {
         (Some(_), ChangeKind::Replace | ChangeKind::Create) => "~",
         _ => " ",
     };
-    if c.id.as_deref().is_none_or(is_real_id) {
+    // A diff that pins (or unpins) the instance shows the pin as its `id` field.
+    let pin_changes = c.fields.iter().any(|f| f.field == "id");
+    if c.id.as_deref().is_none_or(is_real_id) && !pin_changes {
         let _ = writeln!(out, "      {id_marker} {:<width$} = {id}", "id");
     }
     for f in &c.fields {
@@ -302,8 +304,19 @@ fn field_line(out: &mut String, p: &Paint, kind: ChangeKind, f: &FieldChange, wi
         long_text_change(out, p, f, width, before, after);
         return;
     }
+    // An `id` change is a pin added, moved or removed (offline diff).
+    let absent = |unknown: &'static str| {
+        if f.field == "id" {
+            "(not pinned)"
+        } else {
+            unknown
+        }
+    };
     let (marker, color, value) = match (&f.before, &f.after) {
         (None, Some(after)) if kind == ChangeKind::Create => ("+", GREEN, after.to_string()),
+        (Some(before), None) if f.field == "id" => {
+            ("~", YELLOW, format!("{before} -> (not pinned)"))
+        }
         (Some(before), None) => ("-", RED, format!("{before} -> null")),
         (before, after) => (
             "~",
@@ -312,10 +325,10 @@ fn field_line(out: &mut String, p: &Paint, kind: ChangeKind, f: &FieldChange, wi
                 "{} -> {}",
                 before
                     .as_ref()
-                    .map_or_else(|| "(unknown)".to_owned(), ToString::to_string),
+                    .map_or_else(|| absent("(unknown)").to_owned(), ToString::to_string),
                 after
                     .as_ref()
-                    .map_or_else(|| "null".to_owned(), ToString::to_string)
+                    .map_or_else(|| absent("null").to_owned(), ToString::to_string)
             ),
         ),
     };

@@ -59,26 +59,41 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 fn plan_closing_line(plan: &Plan) -> String {
-    if plan.changes.is_empty() {
-        if plan.attention.is_empty() {
-            "No changes. Live state matches aura.yaml.".to_owned()
-        } else {
-            let n = plan.attention.len();
-            format!(
-                "No changes to apply, but {n} instance{} need{} a person (see above).",
-                if n == 1 { "" } else { "s" },
-                if n == 1 { "s" } else { "" }
-            )
-        }
-    } else {
+    if !plan.changes.is_empty() {
         let k = plan.kind_counts();
         let mut line = format!(
             "Plan: {} to create, {} to update, {} to replace, {} to delete.",
             k.create, k.update, k.replace, k.delete
         );
         refused_suffix(plan, &mut line);
-        line
+        return line;
     }
+    let unmanaged = plan.unmanaged.len();
+    // "Live state matches aura.yaml" only when it does, whole: instances the file does
+    // not declare are part of the live state, and a reader must not miss them.
+    let mut line = match (plan.attention.len(), unmanaged) {
+        (0, 0) => return "No changes. Live state matches aura.yaml.".to_owned(),
+        (0, _) => match plan.summary.unchanged {
+            0 => "No changes: aura.yaml declares no instance.".to_owned(),
+            n => format!(
+                "No changes to the {} in aura.yaml.",
+                plural(n, "instance", "instances")
+            ),
+        },
+        (n, _) => format!(
+            "No changes to apply, but {} a person (see above).",
+            plural(n, "instance needs", "instances need")
+        ),
+    };
+    if unmanaged > 0 {
+        let _ = write!(
+            line,
+            " {} in the project {} not in aura.yaml and left alone (see above).",
+            plural(unmanaged, "more instance", "more instances"),
+            if unmanaged == 1 { "is" } else { "are" }
+        );
+    }
+    line
 }
 
 fn refused_suffix(plan: &Plan, line: &mut String) {

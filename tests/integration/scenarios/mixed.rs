@@ -60,10 +60,10 @@ pub fn ignore_changes_is_never_reverted() -> Scenario {
 }
 
 /// s19 and e21: every kind of change at once, `prune: true` in the file (e16 uses the
-/// flag). The two runs differ in `orders-copy`'s memory only: 8GB in-process (s19),
-/// 16GB on the emulator (e21).
-pub fn mixed_plan(orders_copy_memory: &str) -> Scenario {
-    Scenario::new(format!(
+/// flag). `orders-copy` is as large as `orders` becomes: a clone smaller than its
+/// source is refused at plan time (plan_rules).
+pub fn mixed_plan() -> Scenario {
+    Scenario::new(
         "  orders:
     memory: 16GB
     prevent_destroy: true
@@ -80,19 +80,19 @@ pub fn mixed_plan(orders_copy_memory: &str) -> Scenario {
     vector_optimized: true
     ignore_changes: [memory]
   orders-copy:
-    memory: {orders_copy_memory}
-    source: {{ instance: orders }}
+    memory: 16GB
+    source: { instance: orders }
   legacy:
     memory: 4GB
     region: europe-west2
     allow_replace: true
   renamed:
-    id: \"{{id:renamed}}\"
+    id: \"{id:renamed}\"
     memory: 8GB
   billing:
     memory: 8GB
-"
-    ))
+",
+    )
     .top("prune: true\n")
     .seed(Seed::new("orders").id("11111111").paused())
     .seed(

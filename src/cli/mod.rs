@@ -2,139 +2,51 @@
 //! can type; `commands` decides what each subcommand does. Flag names, defaults and
 //! exit codes are a contract (docs/commands.md).
 
+mod global;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::units::{Rate, WallDuration};
+use crate::units::WallDuration;
+
+pub(crate) use global::{
+    ColorChoice, CommonArgs, DEFAULT_FILE, GlobalArgs, NoArgs, On, ProjectArgs,
+};
 
 /// Keep Neo4j Aura instances exactly as aura.yaml says.
 #[derive(Debug, Parser)]
 #[command(name = "auraform", version, about, long_about = None, propagate_version = true)]
 pub(crate) struct Cli {
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub common: CommonArgs,
+
+    /// Given before the subcommand; see [`On`] for after it.
+    #[command(flatten)]
+    pub project: ProjectArgs,
 
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// Flags accepted before or after any subcommand.
-#[derive(Debug, Clone, Args)]
-pub(crate) struct GlobalArgs {
-    /// The desired-state file [default: aura.yaml; for `apply PLAN_FILE`: the file the
-    /// plan was made from]. Repeat it, or name a directory of `*.aura.yaml` files, to
-    /// run `validate`, `plan`, `drift` or `apply` over several projects in one run.
-    #[arg(
-        short = 'f',
-        long = "file",
-        global = true,
-        value_name = "PATH",
-        action = clap::ArgAction::Append
-    )]
-    pub files: Vec<PathBuf>,
-
-    /// Base URL of the Aura API (https, or http on a loopback host).
-    #[arg(
-        long,
-        global = true,
-        env = "AURA_API_URL",
-        default_value = "https://api.neo4j.io",
-        value_name = "URL"
-    )]
-    pub api_url: String,
-
-    /// Use an in-process emulator of the Aura API, with its world kept in
-    /// `.auraform/emulator.json` beside aura.yaml. Needs no account and no network.
-    #[arg(long, global = true)]
-    pub emulator: bool,
-
-    /// When to colour output.
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
-    pub color: ColorChoice,
-
-    /// More logging on stderr (-v info, -vv debug, -vvv trace). Secrets are never logged.
-    #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
-    pub verbose: u8,
-
-    /// Only errors on stderr.
-    #[arg(short = 'q', long = "quiet", global = true)]
-    pub quiet: bool,
-
-    /// Request budget shared by every API call: `N/min`, `N/s`, or a bare `N` (per minute).
-    /// For `emulator`, the limit it enforces per client id.
-    #[arg(long, global = true, default_value = "125/min", value_name = "RATE")]
-    pub rate_limit: Rate,
-
-    /// Interval between status polls of an asynchronous operation (e.g. `10s`; at most 1h).
-    #[arg(long, global = true, value_name = "DURATION", value_parser = poll_interval_value)]
-    pub poll_interval: Option<WallDuration>,
-
-    /// Per-step timeout (e.g. `20m`; at most 168h).
-    #[arg(long, global = true, value_name = "DURATION", value_parser = timeout_value)]
-    pub timeout: Option<WallDuration>,
-}
-
-/// The longest `--poll-interval`: an hour between polls already reports nothing useful.
-pub(crate) const MAX_POLL_INTERVAL: Duration = Duration::from_hours(1);
-/// The longest `--timeout`: a week, far beyond any Aura operation, and far from the
-/// range where adding it to the clock could overflow (docs/commands.md §3).
-pub(crate) const MAX_TIMEOUT: Duration = Duration::from_hours(168);
-
-fn poll_interval_value(s: &str) -> Result<WallDuration, String> {
-    at_most(s, MAX_POLL_INTERVAL)
-}
-
-fn timeout_value(s: &str) -> Result<WallDuration, String> {
-    at_most(s, MAX_TIMEOUT)
-}
-
-/// A duration no longer than `max`, refused when the flag is parsed.
-fn at_most(s: &str, max: Duration) -> Result<WallDuration, String> {
-    let d: WallDuration = s.parse()?;
-    if d.0 > max {
-        return Err(format!(
-            "`{}` is too long: at most {}h",
-            s.trim(),
-            max.as_secs() / 3600
-        ));
-    }
-    Ok(d)
-}
-
-/// The desired-state file when `-f` is not given.
-pub(crate) const DEFAULT_FILE: &str = "aura.yaml";
-
-impl GlobalArgs {
-    /// The desired-state files: the `-f` values, else `aura.yaml`.
-    pub(crate) fn files(&self) -> Vec<PathBuf> {
-        if self.files.is_empty() {
-            vec![PathBuf::from(DEFAULT_FILE)]
-        } else {
-            self.files.clone()
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
-
-impl ColorChoice {
-    /// Whether output on a stream may be coloured: `--color always|never` decide;
-    /// `auto` colours only a terminal, and only when `NO_COLOR` is unset or empty
-    /// (<https://no-color.org>). The caller reads the environment and the terminal, so
-    /// stdout and stderr follow one rule, each judged on its own terminal.
-    pub(crate) fn enabled(self, is_terminal: bool, no_color: Option<&str>) -> bool {
-        match self {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => is_terminal && no_color.is_none_or(str::is_empty),
-        }
+impl Cli {
+    /// The resolved global flags and the subcommand. A usage error (flags that do not
+    /// go together) is a clap error, printed and mapped to exit 1 like clap's own.
+    pub(crate) fn resolve(self) -> Result<(GlobalArgs, Command), clap::Error> {
+        let (name, after) = self.command.project_args();
+        global::resolve(&self.common, &self.project, after, name, &|k| {
+            std::env::var(k).ok()
+        })
+        .map(|g| (g, self.command))
+        .map_err(|misuse| {
+            // Rendered like clap's own errors, with the subcommand's usage line.
+            let mut cli = Cli::command().bin_name("auraform");
+            cli.build();
+            let sub = cli.find_subcommand_mut(name).cloned();
+            sub.unwrap_or(cli)
+                .error(clap::error::ErrorKind::ArgumentConflict, misuse)
+        })
     }
 }
 
@@ -157,34 +69,67 @@ impl From<OutputFormat> for crate::plan::render::Format {
     }
 }
 
+/// The subcommands. Those that read aura.yaml or talk to the API wrap their args in
+/// [`On`], which adds the [`ProjectArgs`] after the subcommand (see `global`).
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Write a commented starter aura.yaml for a project (refuses to overwrite).
+    Init(On<InitArgs>),
+
     /// Check aura.yaml offline: syntax, types, and the built-in catalogue.
-    Validate,
+    Validate(On<NoArgs>),
 
     /// Show what apply would change.
-    Plan(PlanArgs),
+    Plan(On<PlanArgs>),
+
+    /// Render a plan saved by `plan --out`, without applying it (no API access).
+    Show(On<ShowArgs>),
 
     /// Carry out a plan: computed now (and confirmed), or a saved one.
-    Apply(ApplyArgs),
+    Apply(On<ApplyArgs>),
 
     /// Report divergence between live instances and aura.yaml (exit 0 clean, 2 drift, 1 error).
-    Drift(DriftArgs),
+    Drift(On<DriftArgs>),
 
     /// Write an aura.yaml describing a live project.
-    Import(ImportArgs),
+    Import(On<ImportArgs>),
+
+    /// What a project can run: tiers, clouds, regions and sizes, with each tier's limits.
+    Catalog(On<CatalogArgs>),
 
     /// Compare two desired-state files offline (no API access).
-    Diff(DiffArgs),
+    Diff(On<DiffArgs>),
 
-    /// Print the JSON Schema of aura.yaml (or of the plan JSON, or of a run over several files).
-    Schema(SchemaArgs),
+    /// Print the JSON Schema of aura.yaml (or of the plan JSON, of a run over several files,
+    /// or of `catalog --format json`).
+    Schema(On<SchemaArgs>),
 
     /// Run the local Aura API emulator.
     Emulator(EmulatorArgs),
 
     /// Print a shell completion script.
-    Completions(CompletionsArgs),
+    Completions(On<CompletionsArgs>),
+}
+
+impl Command {
+    /// The subcommand's name and the [`ProjectArgs`] given after it (`None` for a
+    /// subcommand that takes none).
+    fn project_args(&self) -> (&'static str, Option<&ProjectArgs>) {
+        match self {
+            Command::Init(on) => ("init", Some(&on.project)),
+            Command::Validate(on) => ("validate", Some(&on.project)),
+            Command::Plan(on) => ("plan", Some(&on.project)),
+            Command::Show(on) => ("show", Some(&on.project)),
+            Command::Apply(on) => ("apply", Some(&on.project)),
+            Command::Drift(on) => ("drift", Some(&on.project)),
+            Command::Import(on) => ("import", Some(&on.project)),
+            Command::Catalog(on) => ("catalog", Some(&on.project)),
+            Command::Diff(on) => ("diff", Some(&on.project)),
+            Command::Schema(on) => ("schema", Some(&on.project)),
+            Command::Completions(on) => ("completions", Some(&on.project)),
+            Command::Emulator(_) => ("emulator", None),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -291,13 +236,60 @@ pub(crate) struct DiffArgs {
 #[derive(Debug, Args)]
 pub(crate) struct SchemaArgs {
     /// Print the schema of the plan JSON instead.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "catalog")]
     pub plan: bool,
 
+    /// Print the schema of `auraform catalog --format json` instead.
+    #[arg(long, conflicts_with = "files_schema")]
+    pub catalog: bool,
+
     /// Print the schema of `plan` / `drift --format json` over several files instead.
-    // Its own id: `files` is the global `-f`.
+    // Its own id: `files` is the `-f` of the ProjectArgs flattened beside it.
     #[arg(long = "files", id = "files_schema", conflicts_with = "plan")]
     pub files: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ShowArgs {
+    /// A plan saved by `plan --out`.
+    #[arg(value_name = "PLAN_FILE")]
+    pub plan_file: PathBuf,
+
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// Project id or exact name (default: the only project the credentials see).
+    #[arg(long, value_name = "ID_OR_NAME")]
+    pub project: Option<String>,
+}
+
+/// Output formats of `catalog`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub(crate) enum CatalogFormat {
+    #[default]
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CatalogArgs {
+    /// Project id or exact name (default: the project in aura.yaml, or the only one).
+    #[arg(long, value_name = "ID_OR_NAME")]
+    pub project: Option<String>,
+
+    /// Only this instance type (tier), e.g. `professional-db`.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub instance_type: Option<String>,
+
+    /// Only this cloud provider: `gcp`, `aws` or `azure`.
+    #[arg(long, value_name = "CLOUD")]
+    pub cloud: Option<String>,
+
+    #[arg(long, value_enum, default_value_t = CatalogFormat::Human)]
+    pub format: CatalogFormat,
 }
 
 #[derive(Debug, Args)]
@@ -314,9 +306,11 @@ pub(crate) struct EmulatorArgs {
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
 
+    /// The client id `/oauth/token` accepts.
     #[arg(long, default_value = "emulator", value_name = "ID")]
     pub client_id: String,
 
+    /// The client secret `/oauth/token` accepts [default: emulator-secret].
     #[arg(
         long,
         default_value = "emulator-secret",
@@ -357,19 +351,4 @@ pub(crate) struct EmulatorArgs {
 pub(crate) struct CompletionsArgs {
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn colour_follows_the_flag_then_no_color_then_the_terminal() {
-        assert!(ColorChoice::Always.enabled(false, Some("1")));
-        assert!(!ColorChoice::Never.enabled(true, None));
-        assert!(ColorChoice::Auto.enabled(true, None));
-        assert!(ColorChoice::Auto.enabled(true, Some("")));
-        assert!(!ColorChoice::Auto.enabled(true, Some("1")));
-        assert!(!ColorChoice::Auto.enabled(false, None));
-    }
 }

@@ -189,17 +189,7 @@ async fn suspended_and_loading_failed_need_a_person() {
     b.emu.force_status(&ids[0], "suspended").await;
     b.emu.force_status(&ids[1], "loading failed").await;
     let doc = drift_json(&b).await;
-    let attention: Vec<(String, String)> = doc["attention"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| {
-            (
-                a["name"].as_str().unwrap().to_owned(),
-                a["status"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let attention = crate::support::emulator::string_pairs(&doc["attention"], "name", "status");
     assert_eq!(
         attention,
         [

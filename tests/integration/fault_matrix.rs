@@ -43,7 +43,7 @@ use auraform::api::{AuraClient, ClientConfig, Credentials};
 use auraform::apply::{ApplyOptions, ApplyReport, InstanceOutcome, Journal, Timeouts, execute};
 use auraform::plan::{Live, Plan, PlanOptions};
 
-use crate::support::emulator::{CLIENT_ID, CLIENT_SECRET, Emu, set_faults, start};
+use crate::support::emulator::{CLIENT_ID, CLIENT_SECRET, Emu, set_faults, start, string_pairs};
 
 /// What aura.yaml declares: `a` and `n` new, `b` resized, `c` paused, `d` resumed, `r`
 /// moved to another region (replaced); `e` is live and undeclared.
@@ -328,17 +328,7 @@ async fn check_world(
 ) {
     let path = format!("/v1/instances?tenantId={}", emu.demo());
     let list = get_ok(emu, &path).await;
-    let live: Vec<(String, String)> = list["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            (
-                i["name"].as_str().unwrap().to_owned(),
-                i["id"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let live = string_pairs(&list["data"], "name", "id");
     let live_ids: BTreeSet<&str> = live.iter().map(|(_, id)| id.as_str()).collect();
     for (name, id) in initial {
         if !live_ids.contains(id.as_str()) && !allowed_gone.contains(id) {

@@ -19,7 +19,7 @@ use std::path::Path;
 use serde_json::json;
 
 use crate::support::cli::{Out, auraform};
-use crate::support::emulator::http_client;
+use crate::support::emulator::{get_json_at, http_client, token_at};
 
 const SECRET: &str = "cs-Zq8rT2vK9mWx4Lp7Nd3Hs6Yb1Fg5Jc0";
 const WRONG: &str = "cs-wrong-Vt5Qe8Ru2Wy6Io9Pa3Sd7Fg1Hj4";
@@ -242,28 +242,17 @@ async fn no_secret_in_any_output_of_any_command_at_trace_level() {
 
     // Someone resizes `orders` behind aura.yaml's back: drift in every format.
     let tenants: serde_json::Value = {
-        let token = issue_token(&emu.url).await;
-        let tenant = admin
-            .get(format!("{}/v1/tenants", emu.url))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json::<serde_json::Value>()
-            .await
-            .unwrap()["data"][0]["id"]
+        let token = token_at(&emu.url, "emulator", SECRET).await;
+        let tenant = get_json_at(&emu.url, &token, "/v1/tenants").await["data"][0]["id"]
             .as_str()
             .unwrap()
             .to_owned();
-        let list: serde_json::Value = admin
-            .get(format!("{}/v1/instances?tenantId={tenant}", emu.url))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list = get_json_at(
+            &emu.url,
+            &token,
+            &format!("/v1/instances?tenantId={tenant}"),
+        )
+        .await;
         let orders = list["data"]
             .as_array()
             .unwrap()
@@ -425,7 +414,7 @@ async fn leaked_tokens(url: &str, candidates: &BTreeSet<String>) -> Vec<String> 
         }
     }
     // A sanity check of the method: a token the emulator did issue is recognised.
-    let real = issue_token(url).await;
+    let real = token_at(url, "emulator", SECRET).await;
     assert_eq!(real.len(), 43);
     let status = http
         .get(format!("{url}/v1/tenants"))
@@ -436,19 +425,4 @@ async fn leaked_tokens(url: &str, candidates: &BTreeSet<String>) -> Vec<String> 
         .status();
     assert_ne!(status.as_u16(), 401);
     leaked
-}
-
-/// A token from the emulator at `url`, as the binary gets one.
-async fn issue_token(url: &str) -> String {
-    let answer: serde_json::Value = http_client()
-        .post(format!("{url}/oauth/token"))
-        .basic_auth("emulator", Some(SECRET))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["access_token"].as_str().unwrap().to_owned()
 }

@@ -2,8 +2,8 @@
 //! holds a password (docs/apply.md §10, §11, §16, §17).
 //!
 //! In order: list the project (another apply may have created the instance already:
-//! `conflict`), record the intent (`journal`), send `POST /instances`, write the
-//! password to the credentials sink before anything else, clear the intent, poll
+//! `conflict`), record the intent (`journal`), send `POST /instances`, hand the
+//! password to the credentials sinks before anything else, clear the intent, poll
 //! until running, then list again and give way if another apply's copy is the one
 //! every run keeps. An answer that cannot be trusted (5xx, timeout, broken
 //! connection) is resolved by listing the project; only when the instance is
@@ -15,10 +15,10 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::conflict::{self, Known};
-use super::credentials;
 use super::progress::InstanceProgress;
-use super::run::{Run, from_wait_error, settled_elsewhere};
+use super::run::{Run, api_remedy, from_wait_error, settled_elsewhere};
 use super::schedule::{StepCall, StepEffects, StepResult};
+use super::sinks::{self, Delivery, file as credentials};
 use super::wait::{WaitFor, WaitSpec, retry_while_busy, wait_until};
 use crate::api::ApiError;
 use crate::api::wire::{CreateInstanceRequest, CreatedInstance, InstanceSummary};
@@ -43,6 +43,9 @@ pub(super) async fn create_step(run: &Run<'_>, call: StepCall, timeout: Duration
     if let Some(source) = &call.source_id {
         body.source_instance_id = Some(source.clone());
     }
+    if let Some(restore_point) = &call.source_snapshot_id {
+        body.source_snapshot_id = Some(restore_point.clone());
+    }
     let known = Known {
         ids: &run.known,
         replaced: call.change_id.as_deref(),
@@ -58,7 +61,8 @@ pub(super) async fn create_step(run: &Run<'_>, call: StepCall, timeout: Duration
     effects.created_id = Some(id.clone());
 
     // The password exists only in `created`: store it before anything else.
-    let stored = store(run, &created, entry.as_deref(), &mut effects);
+    progress.status("storing the credentials");
+    let stored = store(run, &created, entry.as_deref(), &mut effects).await;
     drop(created);
     if let Err(reason) = stored {
         return StepResult::failed(effects, reason);
@@ -78,7 +82,7 @@ pub(super) async fn create_step(run: &Run<'_>, call: StepCall, timeout: Duration
             effects.settled = settled_elsewhere(&call.step.expect, waited.instance.as_ref());
             effects.last_status = waited.instance.map(|i| i.status.to_string());
         }
-        Err(err) => return from_wait_error(effects, &err),
+        Err(err) => return from_wait_error(effects, &err.for_step(timeout)),
     }
 
     let floor = answered + SURVIVOR_CHECK_FLOOR;
@@ -120,7 +124,7 @@ async fn send_create(
                         name,
                         run.project_id,
                         named.iter().map(|s| s.id.clone()).collect(),
-                        &run.opts.credentials_dir,
+                        &run.opts.sinks,
                     )
                     .map_err(|e| {
                         StepResult::failed(
@@ -146,7 +150,11 @@ async fn send_create(
             Err(ApiError::AmbiguousCreate { cause, .. }) => cause,
             Err(e) => {
                 clear(&entry);
-                return Err(StepResult::failed(StepEffects::default(), e.to_string()));
+                let effects = StepEffects {
+                    remedy: api_remedy(&e),
+                    ..StepEffects::default()
+                };
+                return Err(StepResult::failed(effects, e.to_string()));
             }
         };
         match resolve_ambiguous(run, known, progress, name, &cause).await {
@@ -209,46 +217,30 @@ fn stood_back(name: &str, kept: &str, lost_answers: &[String]) -> StepResult {
     StepResult::conflict(effects, conflict::reason(name, kept))
 }
 
-/// Writes the new instance's credentials (and clears its journal entry). `Err` is
-/// the step's failure reason; the notes already say the password is lost.
-fn store(
+/// Hands the new instance's credentials to the sinks (then clears its journal entry).
+/// `Err` is the step's failure reason when no sink holds the password; the remedy
+/// says how to recover.
+async fn store(
     run: &Run<'_>,
     created: &CreatedInstance,
     entry: Option<&Path>,
     effects: &mut StepEffects,
 ) -> Result<(), String> {
-    let id = &created.id;
-    let dir = &run.opts.credentials_dir;
-    let outcome = credentials::write_live(dir, created);
-    // Either way the outcome is settled: on disk, or reported lost below.
+    let id = created.id.clone();
+    let delivery = sinks::deliver(&run.opts.sinks, created, run.project_id).await;
+    // Either way the outcome is settled: held by a sink, or reported lost below.
     if let (Some(journal), Some(entry)) = (&run.opts.journal, entry) {
         journal.clear(entry);
     }
-    match outcome {
-        Ok(written) => {
-            if let Some(aside) = &written.superseded {
-                effects.notes.push(format!(
-                    "the previous {} (an earlier instance of this name) was kept as {}",
-                    credentials::credentials_path(dir, &created.name).display(),
-                    aside.display()
-                ));
-            }
-            if let Some(why) = &written.not_promoted {
-                effects.notes.push(format!(
-                    "{} already existed and could not be moved aside ({why}), so the new credentials went beside it",
-                    credentials::credentials_path(dir, &created.name).display()
-                ));
-            }
-            effects.credentials = Some(written.path);
-            Ok(())
-        }
-        Err(err) => {
-            effects.notes.push(format!(
-                "the password of the new instance {id} could not be saved and is lost: reset it in the Aura console (instance {id} → Reset password)"
-            ));
-            Err(err.to_string())
-        }
+    let lost = delivery.is_lost();
+    effects.credentials = Some(delivery);
+    if lost {
+        effects.remedy = Some(sinks::lost_remedy(&id));
+        return Err(format!(
+            "the password of the new instance {id} could not be stored by any credentials sink and is lost"
+        ));
     }
+    Ok(())
 }
 
 /// After the new instance `mine` is running: did another apply create `name` too?
@@ -328,9 +320,12 @@ async fn give_way(
     .await;
     let credentials = effects.credentials.take();
     if let Err(e) = sent {
-        let at = credentials.as_deref().map_or_else(String::new, |p| {
-            format!("; its credentials are in {}", p.display())
-        });
+        let at = credentials
+            .as_ref()
+            .and_then(|d| d.file.as_deref())
+            .map_or_else(String::new, |p| {
+                format!("; its credentials are in {}", p.display())
+            });
         effects.credentials = credentials;
         return StepResult::failed(
             effects,
@@ -342,7 +337,7 @@ async fn give_way(
     }
     effects
         .notes
-        .push(remove_credentials(credentials.as_deref(), mine));
+        .extend(remove_credentials(credentials.as_ref(), mine));
     let gone = Expectation::Gone;
     let waited = wait_until(
         get,
@@ -367,21 +362,32 @@ async fn give_way(
     StepResult::conflict(effects, conflict::reason(name, kept))
 }
 
-/// Removes the credentials of this run's deleted copy; the note says what happened.
-fn remove_credentials(path: Option<&Path>, id: &str) -> String {
-    let Some(path) = path else {
-        return format!("This run's copy {id} was deleted.");
-    };
-    match credentials::remove_own(path, id) {
-        Ok(_) => format!(
-            "This run's copy {id} was deleted and its credentials file {} removed.",
-            path.display()
-        ),
-        Err(e) => format!(
-            "This run's copy {id} was deleted; its credentials file {} could not be removed ({e}) and is of no use now.",
-            path.display()
-        ),
+/// Removes the credentials file of this run's deleted copy; the notes say what
+/// happened, and that what `credentials.command` stored names a deleted instance.
+fn remove_credentials(delivery: Option<&Delivery>, id: &str) -> Vec<String> {
+    let mut notes = Vec::new();
+    match delivery.and_then(|d| d.file.as_deref()) {
+        None => notes.push(format!("This run's copy {id} was deleted.")),
+        Some(path) => notes.push(match credentials::remove_own(path, id) {
+            Ok(_) => format!(
+                "This run's copy {id} was deleted and its credentials file {} removed.",
+                path.display()
+            ),
+            Err(e) => format!(
+                "This run's copy {id} was deleted; its credentials file {} could not be removed ({e}) and is of no use now.",
+                path.display()
+            ),
+        }),
     }
+    if let Some(program) = delivery
+        .filter(|d| d.command_stored)
+        .and_then(|d| d.command.as_deref())
+    {
+        notes.push(format!(
+            "`{program}` stored the credentials of {id}, which no longer exists: remove them from that store."
+        ));
+    }
+    notes
 }
 
 /// How an ambiguous create turned out.
@@ -418,8 +424,8 @@ async fn resolve_ambiguous(
                     effects.notes.push(format!(
                         "The instance was created (id {id}), but the API's answer was lost ({cause}), and with it the only copy of its password."
                     ));
-                    effects.notes.push(format!(
-                        "Remedy: in the Aura console, open instance {id} and reset its password; keep the new one safe. auraform will not create `{name}` again: the next apply adopts it."
+                    effects.remedy = Some(format!(
+                        "in the Aura console, open instance {id} and reset its password; keep the new one safe. auraform will not create `{name}` again: the next apply adopts it"
                     ));
                     return Resolution::Found(StepResult::failed(
                         effects,

@@ -14,6 +14,24 @@ pub enum ApplyError {
         )
     )]
     Incomplete { summary: String },
+
+    #[error("destroy did not finish: {summary}")]
+    #[diagnostic(
+        code(auraform::apply::incomplete),
+        help(
+            "the report above says what happened to each instance; running `auraform destroy` again deletes what is left"
+        )
+    )]
+    DestroyIncomplete { summary: String },
+
+    #[error("after the destroy, {what}")]
+    #[diagnostic(
+        code(auraform::apply::not_destroyed),
+        help(
+            "another run created or kept them while this destroy ran; run `auraform destroy` again"
+        )
+    )]
+    StillThere { what: String },
 }
 
 impl ApplyError {
@@ -41,11 +59,21 @@ impl ApplyError {
                 ));
             }
         }
+        let sinks = report.sink_failures();
+        if sinks > 0 {
+            parts.push(format!(
+                "a credentials sink failed for {sinks} instance{}",
+                if sinks == 1 { "" } else { "s" }
+            ));
+        }
         if parts.is_empty() {
             parts.push("interrupted".to_owned());
         }
-        Some(ApplyError::Incomplete {
-            summary: parts.join(", "),
+        let summary = parts.join(", ");
+        Some(if report.destroy {
+            ApplyError::DestroyIncomplete { summary }
+        } else {
+            ApplyError::Incomplete { summary }
         })
     }
 }
@@ -66,6 +94,7 @@ mod tests {
         let ok = ApplyReport {
             instances: vec![inst(InstanceOutcome::Done)],
             interrupted: false,
+            destroy: false,
         };
         assert!(ApplyError::from_report(&ok).is_none());
         let bad = ApplyReport {
@@ -82,6 +111,7 @@ mod tests {
                 inst(InstanceOutcome::Done),
             ],
             interrupted: true,
+            destroy: false,
         };
         let err = ApplyError::from_report(&bad).unwrap();
         assert_eq!(

@@ -99,8 +99,19 @@ async fn run_step(run: &Run<'_>, call: StepCall) -> StepResult {
 async fn run_step_inner(run: &Run<'_>, call: StepCall) -> StepResult {
     let (client, opts, pacing) = (run.client, run.opts, run.pacing);
     let timeout = opts.timeouts.for_action(call.step.action);
-    if call.step.action == StepAction::Create {
-        return create_step(run, call, timeout).await;
+    match call.step.action {
+        StepAction::Create => return create_step(run, call, timeout).await,
+        StepAction::Snapshot => {
+            return super::snapshot::snapshot_step(
+                run.client,
+                &run.opts.cancel,
+                run.pacing,
+                &call,
+                timeout,
+            )
+            .await;
+        }
+        _ => {}
     }
     let mut effects = StepEffects::default();
     let Some(id) = call.id.clone() else {
@@ -189,7 +200,7 @@ async fn run_step_inner(run: &Run<'_>, call: StepCall) -> StepResult {
             ),
             ..effects
         }),
-        Err(err) => from_wait_error(effects, &err),
+        Err(err) => from_wait_error(effects, &err.for_step(timeout)),
     }
 }
 

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::credentials;
+use super::sinks::{Sinks, command, file as credentials};
 use crate::fsutil::{self, Durability, Existing};
 use crate::plan::LiveSummary;
 
@@ -40,6 +40,10 @@ pub struct Intent {
     pub known_ids: Vec<String>,
     /// Where its credentials were to be written.
     pub credentials_dir: PathBuf,
+    /// `credentials.command` as the report names it, when one was to get them too: a
+    /// run interrupted while it ran may have stored them there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
     pub pid: u32,
     pub host: String,
     /// RFC 3339, for the user.
@@ -63,16 +67,26 @@ pub struct Unsaved {
     pub id: String,
     pub started_at: String,
     pub entry: PathBuf,
+    /// The entry's [`Intent::command`].
+    pub command: Option<String>,
 }
 
 impl Unsaved {
     /// The warning the user sees.
     pub fn message(&self) -> String {
-        format!(
-            "`{}` ({}) was created by an interrupted apply (started {}) and its password was never saved: \
-             reset it in the Aura console (instance {} → Reset password), or delete and recreate it",
-            self.name, self.id, self.started_at, self.id
-        )
+        match &self.command {
+            None => format!(
+                "`{}` ({}) was created by an interrupted apply (started {}) and its password was never saved: \
+                 reset it in the Aura console (instance {} → Reset password), or delete and recreate it",
+                self.name, self.id, self.started_at, self.id
+            ),
+            Some(command) => format!(
+                "`{}` ({}) was created by an interrupted apply (started {}) and its password was never saved to a file: \
+                 look for it where `{command}` stores credentials first; if it is not there, reset it in the Aura console \
+                 (instance {} → Reset password), or delete and recreate it",
+                self.name, self.id, self.started_at, self.id
+            ),
+        }
     }
 }
 
@@ -94,7 +108,7 @@ impl Journal {
         name: &str,
         project_id: &str,
         known_ids: Vec<String>,
-        credentials_dir: &Path,
+        sinks: &Sinks,
     ) -> std::io::Result<PathBuf> {
         fsutil::prepare_private_dir(&self.dir)?;
         let intent = Intent {
@@ -102,7 +116,8 @@ impl Journal {
             name: name.to_owned(),
             project_id: project_id.to_owned(),
             known_ids,
-            credentials_dir: credentials_dir.to_path_buf(),
+            credentials_dir: sinks.dir.clone(),
+            command: sinks.command.as_ref().map(|c| command::label(&c.argv)),
             pid: std::process::id(),
             host: fsutil::host_name(),
             started_at: now_rfc3339(),
@@ -193,6 +208,7 @@ pub fn review(journal: &Journal, project_id: &str, live: &[LiveSummary], repair:
                     id: inst.id.clone(),
                     started_at: intent.started_at.clone(),
                     entry: entry.clone(),
+                    command: intent.command.clone(),
                 });
             }
         }
@@ -226,7 +242,12 @@ mod tests {
         let journal = Journal::in_dir(&root.path().join(".auraform"));
         let creds = root.path().join(".auraform/credentials");
         let entry = journal
-            .begin("orders", "p", vec!["0ld00000".into()], &creds)
+            .begin(
+                "orders",
+                "p",
+                vec!["0ld00000".into()],
+                &Sinks::file_only(&creds),
+            )
             .unwrap();
         // Pretend another process on this machine wrote it and died.
         let mut intent: Intent = serde_json::from_slice(&std::fs::read(&entry).unwrap()).unwrap();
@@ -259,10 +280,42 @@ mod tests {
     }
 
     #[test]
+    fn with_a_command_sink_the_warning_says_where_to_look_first() {
+        let root = tempfile::tempdir().unwrap();
+        let journal = Journal::in_dir(root.path());
+        let mut sinks = Sinks::file_only(root.path().join("credentials"));
+        sinks.file = false;
+        sinks.command = Some(crate::config::CredentialsCommand {
+            argv: vec!["vault".into(), "kv".into(), "put".into()],
+            program: "vault".into(),
+            working_dir: root.path().to_owned(),
+            timeout: std::time::Duration::from_secs(60),
+        });
+        let entry = journal.begin("orders", "p", vec![], &sinks).unwrap();
+        let mut intent: Intent = serde_json::from_slice(&std::fs::read(&entry).unwrap()).unwrap();
+        assert_eq!(intent.command.as_deref(), Some("vault kv put"));
+        intent.pid = u32::MAX;
+        std::fs::write(&entry, serde_json::to_vec(&intent).unwrap()).unwrap();
+        let review = review(&journal, "p", &[summary("n1", "orders")], false);
+        let message = review.unsaved[0].message();
+        assert!(
+            message.contains("look for it where `vault kv put` stores credentials first"),
+            "{message}"
+        );
+        // An entry written before the field existed still reads.
+        let mut old = serde_json::to_value(&intent).unwrap();
+        old.as_object_mut().unwrap().remove("command");
+        let old: Intent = serde_json::from_value(old).unwrap();
+        assert_eq!(old.command, None);
+    }
+
+    #[test]
     fn an_entry_of_a_live_process_is_left_alone() {
         let root = tempfile::tempdir().unwrap();
         let journal = Journal::in_dir(root.path());
-        let entry = journal.begin("orders", "p", vec![], root.path()).unwrap();
+        let entry = journal
+            .begin("orders", "p", vec![], &Sinks::file_only(root.path()))
+            .unwrap();
         let mut intent: Intent = serde_json::from_slice(&std::fs::read(&entry).unwrap()).unwrap();
         // pid 1 is alive wherever /proc exists.
         intent.pid = 1;

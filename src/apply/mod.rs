@@ -15,23 +15,31 @@
 //! | [`schedule`] | chains in parallel, steps in order, dependencies, Ctrl-C between steps |
 //! | [`wait`] | polling until a step's expectation holds; timeouts; 404 grace; 409 retry (poll spacing comes from the client's budget) |
 //! | [`cancel`] | the cancellation token: no new steps, in-flight calls finish, polls stop |
-//! | [`credentials`] | the only copy of a new instance's password, written before anything else |
+//! | `snapshot` | the restore-point step: take a snapshot, wait until `Completed` |
+//! | [`sinks`] | the only copy of a new instance's password: the `.env` file, then `credentials.command`, before anything else |
+//! | [`forget`] | the credentials files of destroyed instances (`destroy --remove-credentials`) |
 //! | [`progress`] | live lines on a terminal, timestamped lines elsewhere; stderr only |
 //! | [`report`] | the final per-instance report and the exit code |
+//! | [`report_json`] | the same report as one JSON document (`apply --format json`) |
+//! | [`files_schema`] | the schema of the document of any command over several files |
 //! | [`error`] | errors that end the command |
 
 pub mod cancel;
 mod conflict;
 mod create;
-pub mod credentials;
 pub mod error;
 pub mod executor;
+pub mod files_schema;
+pub mod forget;
 pub mod journal;
 mod options;
 pub mod progress;
 pub mod report;
+pub mod report_json;
 mod run;
 pub mod schedule;
+pub mod sinks;
+mod snapshot;
 pub mod wait;
 
 pub use cancel::Cancel;
@@ -40,5 +48,6 @@ pub use executor::execute;
 pub use journal::Journal;
 pub use options::ApplyOptions;
 pub use progress::{InstanceProgress, Progress, ProgressMode};
-pub use report::{ApplyReport, InstanceOutcome, InstanceReport};
+pub use report::{ApplyReport, InstanceOutcome, InstanceReport, RestorePoint};
+pub use sinks::{Delivery, SinkFailure, SinkKind, Sinks};
 pub use wait::{Timeouts, WaitError, WaitSpec};

@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::cancel::Cancel;
 use super::journal::Journal;
 use super::progress::{Progress, ProgressMode};
+use super::sinks::Sinks;
 use super::wait::Timeouts;
 
 /// How an apply runs.
@@ -21,8 +22,8 @@ pub struct ApplyOptions {
     pub timeouts: Timeouts,
     /// How long a just-created instance may answer 404 (docs/aura-api.md §9.3).
     pub not_found_grace: Duration,
-    /// Where credentials of created instances go (aura.yaml `credentials.dir`).
-    pub credentials_dir: PathBuf,
+    /// Where credentials of created instances go (aura.yaml `credentials:`).
+    pub sinks: Sinks,
     /// Where each create is recorded while its password is not on disk yet
     /// (`.auraform/journal/` beside aura.yaml); `None` records nothing.
     pub journal: Option<Journal>,
@@ -37,14 +38,15 @@ pub struct ApplyOptions {
 
 impl ApplyOptions {
     /// Defaults for the real API: parallelism 10, a 5 s poll interval, the default
-    /// timeouts, 60 s of 404 grace, no progress output.
+    /// timeouts, 60 s of 404 grace, no progress output, credentials to files in
+    /// `credentials_dir` only.
     pub fn new(credentials_dir: impl Into<PathBuf>) -> Self {
         Self {
             parallelism: 10,
             poll_interval: Duration::from_secs(5),
             timeouts: Timeouts::default(),
             not_found_grace: Duration::from_secs(60),
-            credentials_dir: credentials_dir.into(),
+            sinks: Sinks::file_only(credentials_dir),
             journal: None,
             known_ids: HashSet::new(),
             progress: Progress::new(ProgressMode::Hidden, []),

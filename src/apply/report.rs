@@ -4,7 +4,8 @@
 //! interrupted (docs/commands.md), after every other chain has finished.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+
+use super::sinks::{Delivery, SinkKind};
 
 /// How one instance's chain of steps ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,6 +23,14 @@ pub enum InstanceOutcome {
     Conflict { step: String, reason: String },
 }
 
+/// A snapshot taken before a risky step, `Completed`: what the user restores from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RestorePoint {
+    /// The instance the snapshot is of (for a replacement: the old one).
+    pub instance_id: String,
+    pub snapshot_id: String,
+}
+
 /// What happened to one instance.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InstanceReport {
@@ -34,8 +43,12 @@ pub struct InstanceReport {
     pub remaining: Vec<String>,
     /// The last status the API reported (`running`, `creating`, …), if any.
     pub last_status: Option<String>,
-    /// Where the credentials of a created instance were written.
-    pub credentials: Option<PathBuf>,
+    /// Where the credentials of a created instance went.
+    pub credentials: Option<Delivery>,
+    /// What to do about a failed step, when something specific can be said.
+    pub remedy: Option<String>,
+    /// Restore points taken, in order; each one `Completed`.
+    pub restore_points: Vec<RestorePoint>,
     /// Things the user must know and act on (lost password, remedy), in order.
     pub notes: Vec<String>,
     pub outcome: InstanceOutcome,
@@ -50,6 +63,8 @@ impl InstanceReport {
             remaining: steps,
             last_status: None,
             credentials: None,
+            remedy: None,
+            restore_points: Vec::new(),
             notes: Vec::new(),
             outcome: InstanceOutcome::Skipped {
                 reason: "not started".to_owned(),
@@ -66,7 +81,14 @@ impl InstanceReport {
     }
 
     pub fn is_success(&self) -> bool {
-        matches!(self.outcome, InstanceOutcome::Done)
+        matches!(self.outcome, InstanceOutcome::Done) && !self.sink_failed()
+    }
+
+    /// A credentials sink did not take this instance's credentials.
+    pub fn sink_failed(&self) -> bool {
+        self.credentials
+            .as_ref()
+            .is_some_and(|d| !d.failures.is_empty())
     }
 }
 
@@ -77,6 +99,8 @@ pub struct ApplyReport {
     pub instances: Vec<InstanceReport>,
     /// Ctrl-C was received.
     pub interrupted: bool,
+    /// The plan was a destroy plan: the report speaks of destroying.
+    pub destroy: bool,
 }
 
 impl ApplyReport {
@@ -94,8 +118,13 @@ impl ApplyReport {
         }
     }
 
-    fn count(&self, pred: impl Fn(&InstanceOutcome) -> bool) -> usize {
+    pub(crate) fn count(&self, pred: impl Fn(&InstanceOutcome) -> bool) -> usize {
         self.instances.iter().filter(|i| pred(&i.outcome)).count()
+    }
+
+    /// Instances whose credentials a sink did not take.
+    pub fn sink_failures(&self) -> usize {
+        self.instances.iter().filter(|i| i.sink_failed()).count()
     }
 
     /// The human report (no colour, no secrets).
@@ -106,17 +135,22 @@ impl ApplyReport {
         let interrupted = self.count(|o| matches!(o, InstanceOutcome::Interrupted { .. }));
         let conflicts = self.count(|o| matches!(o, InstanceOutcome::Conflict { .. }));
 
+        let (title, command) = if self.destroy {
+            ("Destroy", "destroy")
+        } else {
+            ("Apply", "apply")
+        };
         let mut out = String::new();
         if self.instances.is_empty() {
-            out.push_str("Apply complete: nothing to do.\n");
+            let _ = writeln!(out, "{title} complete: nothing to do.");
             return out;
         }
         let headline = if self.interrupted {
-            "Apply interrupted"
+            format!("{title} interrupted")
         } else if self.succeeded() {
-            "Apply complete"
+            format!("{title} complete")
         } else {
-            "Apply finished with errors"
+            format!("{title} finished with errors")
         };
         let mut counts = vec![format!("{done} done")];
         for (n, word) in [
@@ -129,7 +163,14 @@ impl ApplyReport {
                 counts.push(format!("{n} {word}"));
             }
         }
-        let _ = writeln!(out, "{headline}: {}.", counts.join(", "));
+        // Apart from the outcomes, which add up to the instances: a sink fails for an
+        // instance that was created, so it is one of those counted above.
+        let sinks_failed = self.sink_failures();
+        let sinks = match sinks_failed {
+            0 => String::new(),
+            n => format!("; credentials not stored by the sink for {n}"),
+        };
+        let _ = writeln!(out, "{headline}: {}{sinks}.", counts.join(", "));
         out.push('\n');
 
         let width = self
@@ -143,16 +184,23 @@ impl ApplyReport {
         }
 
         if self.interrupted || interrupted > 0 {
-            out.push_str(
-                "\nRun `auraform apply` again to finish: the next plan starts from where each instance stands now.\n",
+            let _ = writeln!(
+                out,
+                "\nRun `auraform {command}` again to finish: the next plan starts from where each instance stands now."
             );
         } else if failed > 0 || skipped > 0 {
-            out.push_str(
-                "\nFix what failed, then run `auraform apply` again: instances that are done will show no changes.\n",
+            let _ = writeln!(
+                out,
+                "\nFix what failed, then run `auraform {command}` again: instances that are done will show no changes."
             );
         } else if conflicts > 0 {
             out.push_str(
                 "\nAnother apply of the same instances ran at the same time; its copies were kept. Give every apply of a project its own turn (a CI concurrency group), then run `auraform plan` to check.\n",
+            );
+        }
+        if sinks_failed > 0 {
+            out.push_str(
+                "\nStore the credentials each remedy above names: apply does not run `credentials.command` again for instances that exist.\n",
             );
         }
         out
@@ -205,10 +253,46 @@ fn render_instance(out: &mut String, inst: &InstanceReport, width: usize) {
             let _ = writeln!(out, "{indent}not started: {}", not_started.join(", "));
         }
     }
-    if let Some(path) = &inst.credentials {
-        let _ = writeln!(out, "{indent}credentials: {}", path.display());
+    if let (InstanceOutcome::Failed { .. }, Some(remedy)) = (&inst.outcome, &inst.remedy) {
+        let _ = writeln!(out, "{indent}remedy: {remedy}");
+    }
+    if let Some(delivery) = &inst.credentials {
+        render_delivery(out, delivery, &indent);
+    }
+    for r in &inst.restore_points {
+        let _ = writeln!(
+            out,
+            "{indent}restore point: snapshot {} of instance {}",
+            r.snapshot_id, r.instance_id
+        );
     }
     for note in &inst.notes {
+        let _ = writeln!(out, "{indent}{note}");
+    }
+}
+
+/// Where the credentials went, then each sink that failed with its remedy.
+fn render_delivery(out: &mut String, d: &Delivery, indent: &str) {
+    if let Some(path) = &d.file {
+        let why = if d.file_is_fallback {
+            " (written although `file: false`: the command failed)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "{indent}credentials: {}{why}", path.display());
+    }
+    if let (Some(program), true) = (&d.command, d.command_stored) {
+        let _ = writeln!(out, "{indent}credentials: stored by `{program}`");
+    }
+    for f in &d.failures {
+        let which = match f.sink {
+            SinkKind::File => "credentials file",
+            SinkKind::Command => "credentials command",
+        };
+        let _ = writeln!(out, "{indent}{which} FAILED: {}", f.reason);
+        let _ = writeln!(out, "{indent}  remedy: {}", f.remedy);
+    }
+    for note in &d.notes {
         let _ = writeln!(out, "{indent}{note}");
     }
 }
@@ -233,11 +317,15 @@ mod tests {
     #[test]
     fn all_done_exits_zero() {
         let mut r = report("orders", &["create", "pause"], 2, InstanceOutcome::Done);
-        r.credentials = Some(".auraform/credentials/orders.env".into());
+        r.credentials = Some(Delivery {
+            file: Some(".auraform/credentials/orders.env".into()),
+            ..Delivery::default()
+        });
         r.last_status = Some("paused".into());
         let rep = ApplyReport {
             instances: vec![r],
             interrupted: false,
+            destroy: false,
         };
         assert!(rep.succeeded());
         assert_eq!(rep.exit_code(), 0);
@@ -272,6 +360,7 @@ mod tests {
         let rep = ApplyReport {
             instances: vec![failed, interrupted, skipped],
             interrupted: true,
+            destroy: false,
         };
         assert_eq!(rep.exit_code(), 1);
         let text = rep.render();

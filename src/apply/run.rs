@@ -27,11 +27,21 @@ pub(crate) fn from_wait_error(mut effects: StepEffects, err: &WaitError<ApiError
     if let Some(status) = err.last_status() {
         effects.last_status = Some(status.to_owned());
     }
+    effects.remedy = match err {
+        WaitError::Api(e) => api_remedy(e),
+        other => other.remedy().map(str::to_owned),
+    };
     if err.is_interrupted() {
         StepResult::interrupted(effects)
     } else {
         StepResult::failed(effects, err.to_string())
     }
+}
+
+/// What the API error's help says to do.
+pub(crate) fn api_remedy(err: &ApiError) -> Option<String> {
+    use miette::Diagnostic as _;
+    err.help().map(|h| h.to_string())
 }
 
 /// The settled status `observed` is in when it is not the one `expected` names (an

@@ -17,13 +17,12 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::path::PathBuf;
-
 use tokio::sync::{Semaphore, watch};
 
 use super::cancel::Cancel;
 use super::progress::{InstanceProgress, Progress};
-use super::report::{ApplyReport, InstanceOutcome, InstanceReport};
+use super::report::{ApplyReport, InstanceOutcome, InstanceReport, RestorePoint};
+use super::sinks::Delivery;
 use crate::plan::{Change, ExpectedStatus, Plan, Step, StepAction};
 
 /// One step to run, with everything resolved that depends on earlier steps.
@@ -39,6 +38,8 @@ pub struct StepCall {
     pub id: Option<String>,
     /// For a clone of an instance this plan creates: that instance's new id.
     pub source_id: Option<String>,
+    /// For a clone made from the restore point of this chain: that snapshot's id.
+    pub source_snapshot_id: Option<String>,
     /// The live instance the change is about when the plan was made (`Change::id`):
     /// for a create, the one it replaces, if any.
     pub change_id: Option<String>,
@@ -52,8 +53,12 @@ pub struct StepEffects {
     pub created_id: Option<String>,
     /// The last status the API reported.
     pub last_status: Option<String>,
-    /// Where a created instance's credentials were written.
-    pub credentials: Option<PathBuf>,
+    /// Where a created instance's credentials went.
+    pub credentials: Option<Delivery>,
+    /// What to do about the step's failure, when something specific can be said.
+    pub remedy: Option<String>,
+    /// A restore point the step took.
+    pub restore_point: Option<RestorePoint>,
     /// Messages the user must see (e.g. a lost password and the remedy).
     pub notes: Vec<String>,
     /// A `wait` saw the instance settle in this status rather than the one the plan
@@ -163,6 +168,7 @@ where
     ApplyReport {
         instances,
         interrupted: cancel.is_cancelled(),
+        destroy: plan.options.destroy,
     }
 }
 
@@ -291,6 +297,8 @@ where
     Fut: Future<Output = StepResult>,
 {
     let mut current_id = change.id.clone();
+    // The restore point this chain took, for a clone made from it.
+    let mut restore_point: Option<String> = None;
     // Owned: a wait that sees the instance settle elsewhere re-derives the rest.
     let mut steps = change.steps.clone();
     let mut index = 0;
@@ -310,6 +318,9 @@ where
                 });
             }
         };
+        let source_snapshot_id = restore_point
+            .clone()
+            .filter(|_| step.source_snapshot_from_restore_point);
         line.step(word);
         let id = step.instance_id.clone().or_else(|| current_id.clone());
         let result = runner(StepCall {
@@ -318,14 +329,21 @@ where
             step: step.clone(),
             id: id.clone(),
             source_id,
+            source_snapshot_id,
             change_id: change.id.clone(),
             progress: line.clone(),
         })
         .await;
 
         let StepResult { effects, end: how } = result;
+        if let Some(r) = &effects.restore_point {
+            restore_point = Some(r.snapshot_id.clone());
+        }
         let settled = effects.settled;
-        record_effects(report, effects, &mut current_id);
+        // A step on another instance than the chain's own (a clone-replace deleting the
+        // old one) says nothing of the new instance's status.
+        let about_current = step.instance_id.is_none() || step.instance_id == current_id;
+        record_effects(report, effects, &mut current_id, about_current);
 
         match how {
             StepEnd::Done => {
@@ -403,11 +421,13 @@ fn clone_source_id(
 }
 
 /// Records what a step left behind, whether it completed or not: the id it created
-/// (which later steps of the chain use), its last status, credentials and notes.
+/// (which later steps of the chain use), its last status (when the step was on the
+/// chain's current instance), credentials and notes.
 fn record_effects(
     report: &mut InstanceReport,
     effects: StepEffects,
     current_id: &mut Option<String>,
+    about_current: bool,
 ) {
     if let Some(id) = effects.created_id {
         *current_id = Some(id.clone());
@@ -415,11 +435,17 @@ fn record_effects(
     } else if report.id.is_none() {
         report.id.clone_from(current_id);
     }
-    if effects.last_status.is_some() {
+    if about_current && effects.last_status.is_some() {
         report.last_status = effects.last_status;
     }
     if effects.credentials.is_some() {
         report.credentials = effects.credentials;
+    }
+    if let Some(r) = effects.restore_point {
+        report.restore_points.push(r);
+    }
+    if effects.remedy.is_some() {
+        report.remedy = effects.remedy;
     }
     report.notes.extend(effects.notes);
 }

@@ -60,8 +60,8 @@ pub(crate) struct CommonArgs {
 #[command(next_help_heading = "aura.yaml and API")]
 pub(crate) struct ProjectArgs {
     /// The desired-state file [default: aura.yaml]. Repeat it, or name a directory of
-    /// `*.aura.yaml` files, to run `validate`, `plan`, `drift` or `apply` over several
-    /// projects in one run.
+    /// `*.aura.yaml` files, to run `validate`, `plan`, `drift`, `apply`, `destroy` or
+    /// `output` over several projects in one run.
     #[arg(short = 'f', long = "file", value_name = "PATH", action = clap::ArgAction::Append)]
     pub files: Vec<PathBuf>,
 

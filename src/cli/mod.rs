@@ -69,6 +69,47 @@ impl From<OutputFormat> for crate::plan::render::Format {
     }
 }
 
+/// Formats of the apply report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub(crate) enum ReportFormat {
+    /// The plan, then the report, as text on stdout.
+    #[default]
+    Human,
+    /// Only the report on stdout, as one JSON document; the plan goes to stderr.
+    Json,
+}
+
+/// Formats of `output`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub(crate) enum ConnectionFormat {
+    /// `NAME_NEO4J_URI=…` lines, safe to append to `$GITHUB_ENV`.
+    #[default]
+    Env,
+    /// One JSON document (schema/output.schema.json).
+    Json,
+    /// One `<name>.env` file per instance in `--dir`.
+    DotenvPerInstance,
+}
+
+/// Which JSON Schema `schema` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub(crate) enum SchemaName {
+    /// aura.yaml (schema/aura.schema.json).
+    #[default]
+    Aura,
+    /// The plan JSON (schema/plan.schema.json).
+    Plan,
+    /// `apply --format json` (schema/apply-report.schema.json).
+    ApplyReport,
+    /// `output --format json` (schema/output.schema.json).
+    Output,
+    /// `plan`, `drift`, `apply` or `output --format json` over several files
+    /// (schema/files.schema.json).
+    Files,
+    /// `catalog --format json` (schema/catalog.schema.json).
+    Catalog,
+}
+
 /// The subcommands. Those that read aura.yaml or talk to the API wrap their args in
 /// [`On`], which adds the [`ProjectArgs`] after the subcommand (see `global`).
 #[derive(Debug, Subcommand)]
@@ -88,6 +129,9 @@ pub(crate) enum Command {
     /// Carry out a plan: computed now (and confirmed), or a saved one.
     Apply(On<ApplyArgs>),
 
+    /// Delete the instances aura.yaml declares, and nothing else (CI teardown).
+    Destroy(On<DestroyArgs>),
+
     /// Report divergence between live instances and aura.yaml (exit 0 clean, 2 drift, 1 error).
     Drift(On<DriftArgs>),
 
@@ -97,11 +141,14 @@ pub(crate) enum Command {
     /// What a project can run: tiers, clouds, regions and sizes, with each tier's limits.
     Catalog(On<CatalogArgs>),
 
+    /// Print the connection details of the declared instances, read live (never a password).
+    Output(On<OutputArgs>),
+
     /// Compare two desired-state files offline (no API access).
     Diff(On<DiffArgs>),
 
-    /// Print the JSON Schema of aura.yaml (or of the plan JSON, of a run over several files,
-    /// or of `catalog --format json`).
+    /// Print a JSON Schema: aura.yaml (default), plan, apply-report, output, files or
+    /// catalog.
     Schema(On<SchemaArgs>),
 
     /// Run the local Aura API emulator.
@@ -121,9 +168,11 @@ impl Command {
             Command::Plan(on) => ("plan", Some(&on.project)),
             Command::Show(on) => ("show", Some(&on.project)),
             Command::Apply(on) => ("apply", Some(&on.project)),
+            Command::Destroy(on) => ("destroy", Some(&on.project)),
             Command::Drift(on) => ("drift", Some(&on.project)),
             Command::Import(on) => ("import", Some(&on.project)),
             Command::Catalog(on) => ("catalog", Some(&on.project)),
+            Command::Output(on) => ("output", Some(&on.project)),
             Command::Diff(on) => ("diff", Some(&on.project)),
             Command::Schema(on) => ("schema", Some(&on.project)),
             Command::Completions(on) => ("completions", Some(&on.project)),
@@ -152,6 +201,10 @@ pub(crate) struct PlanArgs {
     /// Delete live instances of the project not listed in aura.yaml.
     #[arg(long)]
     pub prune: bool,
+
+    /// Plan a destroy: delete the instances aura.yaml declares, and nothing else.
+    #[arg(long, conflicts_with = "prune")]
+    pub destroy: bool,
 }
 
 #[derive(Debug, Args)]
@@ -176,6 +229,11 @@ pub(crate) struct ApplyArgs {
     #[arg(long)]
     pub prune: bool,
 
+    /// The final report: `human` (plan and report on stdout) or `json` (only the
+    /// report on stdout, one document; the plan on stderr).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+
     /// How long to wait for another apply in this directory to finish (`0` refuses at
     /// once; at most 24h).
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = lock_timeout)]
@@ -192,6 +250,45 @@ fn lock_timeout(s: &str) -> Result<Duration, String> {
         return Err(format!("`{s}` is longer than a day (24h)"));
     }
     Ok(d)
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DestroyArgs {
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    /// How many instances to work on at once.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub parallelism: u16,
+
+    /// Destroy only these declared instances (repeatable).
+    #[arg(long = "target", value_name = "NAME")]
+    pub targets: Vec<String>,
+
+    /// Also remove the credentials files of the destroyed instances.
+    #[arg(long)]
+    pub remove_credentials: bool,
+
+    /// How long to wait for another apply or destroy in this directory to finish (`0`
+    /// refuses at once; at most 24h).
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = lock_timeout)]
+    pub lock_timeout: Duration,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct OutputArgs {
+    #[arg(long, value_enum, default_value_t = ConnectionFormat::Env)]
+    pub format: ConnectionFormat,
+
+    /// For `dotenv-per-instance`: the directory of the files (default
+    /// `.auraform/output` beside aura.yaml).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// For `dotenv-per-instance`: replace files whose content differs.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -235,18 +332,40 @@ pub(crate) struct DiffArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct SchemaArgs {
-    /// Print the schema of the plan JSON instead.
-    #[arg(long, conflicts_with = "catalog")]
-    pub plan: bool,
+    /// Which schema.
+    #[arg(value_enum, value_name = "WHICH", default_value_t = SchemaName::Aura)]
+    which: SchemaName,
 
-    /// Print the schema of `auraform catalog --format json` instead.
-    #[arg(long, conflicts_with = "files_schema")]
-    pub catalog: bool,
+    // The flags below are the spellings `schema` had before WHICH (docs/commands.md
+    // §9.7): still accepted so that scripts written against them keep working, hidden
+    // so that help shows one way.
+    /// The same as `schema plan`.
+    #[arg(long, hide = true, conflicts_with_all = ["which", "files_schema", "catalog"])]
+    plan: bool,
 
-    /// Print the schema of `plan` / `drift --format json` over several files instead.
+    /// The same as `schema files`.
     // Its own id: `files` is the `-f` of the ProjectArgs flattened beside it.
-    #[arg(long = "files", id = "files_schema", conflicts_with = "plan")]
-    pub files: bool,
+    #[arg(long = "files", id = "files_schema", hide = true, conflicts_with_all = ["which", "catalog"])]
+    files: bool,
+
+    /// The same as `schema catalog`.
+    #[arg(long, hide = true, conflicts_with = "which")]
+    catalog: bool,
+}
+
+impl SchemaArgs {
+    /// The schema asked for, by name or by the older `--plan`, `--files`, `--catalog`.
+    pub(crate) fn which(&self) -> SchemaName {
+        if self.plan {
+            SchemaName::Plan
+        } else if self.files {
+            SchemaName::Files
+        } else if self.catalog {
+            SchemaName::Catalog
+        } else {
+            self.which
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -1,46 +1,58 @@
 //! `auraform apply [PLAN_FILE]`: load → fetch → plan (or load and re-check a saved
 //! plan) → print → confirm → execute → report (docs/commands.md, docs/apply.md).
 //!
-//! stdout carries the plan and the final report; the prompt, progress and
-//! diagnostics go to stderr. Without a plan file the plan is computed now and
+//! stdout carries the plan and the final report (with `--format json`, only the
+//! report, as one JSON document, and the plan goes to stderr); the prompt, progress
+//! and diagnostics go to stderr. Without a plan file the plan is computed now and
 //! confirmed (`yes` on a terminal, or `--auto-approve`); a saved plan was reviewed
 //! when it was made and is applied without asking, unless aura.yaml or the live
 //! project moved since, in which case nothing is changed and the error says what
-//! moved. A saved plan is never executed from its own steps alone: the plan is made
-//! again from the same (fresh) inputs and must say exactly what the file says, so an
-//! edited file cannot send requests nobody reviewed. Exit 1 when any instance failed
-//! or was interrupted. Several files are planned, confirmed once and applied in turn by
-//! `apply_files`.
+//! moved. Exit 1 when any instance failed or was interrupted. Several files are
+//! planned, confirmed once and applied in turn by `apply_files`.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use super::apply_setup::{Target, ask, lock_all, options, progress_for, review_journal};
+use super::apply_setup::{
+    Carry, Target, ask, check_protected, lock_all, options, progress_for, review_journal,
+    show_plans,
+};
 use super::approval::ApprovalError;
 use super::error::Result;
 use super::interrupt::{Aborted, Interrupts};
 use super::outcome::Outcome;
-use super::output::{print_stdout, stdout_color};
 use super::session::Session;
-use super::{apply_files, files, pipeline, saved_plan};
-use crate::apply::{ApplyError, Cancel, execute};
-use crate::cli::{ApplyArgs, GlobalArgs};
+use super::stdout::print_stdout;
+use super::{apply_files, files, pipeline, saved_plan, teardown};
+use crate::apply::report_json::{document, to_json};
+use crate::apply::{ApplyError, ApplyReport, Cancel, execute};
+use crate::cli::{ApplyArgs, GlobalArgs, ReportFormat};
 use crate::config::LoadedConfig;
 use crate::plan::render::{Format, render};
-use crate::plan::{Live, Plan, PlanError, PlanOptions, StaleReason};
+use crate::plan::{Live, Plan, PlanError, StaleReason};
 
 /// Runs `apply`.
 pub(super) async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Outcome> {
     if args.plan_file.is_some() && (!args.targets.is_empty() || args.prune) {
         return Err(ApprovalError::SavedPlanFlags.into());
     }
+    run_files(global, &Carry::apply(args), args.plan_file.as_deref()).await
+}
+
+/// `apply` or `destroy` (as `carry` says) over the files `-f` names; `plan_file` is a
+/// saved plan to apply instead of planning now (one file only).
+pub(super) async fn run_files(
+    global: &GlobalArgs,
+    carry: &Carry,
+    plan_file: Option<&Path>,
+) -> Result<Outcome> {
     let files = files::resolve(&global.files)?;
-    if args.plan_file.is_some() {
+    if plan_file.is_some() {
         files::single(&files, "apply PLAN_FILE")?;
     }
-    files::check_single_file_flags(files.len(), false, !args.targets.is_empty())?;
-    let saved = match &args.plan_file {
-        Some(path) => Some((path.as_path(), saved_plan::load(path)?)),
+    files::check_single_file_flags(files.len(), false, !carry.opts.targets.is_empty())?;
+    let saved = match plan_file {
+        Some(path) => Some((path, saved_plan::load(path)?)),
         None => None,
     };
     // Without -f, a saved plan is applied to the file it was made from.
@@ -49,13 +61,13 @@ pub(super) async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Outcome
         None => files,
     };
     let [file] = files.as_slice() else {
-        return apply_files::run(global, args, &files).await;
+        return apply_files::run(global, carry, &files).await;
     };
     let loaded = pipeline::load(file)?;
     // Before the API is read: a second local run plans only once the first is done.
-    let _lock = lock_all(global, args, files.as_slice()).await?;
+    let _lock = lock_all(global, carry, files.as_slice()).await?;
     let session = pipeline::open(global, file).await?;
-    let result = run_in(&session, global, args, (file, saved), loaded).await;
+    let result = run_in(&session, global, carry, (file, saved), loaded).await;
     session.close().await;
     result
 }
@@ -65,21 +77,20 @@ pub(super) async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Outcome
 /// against. `file` is the aura.yaml `loaded` came from.
 async fn the_plan(
     session: &Session,
-    args: &ApplyArgs,
+    carry: &Carry,
     (file, saved): (&Path, Option<(&Path, Plan)>),
     loaded: &LoadedConfig,
 ) -> Result<(Plan, Live)> {
-    // A saved plan was made with its own --prune: fetch what it fetched.
-    let prune = saved.as_ref().map_or(args.prune, |(_, s)| s.options.prune);
-    let live = pipeline::observe(session, loaded, prune).await?;
+    // A saved plan was made with its own options (--prune, a destroy): fetch what it
+    // fetched.
+    let opts = saved
+        .as_ref()
+        .map_or_else(|| carry.opts.clone(), |(_, s)| s.options.clone());
+    let live = pipeline::observe(session, loaded, &opts).await?;
     let desired = &loaded.desired;
     let Some((path, saved)) = saved else {
-        let plan = crate::plan::plan(
-            desired,
-            &live,
-            &PlanOptions::new(args.targets.clone(), args.prune),
-        )
-        .map_err(|e| pipeline::locate(loaded, e))?;
+        let plan =
+            crate::plan::plan(desired, &live, &opts).map_err(|e| pipeline::locate(loaded, e))?;
         return Ok((plan, live));
     };
     if saved.options.report_only {
@@ -93,6 +104,8 @@ async fn the_plan(
             PlanError::Stale { reason }
         },
     )?;
+    // Only what the plan's changes say is carried out: the steps are derived again
+    // from the same inputs, and a file whose steps differ is refused.
     let again = crate::plan::plan(desired, &live, &saved.options)
         .map_err(|e| pipeline::locate(loaded, e))?;
     crate::plan::check_unaltered(&saved, &again).map_err(|altered| PlanError::SavedAltered {
@@ -105,21 +118,26 @@ async fn the_plan(
 async fn run_in(
     session: &Session,
     global: &GlobalArgs,
-    args: &ApplyArgs,
+    carry: &Carry,
     source: (&Path, Option<(&Path, Plan)>),
     loaded: LoadedConfig,
 ) -> Result<Outcome> {
-    let file = source.0;
-    let (plan, live) = the_plan(session, args, source, &loaded).await?;
+    let (file, from_saved) = (source.0, source.1.is_some());
+    let (plan, live) = the_plan(session, carry, source, &loaded).await?;
     let journal = review_journal(file, &live, global.quiet);
-    print_stdout(&render(&plan, Format::Human, stdout_color(global.color)))?;
+    let json = carry.format == ReportFormat::Json;
+    show_plans(global, carry, |color| render(&plan, Format::Human, color))?;
     if !plan.has_changes() {
+        if json {
+            print_stdout(&to_json(&document(&ApplyReport::default(), &plan.project)))?;
+        }
         return Ok(Outcome::Success);
     }
 
-    if args.plan_file.is_none() {
-        ask(args.auto_approve).await?;
+    if !from_saved {
+        ask(carry.consent, carry.auto_approve).await?;
     }
+    check_protected(&plan, &loaded)?;
 
     let cancel = Cancel::new();
     let progress = progress_for(global, &plan);
@@ -130,16 +148,32 @@ async fn run_in(
         live: &live,
         journal,
     };
-    let opts = options(session, global, args, target, progress, cancel);
-    let report = tokio::select! {
+    let opts = options(session, global, carry, target, progress, cancel);
+    let mut report = tokio::select! {
         report = execute(&session.client, &plan, &opts) => report,
         () = interrupts.aborted() => return Err(Aborted.into()),
     };
     drop(interrupts);
 
-    print_stdout(&format!("\n{}", report.render()))?;
+    let after = if plan.options.destroy {
+        teardown::finish(
+            session,
+            &loaded,
+            &plan.options,
+            &mut report,
+            carry.remove_credentials,
+        )
+        .await
+    } else {
+        teardown::Finished::default()
+    };
+    if json {
+        print_stdout(&to_json(&document(&report, &plan.project)))?;
+    } else {
+        print_stdout(&format!("\n{}{}", report.render(), after.text))?;
+    }
     match ApplyError::from_report(&report) {
-        None => Ok(Outcome::Success),
+        None => after.into_result(),
         Some(err) => Err(err.into()),
     }
 }

@@ -47,6 +47,23 @@ pub(crate) enum ApprovalError {
     )]
     SavedPlanFlags,
 
+    #[error("destroy needs confirmation, but there is no terminal to ask on")]
+    #[diagnostic(
+        code(auraform::destroy::confirmation_needed),
+        help(
+            "review the destroy plan above, then run `auraform destroy --auto-approve`; or save it with \
+             `auraform plan --destroy --out plan.json` and apply exactly that with `auraform apply plan.json`"
+        )
+    )]
+    DestroyConfirmationNeeded,
+
+    #[error("destroy cancelled: nothing was deleted")]
+    #[diagnostic(
+        code(auraform::destroy::declined),
+        help("only the exact answer `yes` starts the destroy")
+    )]
+    DestroyDeclined,
+
     #[error("this plan was made only to report divergence and cannot be applied")]
     #[diagnostic(
         code(auraform::apply::report_only_plan),
@@ -55,8 +72,44 @@ pub(crate) enum ApprovalError {
     ReportOnlyPlan,
 }
 
-/// The prompt, written to stderr so that stdout carries only the plan.
+/// What the user is asked to agree to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Consent {
+    /// `apply`: the changes of the plan shown.
+    Apply,
+    /// `destroy`: deleting the instances shown.
+    Destroy,
+}
+
+impl Consent {
+    /// The prompt, written to stderr so that stdout carries only the plan.
+    pub(super) fn prompt(self) -> &'static str {
+        match self {
+            Consent::Apply => PROMPT,
+            Consent::Destroy => DESTROY_PROMPT,
+        }
+    }
+
+    fn needed(self) -> ApprovalError {
+        match self {
+            Consent::Apply => ApprovalError::ConfirmationNeeded,
+            Consent::Destroy => ApprovalError::DestroyConfirmationNeeded,
+        }
+    }
+
+    fn declined(self) -> ApprovalError {
+        match self {
+            Consent::Apply => ApprovalError::Declined,
+            Consent::Destroy => ApprovalError::DestroyDeclined,
+        }
+    }
+}
+
+/// The prompt of `apply`.
 pub(super) const PROMPT: &str = "Do you want to perform these actions?\n  auraform will change the instances shown above.\n  Only `yes` will be accepted to approve.\n\n  Enter a value: ";
+
+/// The prompt of `destroy` (Terraform's words: there is no undo).
+pub(super) const DESTROY_PROMPT: &str = "Do you really want to destroy these instances?\n  auraform will delete the instances shown above, and their data. There is no undo.\n  Only `yes` will be accepted to confirm.\n\n  Enter a value: ";
 
 /// Decides whether the apply may proceed.
 ///
@@ -67,6 +120,7 @@ pub(super) const PROMPT: &str = "Do you want to perform these actions?\n  aurafo
 /// Only the exact word `yes` (surrounding whitespace aside) proceeds: `y`, `Yes` or an
 /// empty line cancel, as in Terraform.
 pub(super) fn confirm(
+    consent: Consent,
     auto_approve: bool,
     interactive: bool,
     input: &mut impl BufRead,
@@ -76,10 +130,10 @@ pub(super) fn confirm(
         return Ok(());
     }
     if !interactive {
-        return Err(ApprovalError::ConfirmationNeeded);
+        return Err(consent.needed());
     }
     prompt_out
-        .write_all(PROMPT.as_bytes())
+        .write_all(consent.prompt().as_bytes())
         .and_then(|()| prompt_out.flush())
         .map_err(ApprovalError::Prompt)?;
     let mut answer = String::new();
@@ -90,7 +144,7 @@ pub(super) fn confirm(
     if answer.trim() == "yes" {
         Ok(())
     } else {
-        Err(ApprovalError::Declined)
+        Err(consent.declined())
     }
 }
 
@@ -107,7 +161,7 @@ mod tests {
     fn ask(auto: bool, interactive: bool, answer: &str) -> (Result<(), ApprovalError>, String) {
         let mut input = answer.as_bytes();
         let mut out = Vec::new();
-        let r = confirm(auto, interactive, &mut input, &mut out);
+        let r = confirm(Consent::Apply, auto, interactive, &mut input, &mut out);
         (r, String::from_utf8(out).unwrap())
     }
 
@@ -132,6 +186,38 @@ mod tests {
         let (r, out) = ask(false, false, "yes\n");
         assert!(matches!(r, Err(ApprovalError::ConfirmationNeeded)));
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn destroy_asks_its_own_question_and_refuses_in_its_own_words() {
+        let mut out = Vec::new();
+        let r = confirm(
+            Consent::Destroy,
+            false,
+            true,
+            &mut "y\n".as_bytes(),
+            &mut out,
+        );
+        assert!(matches!(r, Err(ApprovalError::DestroyDeclined)));
+        assert!(String::from_utf8(out).unwrap().contains("There is no undo"));
+        let mut out = Vec::new();
+        let r = confirm(
+            Consent::Destroy,
+            false,
+            false,
+            &mut "yes\n".as_bytes(),
+            &mut out,
+        );
+        assert!(matches!(r, Err(ApprovalError::DestroyConfirmationNeeded)));
+        assert!(out.is_empty());
+        let r = confirm(
+            Consent::Destroy,
+            false,
+            true,
+            &mut "yes\n".as_bytes(),
+            &mut Vec::new(),
+        );
+        assert!(r.is_ok());
     }
 
     #[test]

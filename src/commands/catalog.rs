@@ -9,7 +9,7 @@ use super::catalog_text;
 use super::catalog_view::{CatalogDocument, Filter, no_match};
 use super::error::Result;
 use super::outcome::Outcome;
-use super::output::print_stdout;
+use super::stdout::print_stdout;
 use super::{files, pipeline, which_project};
 use crate::cli::{CatalogArgs, CatalogFormat, GlobalArgs};
 use crate::config;

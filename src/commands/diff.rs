@@ -6,7 +6,7 @@
 use super::diff_input;
 use super::error::Result;
 use super::outcome::Outcome;
-use super::output::{print_stdout, stdout_color};
+use super::stdout::{print_stdout, stdout_color};
 use crate::cli::{DiffArgs, GlobalArgs};
 use crate::plan::render::render;
 

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::error::Result;
 use super::outcome::Outcome;
-use super::output::{print_stdout, stdout_color};
+use super::stdout::{print_stdout, stdout_color};
 use super::{files, pipeline, projects};
 use crate::cli::{DriftArgs, GlobalArgs};
 use crate::plan::render::render;

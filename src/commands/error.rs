@@ -66,6 +66,11 @@ pub(crate) enum Error {
     #[diagnostic(transparent)]
     Diff(#[from] super::diff_input::DiffError),
 
+    /// `output` refused, or could not write its files.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Output(#[from] super::output_files::OutputError),
+
     /// `catalog` or `init` could not tell which project.
     #[error(transparent)]
     #[diagnostic(transparent)]

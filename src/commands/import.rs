@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::error::{Error, Result};
 use super::outcome::Outcome;
-use super::output::print_stdout;
+use super::stdout::print_stdout;
 use super::{files, pipeline};
 use crate::cli::{GlobalArgs, ImportArgs};
 use crate::fsutil;

@@ -35,13 +35,18 @@ pub(super) async fn open(global: &GlobalArgs, file: &Path) -> Result<Session> {
 
 /// Fetches the live project for `loaded` and re-validates the file against the
 /// project's own offering, which wins over the built-in catalogue for sizes and
-/// regions (a combination the project does not offer fails here, located). `prune` is
-/// `--prune` (see [`plan::needs_details`]).
-pub(super) async fn observe(session: &Session, loaded: &LoadedConfig, prune: bool) -> Result<Live> {
+/// regions (a combination the project does not offer fails here, located). `opts` are
+/// the plan's: with prune every instance is fetched in detail, for a destroy only the
+/// declared ones (see [`plan::needs_details`]).
+pub(super) async fn observe(
+    session: &Session,
+    loaded: &LoadedConfig,
+    opts: &PlanOptions,
+) -> Result<Live> {
     let desired = &loaded.desired;
     let project_state = session
         .client
-        .fetch_project(&desired.project, |s| plan::needs_details(desired, prune, s))
+        .fetch_project(&desired.project, |s| plan::needs_details(desired, opts, s))
         .await?;
     if !project_state.tenant.instance_configurations.is_empty() {
         config::validate_online(loaded, &project_state.tenant.instance_configurations)?;
@@ -55,7 +60,7 @@ pub(super) async fn plan(
     loaded: LoadedConfig,
     opts: &PlanOptions,
 ) -> Result<Planned> {
-    let live = observe(session, &loaded, opts.prune).await?;
+    let live = observe(session, &loaded, opts).await?;
     let plan = plan::plan(&loaded.desired, &live, opts).map_err(|e| locate(&loaded, e))?;
     Ok(Planned { loaded, live, plan })
 }

@@ -1,12 +1,12 @@
-//! `auraform plan`: what apply would change, on stdout in the requested format;
-//! `--out` saves it for `apply PLAN_FILE`. With several files, each is planned in turn
+//! `auraform plan`: what apply would change (with `--destroy`, what destroy would
+//! delete), on stdout in the requested format; `--out` saves it for `apply PLAN_FILE`. With several files, each is planned in turn
 //! (`commands::projects`).
 
 use std::path::Path;
 
 use super::error::Result;
 use super::outcome::Outcome;
-use super::output::{print_stdout, stdout_color};
+use super::stdout::{print_stdout, stdout_color};
 use super::{files, pipeline, projects, saved_plan};
 use crate::cli::{GlobalArgs, PlanArgs};
 use crate::plan::render::render;
@@ -19,8 +19,7 @@ pub(super) async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<Outcome>
     if let [file] = files.as_slice() {
         return run_one(global, args, file).await;
     }
-    let opts = PlanOptions::new(args.targets.clone(), args.prune);
-    let runs = projects::plan_each(global, &files, &opts).await?;
+    let runs = projects::plan_each(global, &files, &options(args)).await?;
     for run in &runs {
         if let Ok(planned) = &run.result {
             pipeline::check_journal(&run.file, &planned.live, global.quiet);
@@ -35,8 +34,7 @@ async fn run_one(global: &GlobalArgs, args: &PlanArgs, file: &Path) -> Result<Ou
     // The file is checked before anything touches the network or the disk.
     let loaded = pipeline::load(file)?;
     let session = pipeline::open(global, file).await?;
-    let opts = PlanOptions::new(args.targets.clone(), args.prune);
-    let planned = pipeline::plan(&session, loaded, &opts).await;
+    let planned = pipeline::plan(&session, loaded, &options(args)).await;
     session.close().await;
     let planned = planned?;
     pipeline::check_journal(file, &planned.live, global.quiet);
@@ -58,11 +56,21 @@ async fn run_one(global: &GlobalArgs, args: &PlanArgs, file: &Path) -> Result<Ou
         let emulator = if global.emulator { " --emulator" } else { "" };
         let apply = format!("auraform apply {}{file}{emulator}", out.display());
         eprintln!(
-            "Saved the plan to {out}. Review it with `auraform show {out}`; apply exactly this plan with `{apply}`.",
+            "Saved the {what} to {out}. Review it with `auraform show {out}`; apply exactly this plan with `{apply}`.",
+            what = if args.destroy { "destroy plan" } else { "plan" },
             out = out.display(),
         );
     }
     Ok(Outcome::changes_if(
         args.detailed_exitcode && planned.plan.has_changes(),
     ))
+}
+
+/// The plan `plan` makes: a destroy plan with `--destroy`.
+fn options(args: &PlanArgs) -> PlanOptions {
+    if args.destroy {
+        PlanOptions::destroy(args.targets.clone())
+    } else {
+        PlanOptions::new(args.targets.clone(), args.prune)
+    }
 }

@@ -1,5 +1,5 @@
-//! Several projects in one run (docs/commands.md §12): `plan`, `drift` and `apply` over
-//! each file in turn. Every file is loaded offline first (a typo in one costs no API
+//! Several projects in one run (docs/commands.md §12): `plan`, `drift`, `apply` and
+//! `output` over each file in turn. Every file is loaded offline first (a typo in one costs no API
 //! call); the files then share one session per API ([`Sessions`]), so one client keeps
 //! one request budget for the whole run. A file that fails is reported on stderr (its
 //! diagnostic under a `==> FILE <==` line) and in the run's output, and the others go
@@ -12,9 +12,9 @@ use miette::Diagnostic;
 use super::error::{Error, Result};
 use super::files::FilesError;
 use super::outcome::Outcome;
-use super::output::{print_stdout, stdout_color};
 use super::pipeline::{self, Planned};
-use super::session::Sessions;
+use super::session::{Session, Sessions};
+use super::stdout::{print_stdout, stdout_color};
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::config::LoadedConfig;
 use crate::plan::files::{FILES_FORMAT_VERSION, Failure, FileDocument, FileOutcome, FilesDocument};
@@ -122,6 +122,26 @@ pub(super) async fn plan_loaded(
     loaded: Vec<FileRun<LoadedConfig>>,
     opts: &PlanOptions,
 ) -> Result<Vec<FileRun<Planned>>> {
+    each_loaded(
+        sessions,
+        global,
+        loaded,
+        |p: &Planned| &p.plan.project,
+        async |session, loaded| pipeline::plan(session, loaded, opts).await,
+    )
+    .await
+}
+
+/// Runs `step` on each loaded file in turn, through `sessions`. `project` names the
+/// project of what a step produced: a second file for a project already claimed
+/// fails (see [`Claims`]).
+pub(super) async fn each_loaded<T>(
+    sessions: &mut Sessions,
+    global: &GlobalArgs,
+    loaded: Vec<FileRun<LoadedConfig>>,
+    project: impl Fn(&T) -> &ProjectRef,
+    mut step: impl AsyncFnMut(&Session, LoadedConfig) -> Result<T>,
+) -> Result<Vec<FileRun<T>>> {
     let mut claims = Claims::default();
     let mut runs = Vec::with_capacity(loaded.len());
     for run in loaded {
@@ -135,11 +155,11 @@ pub(super) async fn plan_loaded(
                     .get(global, &file)
                     .await
                     .map_err(|e| Error::Session(Box::new(e)))?;
-                let planned = pipeline::plan(session, loaded, opts).await.and_then(|p| {
-                    claims.claim(Sessions::world_of(global, &file), &p.plan.project, &file)?;
-                    Ok(p)
+                let done = step(session, loaded).await.and_then(|t| {
+                    claims.claim(Sessions::world_of(global, &file), project(&t), &file)?;
+                    Ok(t)
                 });
-                planned.map_err(|e| fail(&file, e))
+                done.map_err(|e| fail(&file, e))
             }
         };
         runs.push(FileRun { file, result });
@@ -156,26 +176,15 @@ pub(super) fn print_plans(
     kind: DocumentKind,
     exit: impl Fn(&Plan) -> Outcome,
 ) -> Result<Outcome> {
-    let names: Vec<String> = runs.iter().map(FileRun::name).collect();
     let exit = |p: &Planned| exit(&p.plan);
     let text = match format {
-        OutputFormat::Json => files_json(&FilesDocument {
-            format_version: FILES_FORMAT_VERSION.to_owned(),
-            exit_code: worst(runs.iter().map(|r| code(&r.result, exit))),
-            files: runs
-                .iter()
-                .zip(&names)
-                .map(|(run, name)| FileDocument {
-                    file: name.clone(),
-                    exit_code: code(&run.result, exit),
-                    outcome: match &run.result {
-                        Ok(p) => FileOutcome::Report(&p.plan),
-                        Err(f) => FileOutcome::Error(f.clone()),
-                    },
-                })
+        OutputFormat::Json => files_json(&files_document(
+            runs.iter()
+                .map(|run| entry(run, exit, |p| &p.plan))
                 .collect(),
-        }),
+        )),
         OutputFormat::Human | OutputFormat::Markdown => {
+            let names: Vec<String> = runs.iter().map(FileRun::name).collect();
             let sections = sections(runs, &names);
             if format == OutputFormat::Markdown {
                 files_markdown(&sections, kind)
@@ -200,6 +209,33 @@ pub(super) fn sections<'a>(
             outcome: run.result.as_ref().map(|p| &p.plan),
         })
         .collect()
+}
+
+/// The JSON document of a run over several files, from each file's entry; the run's
+/// exit code is the worst of theirs.
+pub(super) fn files_document<R>(files: Vec<FileDocument<R>>) -> FilesDocument<R> {
+    FilesDocument {
+        format_version: FILES_FORMAT_VERSION.to_owned(),
+        exit_code: worst(files.iter().map(|f| f.exit_code)),
+        files,
+    }
+}
+
+/// One file's entry in the JSON document: its report as `report` makes it, or its
+/// error. `exit` is what the report exits with alone.
+pub(super) fn entry<'a, T, R>(
+    run: &'a FileRun<T>,
+    exit: impl Fn(&T) -> Outcome,
+    report: impl FnOnce(&'a T) -> R,
+) -> FileDocument<R> {
+    FileDocument {
+        file: run.name(),
+        exit_code: code(&run.result, exit),
+        outcome: match &run.result {
+            Ok(t) => FileOutcome::Report(report(t)),
+            Err(f) => FileOutcome::Error(f.clone()),
+        },
+    }
 }
 
 /// One file's exit code: 1 for a failure, else what its report says.

@@ -6,8 +6,8 @@
 
 use super::error::Result;
 use super::outcome::Outcome;
-use super::output::{print_stdout, stdout_color};
 use super::saved_plan;
+use super::stdout::{print_stdout, stdout_color};
 use crate::cli::{GlobalArgs, ShowArgs};
 use crate::plan::render::render;
 

@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use indexmap::IndexMap;
 
@@ -17,10 +18,30 @@ pub struct Desired {
     /// Directory for `<instance>.env` credential files, resolved against the file's
     /// own directory.
     pub credentials_dir: PathBuf,
+    /// Write the `<instance>.env` file (`credentials.file`, default `true`; `false`
+    /// only with a command).
+    pub credentials_file: bool,
+    /// `credentials.command`, if any.
+    pub credentials_command: Option<CredentialsCommand>,
     /// Delete live instances of the project that are not declared.
     pub prune: bool,
     /// Declared instances keyed by Aura instance name, in file order.
     pub instances: IndexMap<String, DesiredInstance>,
+}
+
+/// `credentials.command`: a program run once per created instance with the `.env`
+/// text on its standard input (docs/apply.md §10).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CredentialsCommand {
+    /// The program and its arguments, as written in aura.yaml.
+    pub argv: Vec<String>,
+    /// The program to run: `argv[0]`, or, for a relative path with a `/`, that path
+    /// resolved against the file's directory.
+    pub program: PathBuf,
+    /// Where it runs: the directory of aura.yaml.
+    pub working_dir: PathBuf,
+    /// Killed and reported as failed after this long.
+    pub timeout: Duration,
 }
 
 /// Whether an instance should be running or paused.
@@ -94,8 +115,97 @@ pub struct DesiredInstance {
     pub id: Option<String>,
     pub prevent_destroy: bool,
     pub allow_replace: bool,
+    /// How a replacement (which `allow_replace` permits) is made.
+    pub replace: ReplaceMode,
+    /// Restore points: the steps before which an on-demand snapshot is taken (and
+    /// waited for until `Completed`). Each kind at most once, in file order.
+    pub snapshot_before: Vec<RiskyStep>,
     /// Fields whose live value is never reverted nor reported as drift.
     pub ignore_changes: Vec<Field>,
+}
+
+/// How an instance is replaced when an immutable field changes (`replace:`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ReplaceMode {
+    /// Delete the old instance, then create an empty one: the data is lost.
+    #[default]
+    Recreate,
+    /// Create the new instance as a clone of the old one (`source_instance_id`), wait
+    /// until it runs, then delete the old one: the data is kept.
+    Clone,
+}
+
+impl ReplaceMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplaceMode::Recreate => "recreate",
+            ReplaceMode::Clone => "clone",
+        }
+    }
+}
+
+impl KnownSpellings for ReplaceMode {
+    const KNOWN: &'static [Self] = &[ReplaceMode::Recreate, ReplaceMode::Clone];
+
+    fn spelling(&self) -> &str {
+        self.as_str()
+    }
+
+    fn parse_known(s: &str) -> Option<Self> {
+        Self::KNOWN.iter().copied().find(|v| v.as_str() == s)
+    }
+}
+
+impl fmt::Display for ReplaceMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A step worth a restore point (`snapshot_before:`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RiskyStep {
+    /// The in-place upgrade professional-db → business-critical.
+    Upgrade,
+    /// A PATCH that changes `memory` or `storage`.
+    Resize,
+    /// A replacement (either [`ReplaceMode`]).
+    Replace,
+}
+
+impl RiskyStep {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskyStep::Upgrade => "upgrade",
+            RiskyStep::Resize => "resize",
+            RiskyStep::Replace => "replace",
+        }
+    }
+}
+
+impl KnownSpellings for RiskyStep {
+    const KNOWN: &'static [Self] = &[RiskyStep::Upgrade, RiskyStep::Resize, RiskyStep::Replace];
+
+    fn spelling(&self) -> &str {
+        self.as_str()
+    }
+
+    fn parse_known(s: &str) -> Option<Self> {
+        Self::KNOWN.iter().copied().find(|v| v.as_str() == s)
+    }
+}
+
+impl fmt::Display for RiskyStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl DesiredInstance {
+    /// Whether a restore point is taken before `step`.
+    pub fn snapshots_before(&self, step: RiskyStep) -> bool {
+        self.snapshot_before.contains(&step)
+    }
 }
 
 /// The fields of an instance that can differ between aura.yaml and the live API.

@@ -16,7 +16,10 @@ pub mod raw;
 pub mod schema;
 pub mod validate;
 
-pub use desired::{Desired, DesiredInstance, DesiredState, Field, SourceRef};
+pub use desired::{
+    CredentialsCommand, Desired, DesiredInstance, DesiredState, Field, ReplaceMode, RiskyStep,
+    SourceRef,
+};
 pub use error::{ConfigError, ConfigErrors, ErrorCode};
 pub use load::{
     LoadedConfig, MAX_FILE_BYTES, declared_project, load, load_bytes, load_str,

@@ -15,7 +15,8 @@ use super::validate::{
     Wanted, check_graph_analytics_plugin, check_name, check_offered, check_vector, gb,
 };
 use super::world::{
-    InstanceRecord, MAX_INSTANCES_PER_PROJECT, OpKind, TenantRecord, World, durations,
+    DataCopy, DataOrigin, InstanceRecord, MAX_INSTANCES_PER_PROJECT, OpKind, TenantRecord, World,
+    durations,
 };
 use crate::api::wire::CreateInstanceRequest;
 use crate::aura::{CdcEnrichmentMode, InstanceStatus};
@@ -77,7 +78,7 @@ pub(super) async fn create_instance(State(shared): Shr, req: Body) -> ApiResult 
     let storage = check_create(&world, &tenant, &req)?;
     let vector_optimized = req.vector_optimized.unwrap_or(false);
     let graph_analytics_plugin = req.graph_analytics_plugin.unwrap_or(false);
-    let (graph_nodes, graph_relationships) = clone_source(&world, &req, &tenant, now)?;
+    let (graph_nodes, graph_relationships, data_from) = clone_source(&world, &req, &tenant, now)?;
 
     let id = world.new_instance_id();
     let password = world.new_password();
@@ -104,6 +105,8 @@ pub(super) async fn create_instance(State(shared): Shr, req: Body) -> ApiResult 
         op: None,
         hidden_until_ms: hidden
             .then(|| now.saturating_add(world.duration_ms(durations::NOT_YET_VISIBLE))),
+        data_from,
+        snapshot_outcome: None,
     };
     world.instances.insert(id.clone(), rec);
     world.begin(
@@ -180,13 +183,13 @@ fn check_create(
 }
 
 /// Checks `source_instance_id` / `source_snapshot_id` of a create (a clone) and returns
-/// the graph counts the new instance starts with.
+/// the graph counts the new instance starts with, and where its data comes from.
 fn clone_source(
     world: &World,
     req: &CreateInstanceRequest,
     tenant: &TenantRecord,
     now: i64,
-) -> Result<(u64, u64), Rejection> {
+) -> Result<(u64, u64, Option<DataOrigin>), Rejection> {
     let Some(source_id) = &req.source_instance_id else {
         if req.source_snapshot_id.is_some() {
             return Err(Rejection::invalid(
@@ -194,7 +197,7 @@ fn clone_source(
                 "source_instance_id is required with source_snapshot_id",
             ));
         }
-        return Ok((0, 0));
+        return Ok((0, 0, None));
     };
     let source = world
         .instances
@@ -217,12 +220,17 @@ fn clone_source(
             .find(|s| s.snapshot_id == *sid && s.instance_id == source.id)
             .ok_or_else(|| Rejection::snapshot_not_found(sid).with_field("source_snapshot_id"))?;
         let view = World::snapshot_view(snap, now);
-        if !view.exportable || now < snap.completes_ms {
+        if !view.exportable || !World::snapshot_usable(snap, now) {
             return Err(Rejection::invalid(
                 "source_snapshot_id",
                 format!("Snapshot {sid} is not an exportable completed snapshot"),
             ));
         }
     }
-    Ok((source.graph_nodes, source.graph_relationships))
+    let origin = DataOrigin {
+        by: DataCopy::Clone,
+        instance_id: source.id.clone(),
+        snapshot_id: req.source_snapshot_id.clone(),
+    };
+    Ok((source.graph_nodes, source.graph_relationships, Some(origin)))
 }

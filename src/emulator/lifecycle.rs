@@ -10,7 +10,7 @@ use super::body;
 use super::errors::Rejection;
 use super::respond::{ApiResult, Shr, accepted, existing, idle, not_busy, ok, wrong_state};
 use super::validate::{Wanted, check_offered, gb};
-use super::world::{OpKind, World, durations};
+use super::world::{DataCopy, DataOrigin, OpKind, World, durations};
 use crate::api::wire::{OverwriteRequest, UpgradeRequest};
 use crate::aura::InstanceStatus;
 use crate::aura::tiers;
@@ -116,10 +116,9 @@ pub(super) async fn overwrite(State(shared): Shr, Path(id): Path<String>, req: B
         ));
     }
     if let Some(sid) = &req.source_snapshot_id {
-        let found = world
-            .snapshots
-            .iter()
-            .any(|s| s.snapshot_id == *sid && s.instance_id == source.id && now >= s.completes_ms);
+        let found = world.snapshots.iter().any(|s| {
+            s.snapshot_id == *sid && s.instance_id == source.id && World::snapshot_usable(s, now)
+        });
         if !found {
             return Err(Rejection::snapshot_not_found(sid).with_field("source_snapshot_id"));
         }
@@ -127,6 +126,11 @@ pub(super) async fn overwrite(State(shared): Shr, Path(id): Path<String>, req: B
     let kind = OpKind::Overwrite {
         graph_nodes: source.graph_nodes,
         graph_relationships: source.graph_relationships,
+        from: Some(DataOrigin {
+            by: DataCopy::Overwrite,
+            instance_id: source.id.clone(),
+            snapshot_id: req.source_snapshot_id.clone(),
+        }),
     };
     accepted(
         world,

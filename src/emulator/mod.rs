@@ -27,6 +27,7 @@
 //! | `body` | JSON bodies → typed requests, with 400s that name the field |
 //! | `persist` | the `--state` file: load, atomic save, corrupt-file refusal |
 //! | `admin` | `/_emulator/*`: stats, fault settings, forced statuses |
+//! | `lineage` | `/_emulator/instances/{id}`: where an instance's data came from, its snapshots; how snapshots end |
 //! | `stats` | the counts of responses served that `/_emulator/stats` shows |
 //! | `errors` | the API's error bodies, and the operator-facing [`EmulatorError`] |
 
@@ -39,6 +40,7 @@ mod gateway;
 mod instances;
 mod lifecycle;
 mod limits;
+mod lineage;
 mod mangle;
 mod patch;
 mod persist;

@@ -21,7 +21,7 @@ use super::errors::Rejection;
 use super::gateway::{self, TOKEN_PATH};
 use super::respond::{ApiResult, Shr, ok};
 use super::shared::{SharedState, lock};
-use super::{admin, auth, instances, lifecycle, patch, sizing, snapshots};
+use super::{admin, auth, instances, lifecycle, lineage, patch, sizing, snapshots};
 use crate::api::wire::{MetricsIntegration, TokenResponse, WireSecret};
 use crate::aura::tiers;
 
@@ -92,6 +92,11 @@ pub(crate) fn router(shared: Arc<SharedState>) -> Router {
         .route(
             "/_emulator/instances/{id}/status",
             post(admin::force_status),
+        )
+        .route("/_emulator/instances/{id}", get(lineage::instance))
+        .route(
+            "/_emulator/instances/{id}/snapshot-outcome",
+            post(lineage::snapshot_outcome),
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use super::body;
 use super::errors::Rejection;
 use super::respond::{ApiResult, Shr, accepted, existing, idle, ok, wrong_state};
-use super::world::{OpKind, SnapshotRecord, World, durations, uuid_from};
+use super::world::{OpKind, SnapshotRecord, TakenOf, World, durations, uuid_from};
 use crate::api::wire::SnapshotCreated;
 use crate::aura::tiers;
 use crate::aura::{InstanceStatus, SnapshotProfile};
@@ -76,6 +76,12 @@ pub(super) async fn take_snapshot(
     if rec.status != InstanceStatus::Running {
         return Err(wrong_state(rec, "snapshot"));
     }
+    let taken_of = TakenOf {
+        instance_type: rec.instance_type.clone(),
+        memory: rec.memory.clone(),
+        data_from: rec.data_from.clone(),
+    };
+    let outcome = rec.snapshot_outcome.clone();
     let snapshot_id = uuid_from(&mut world.rng);
     let completes_ms = now.saturating_add(world.duration_ms(durations::SNAPSHOT));
     world.snapshots.push(SnapshotRecord {
@@ -84,6 +90,8 @@ pub(super) async fn take_snapshot(
         profile: SnapshotProfile::AdHoc,
         taken_ms: now,
         completes_ms,
+        outcome,
+        taken_of: Some(taken_of),
     });
     drop(world);
     ok(StatusCode::ACCEPTED, SnapshotCreated { snapshot_id })
@@ -112,17 +120,19 @@ pub(super) async fn restore(
         return Err(wrong_state(rec, "restore"));
     }
     let snap = snapshot(&world, &id, &sid)?;
-    if now < snap.completes_ms {
+    if !World::snapshot_usable(snap, now) {
         return Err(Rejection::invalid(
             "snapshotId",
-            format!("Snapshot {sid} is not completed yet"),
+            format!("Snapshot {sid} is not completed"),
         ));
     }
     accepted(
         world,
         &id,
         InstanceStatus::Restoring,
-        OpKind::Restore,
+        OpKind::Restore {
+            snapshot_id: Some(sid),
+        },
         durations::RESTORE,
         now,
     )

@@ -130,8 +130,38 @@ pub(crate) enum OpKind {
     Overwrite {
         graph_nodes: u64,
         graph_relationships: u64,
+        /// Where the data comes from (absent in worlds saved before lineage existed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<DataOrigin>,
     },
+    /// Restore in place from one of the instance's snapshots.
+    Restore {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        snapshot_id: Option<String>,
+    },
+}
+
+/// Where an instance's data came from: the emulator's data lineage, so tests can see
+/// data survive a replacement (docs/emulator.md §14). A fresh create has none.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct DataOrigin {
+    /// `clone` (a create with `source_instance_id`), `restore` (a snapshot restored in
+    /// place) or `overwrite`.
+    pub by: DataCopy,
+    /// The instance whose data was copied.
+    pub instance_id: String,
+    /// The snapshot it was copied from, when it was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_id: Option<String>,
+}
+
+/// How data was copied into an instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum DataCopy {
+    Clone,
     Restore,
+    Overwrite,
 }
 
 /// An operation in flight and when it completes (unix ms, wall clock).
@@ -168,6 +198,12 @@ pub(crate) struct InstanceRecord {
     /// Until then (unix ms), GET answers 404: the "just created, not yet visible" fault.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hidden_until_ms: Option<i64>,
+    /// Where its data came from; `None` for a fresh create.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_from: Option<DataOrigin>,
+    /// How its on-demand snapshots end (set by the admin route; default `Completed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_outcome: Option<SnapshotStatus>,
 }
 
 /// One snapshot; it is `InProgress` until `completes_ms`, then `Completed`.
@@ -178,6 +214,22 @@ pub(crate) struct SnapshotRecord {
     pub profile: SnapshotProfile,
     pub taken_ms: i64,
     pub completes_ms: i64,
+    /// How it ends at `completes_ms` (absent: `Completed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<SnapshotStatus>,
+    /// What the instance was when the snapshot was taken (absent in older worlds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken_of: Option<TakenOf>,
+}
+
+/// The instance as a snapshot saw it: its tier, size and data lineage then.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct TakenOf {
+    #[serde(rename = "type")]
+    pub instance_type: InstanceType,
+    pub memory: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_from: Option<DataOrigin>,
 }
 
 /// The whole world. Guarded by one mutex in the server; no method awaits.
@@ -289,7 +341,14 @@ impl World {
             changed = true;
             rec.status = InstanceStatus::Running;
             match op.kind {
-                OpKind::Create | OpKind::Resume | OpKind::Restore => {}
+                OpKind::Create | OpKind::Resume => {}
+                OpKind::Restore { snapshot_id } => {
+                    rec.data_from = Some(DataOrigin {
+                        by: DataCopy::Restore,
+                        instance_id: rec.id.clone(),
+                        snapshot_id,
+                    });
+                }
                 OpKind::Update {
                     memory,
                     storage,
@@ -322,9 +381,13 @@ impl World {
                 OpKind::Overwrite {
                     graph_nodes,
                     graph_relationships,
+                    from,
                 } => {
                     rec.graph_nodes = graph_nodes;
                     rec.graph_relationships = graph_relationships;
+                    if from.is_some() {
+                        rec.data_from = from;
+                    }
                 }
             }
         }
@@ -477,18 +540,24 @@ impl World {
     }
 
     pub(crate) fn snapshot_view(s: &SnapshotRecord, now: i64) -> Snapshot {
+        let status = if now >= s.completes_ms {
+            s.outcome.clone().unwrap_or(SnapshotStatus::Completed)
+        } else {
+            SnapshotStatus::InProgress
+        };
         Snapshot {
             instance_id: s.instance_id.clone(),
             snapshot_id: s.snapshot_id.clone(),
             profile: s.profile.clone(),
-            status: if now >= s.completes_ms {
-                SnapshotStatus::Completed
-            } else {
-                SnapshotStatus::InProgress
-            },
+            exportable: s.profile == SnapshotProfile::AdHoc && status != SnapshotStatus::Failed,
+            status,
             timestamp: rfc3339(s.taken_ms),
-            exportable: s.profile == SnapshotProfile::AdHoc,
         }
+    }
+
+    /// Whether snapshot `s` is usable as a source (restore, clone): it completed.
+    pub(crate) fn snapshot_usable(s: &SnapshotRecord, now: i64) -> bool {
+        Self::snapshot_view(s, now).status == SnapshotStatus::Completed
     }
 }
 

@@ -11,7 +11,7 @@
 
 use std::fmt::Write;
 
-use super::yaml::{header, key, scalar};
+use super::yaml::{header, scalar};
 use crate::api::wire::Tenant;
 use crate::aura::catalogue::{FREE_CLOUD, FREE_MEMORY, FREE_REGION};
 use crate::aura::sizes::parse_gb;
@@ -257,11 +257,11 @@ pub(crate) fn starter_yaml(
             let _ = writeln!(
                 out,
                 "  {}: {{}}  # nothing to set: free-db has one size",
-                key(&starter.name)
+                scalar(&starter.name)
             );
         }
         Some(p) => {
-            let _ = writeln!(out, "  {}:", key(&starter.name));
+            let _ = writeln!(out, "  {}:", scalar(&starter.name));
             write_instance(&mut out, &starter.instance_type, p);
         }
     }
@@ -346,6 +346,14 @@ fn write_instance(out: &mut String, ty: &InstanceType, p: &Placement) {
     let _ = writeln!(
         out,
         "    # prevent_destroy: true  # never delete or replace it, whatever the flags"
+    );
+    let _ = writeln!(
+        out,
+        "    # replace: clone  # a replacement (allow_replace) copies the data into the new instance"
+    );
+    let _ = writeln!(
+        out,
+        "    # snapshot_before: [upgrade, resize, replace]  # a restore point before those steps"
     );
 }
 

@@ -80,7 +80,8 @@ fn busy_suspended_destroying_and_odd_names_still_plan_clean() {
         text.contains("  pausing-one:\n    memory: 8GB\n    storage: 16GB\n    state: paused\n"),
         "{text}"
     );
-    assert!(text.contains("\"my app: ${HOME} #1\":"), "{text}");
+    // Keys are interpolated like values: a live name's `${` is written `$${`.
+    assert!(text.contains("\"my app: $${HOME} #1\":"), "{text}");
     check_clean(&text, &live, std::path::Path::new(".")).unwrap();
 }
 

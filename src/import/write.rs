@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use super::defaults::{Defaults, major_version};
-use super::yaml::{header, key, scalar};
+use super::yaml::{header, scalar};
 use crate::api::LiveProject;
 use crate::api::wire::Instance;
 use crate::aura::tiers;
@@ -193,7 +193,7 @@ fn write_instance(out: &mut String, i: &Instance, defaults: &Defaults, keys: &mu
             i.name
         );
     }
-    let _ = writeln!(out, "  {}:", key(&instance_key));
+    let _ = writeln!(out, "  {}:", scalar(&instance_key));
     if shared || renamed_key {
         let _ = writeln!(out, "    id: {}", scalar(&i.id));
     }

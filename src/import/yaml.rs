@@ -1,6 +1,7 @@
 //! YAML as import and init write it: the header lines every written aura.yaml starts
 //! with, and scalars, plain when the loader reads them back as the same string, else
-//! double-quoted; values escape `${` so interpolation leaves them be.
+//! double-quoted, with `${` escaped in values and in keys alike, since both are
+//! interpolated (docs/aura-yaml.md §9).
 
 use std::fmt::Write as _;
 
@@ -19,15 +20,11 @@ pub(super) fn header(out: &mut String, project_name: &str, project_id: &str, gen
     );
 }
 
-/// A YAML string value: `${` is written `$${`, which the loader reads back as a
-/// literal `${` (values are interpolated; keys are not, see [`key`]).
+/// A YAML string value or key: plain when unambiguous, else double-quoted (JSON
+/// escaping is valid YAML); `${` is written `$${`, which the loader reads back as a
+/// literal `${`.
 pub(super) fn scalar(s: &str) -> String {
-    key(&s.replace("${", "$${"))
-}
-
-/// A YAML scalar: plain when unambiguous, else double-quoted (JSON escaping is valid
-/// YAML).
-pub(super) fn key(s: &str) -> String {
+    let s = &s.replace("${", "$${");
     let plain = !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))

@@ -62,7 +62,7 @@ pub enum PlanError {
     #[diagnostic(
         code(auraform::plan::immutable_change),
         help(
-            "Aura cannot change these fields of an existing instance. Put the live values back in aura.yaml, or add `allow_replace: true` to `instances.{name}` to destroy it and create it again (its data is lost)"
+            "Aura cannot change these fields of an existing instance. Put the live values back in aura.yaml, or add `allow_replace: true` to `instances.{name}` to replace it: with `replace: clone` the new instance starts as a clone of the old one, otherwise it starts empty (the data is lost)"
         )
     )]
     ImmutableChange { name: String, fields: String },
@@ -92,6 +92,39 @@ pub enum PlanError {
         id: String,
         fields: String,
     },
+
+    #[error(
+        "instance `{name}` would be replaced by a clone with {memory} of memory, but it has {live_memory}: Aura cannot clone into a smaller instance"
+    )]
+    #[diagnostic(
+        code(auraform::plan::clone_too_small),
+        help(
+            "keep `memory` at {live_memory} or more for the replacement and make it smaller in a later apply (a resize keeps the data), or use `replace: recreate`, which does not keep it"
+        )
+    )]
+    CloneReplaceTooSmall {
+        name: String,
+        memory: String,
+        live_memory: String,
+    },
+
+    #[error("instance `{name}` ({id}) has `prevent_destroy: true`; destroy deletes nothing")]
+    #[diagnostic(
+        code(auraform::plan::prevent_destroy),
+        help(
+            "leave it out with `--target` naming the instances to destroy, or remove `prevent_destroy` from `instances.{name}` first (its data is lost)"
+        )
+    )]
+    DestroyProtected { name: String, id: String },
+
+    #[error(
+        "--target `{name}` is not declared in aura.yaml; destroy deletes only declared instances"
+    )]
+    #[diagnostic(
+        code(auraform::plan::unknown_target),
+        help("declared instances: {declared}")
+    )]
+    DestroyTargetUndeclared { name: String, declared: String },
 
     #[error(
         "--target `{name}` is neither declared in aura.yaml nor a live instance of the project"

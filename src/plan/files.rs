@@ -1,7 +1,8 @@
-//! The document of a run over several aura.yaml files (`plan` or `drift --format json`
-//! with more than one `-f`, docs/commands.md §12): one entry per file, holding the
-//! document a run over that file alone would print, or the error that file ended
-//! with. `schema/files.schema.json` is generated from these types.
+//! The document of a run over several aura.yaml files (`plan`, `drift`, `apply` or
+//! `output` with `--format json` and more than one `-f`, docs/commands.md §12): one
+//! entry per file, holding the document a run over that file alone would print, or
+//! the error that file ended with. `schema/files.schema.json` is generated from these
+//! types (by `apply::files_schema`, which sees every kind of report).
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -9,8 +10,8 @@ use serde::Serialize;
 /// The version of the several-files JSON document. Bumped only for incompatible changes.
 pub const FILES_FORMAT_VERSION: &str = "1";
 
-/// A run over several files as one JSON document: `plan` or `drift` with
-/// `--format json` and more than one `-f`.
+/// A run over several files as one JSON document: `plan`, `drift`, `apply` or
+/// `output` with `--format json` and more than one `-f`.
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct FilesDocument<T> {
     /// Always `"1"` for this format.

@@ -11,17 +11,18 @@ use crate::api::wire::{Instance, InstanceSummary};
 use crate::aura::{CdcEnrichmentMode, CloudProvider, InstanceStatus, InstanceType};
 use crate::config::{Desired, DesiredState};
 
-use super::model::ProjectRef;
+use super::model::{PlanOptions, ProjectRef};
 
-/// Whether a plan of `desired` needs the details of a listed instance: the file names
-/// it, pins it, or clones from it, or it may be pruned (`prune` is `--prune`; the
+/// Whether a plan of `desired` with `opts` needs the details of a listed instance: the
+/// file names it, pins it, or clones from it, or it may be pruned (`--prune`; the
 /// file's own `prune: true` counts too), since deleting a busy instance must wait for
 /// it first. Only those are fetched, so without prune the request count stays at
 /// N + 3 for N declared instances, and a saved plan and its apply look at the same
 /// instances.
-pub fn needs_details(desired: &Desired, prune: bool, s: &InstanceSummary) -> bool {
-    prune
-        || desired.prune
+///
+/// A destroy plan (`opts.destroy`) needs only the declared instances: it never prunes.
+pub fn needs_details(desired: &Desired, opts: &PlanOptions, s: &InstanceSummary) -> bool {
+    (!opts.destroy && (opts.prune || desired.prune))
         || desired.instances.contains_key(&s.name)
         || desired.instances.values().any(|i| {
             i.id.as_deref() == Some(s.id.as_str())

@@ -90,22 +90,29 @@ impl LocatedPlanError {
                 ref name,
                 ref source_memory,
                 ..
-            } => {
-                let labels = loaded
-                    .spans(name)
-                    .map(|s| {
-                        let (span, origin) = s.locate(Field::Memory);
-                        let text = format!("smaller than its source ({source_memory})");
-                        if origin.is_empty() {
-                            (span, text)
-                        } else {
-                            (span, format!("{text}; {origin}"))
-                        }
-                    })
-                    .into_iter()
-                    .collect();
-                (labels, Vec::new())
-            }
+            } => (
+                field(
+                    loaded,
+                    name,
+                    Field::Memory,
+                    &format!("smaller than its source ({source_memory})"),
+                ),
+                Vec::new(),
+            ),
+            E::CloneReplaceTooSmall {
+                ref name,
+                ref live_memory,
+                ..
+            } => (
+                field(
+                    loaded,
+                    name,
+                    Field::Memory,
+                    &format!("smaller than the live {live_memory}"),
+                ),
+                Vec::new(),
+            ),
+            E::DestroyProtected { ref name, .. } => (protected(loaded, name), Vec::new()),
             _ => (Vec::new(), Vec::new()),
         };
         Self {
@@ -115,6 +122,38 @@ impl LocatedPlanError {
             related,
         }
     }
+}
+
+/// A label on the `prevent_destroy` of instance `name` (or its key).
+fn protected(loaded: &LoadedConfig, name: &str) -> Vec<(Span, String)> {
+    loaded
+        .spans(name)
+        .map(|s| match s.prevent_destroy {
+            Some(o) if o.from_defaults => {
+                (o.span, "protected: inherited from `defaults`".to_owned())
+            }
+            Some(o) => (o.span, "protected".to_owned()),
+            None => (s.name, "protected".to_owned()),
+        })
+        .into_iter()
+        .collect()
+}
+
+/// A label on `field` of instance `name` (or its key, for a default or implied value),
+/// saying where the value came from.
+fn field(loaded: &LoadedConfig, name: &str, field: Field, text: &str) -> Vec<(Span, String)> {
+    loaded
+        .spans(name)
+        .map(|s| {
+            let (span, origin) = s.locate(field);
+            if origin.is_empty() {
+                (span, text.to_owned())
+            } else {
+                (span, format!("{text}; {origin}"))
+            }
+        })
+        .into_iter()
+        .collect()
 }
 
 impl fmt::Display for LocatedPlanError {

@@ -39,6 +39,7 @@
 //! [`Plan::has_drift`] (for `drift`) counts them. A busy instance with nothing to do
 //! once it settles is not a change either.
 
+pub mod connections;
 pub mod diff;
 pub mod error;
 pub mod files;
@@ -54,7 +55,7 @@ pub mod schema;
 mod schema_helpers;
 pub mod simulate;
 
-pub use diff::plan;
+pub use diff::{identify, plan};
 pub use error::PlanError;
 pub use live::{Live, LiveInstance, LiveSummary, needs_details};
 pub use located::LocatedPlanError;

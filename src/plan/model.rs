@@ -85,6 +85,11 @@ pub struct PlanOptions {
     /// the plan. A report-only plan is never applied.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub report_only: bool,
+    /// A destroy plan (`plan --destroy`, `destroy`): delete every declared instance that
+    /// exists (within the targets) and nothing else. Applying it is `destroy`, or
+    /// `apply PLAN_FILE` for a saved one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub destroy: bool,
 }
 
 impl PlanOptions {
@@ -93,6 +98,16 @@ impl PlanOptions {
             targets,
             prune,
             report_only: false,
+            destroy: false,
+        }
+    }
+
+    /// Options for a destroy plan of `targets` (every declared instance when empty).
+    pub fn destroy(targets: Vec<String>) -> Self {
+        Self {
+            targets,
+            destroy: true,
+            ..Self::default()
         }
     }
 
@@ -121,9 +136,16 @@ pub enum Action {
     Upgrade,
     Pause,
     Resume,
+    /// Delete, then create again empty (`replace: recreate`): the data is lost.
     Replace,
+    /// Create a clone of the instance, wait until it runs, then delete the old one
+    /// (`replace: clone`): the data is kept.
+    #[serde(rename = "clone-replace")]
+    CloneReplace,
     Delete,
     Wait,
+    /// A restore point: an on-demand snapshot, waited for until `Completed`.
+    Snapshot,
 }
 
 impl Action {
@@ -135,8 +157,10 @@ impl Action {
             Action::Pause => "pause",
             Action::Resume => "resume",
             Action::Replace => "replace",
+            Action::CloneReplace => "clone-replace",
             Action::Delete => "delete",
             Action::Wait => "wait",
+            Action::Snapshot => "snapshot",
         }
     }
 }
@@ -156,7 +180,8 @@ pub enum ChangeKind {
     Create,
     /// Changed in place: update, upgrade, rename, pause/resume, or only a wait.
     Update,
-    /// Destroyed and created again (data lost).
+    /// Destroyed and created again: data lost (`replace` action), or copied into
+    /// the new instance first (`clone-replace` action).
     Replace,
     /// Not declared, deleted by prune.
     Delete,
@@ -194,9 +219,20 @@ pub struct Change {
 }
 
 impl Change {
-    /// True when the change destroys data (replace or delete).
+    /// True when the change destroys data: a delete, or a replace that does not
+    /// clone the data first.
     pub fn is_destructive(&self) -> bool {
-        self.blocked.is_none() && matches!(self.kind, ChangeKind::Replace | ChangeKind::Delete)
+        self.blocked.is_none()
+            && match self.kind {
+                ChangeKind::Delete => true,
+                ChangeKind::Replace => !self.is_clone_replace(),
+                ChangeKind::Create | ChangeKind::Update => false,
+            }
+    }
+
+    /// True for a replacement that clones the old instance's data into the new one.
+    pub fn is_clone_replace(&self) -> bool {
+        self.actions.contains(&Action::CloneReplace)
     }
 }
 
@@ -281,8 +317,33 @@ pub struct Step {
     /// name of X, whose new id the executor puts in `source_instance_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_instance_from: Option<String>,
+    /// For a clone made from a restore point (`replace: clone` with `snapshot_before:
+    /// [replace]`): the executor puts the id of the snapshot this chain's `snapshot`
+    /// step took into `source_snapshot_id`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub source_snapshot_from_restore_point: bool,
     /// What must hold (by polling `GET /instances/{id}`) before the step counts as done.
     pub expect: Expectation,
+}
+
+impl Step {
+    /// A step on instance `instance_id` (`None`: the one this chain's create returned)
+    /// with no clone source.
+    pub fn new(
+        action: StepAction,
+        instance_id: Option<String>,
+        request: Option<StepRequest>,
+        expect: Expectation,
+    ) -> Self {
+        Self {
+            action,
+            instance_id,
+            request,
+            source_instance_from: None,
+            source_snapshot_from_restore_point: false,
+            expect,
+        }
+    }
 }
 
 /// The API operation of a step. `wait` sends nothing; `delete` is `DELETE /instances/{id}`.
@@ -304,6 +365,8 @@ pub enum StepAction {
     Resume,
     /// `DELETE /instances/{id}`.
     Delete,
+    /// `POST /instances/{id}/snapshots`: a restore point.
+    Snapshot,
 }
 
 impl StepAction {
@@ -316,6 +379,7 @@ impl StepAction {
             StepAction::Pause => "pause",
             StepAction::Resume => "resume",
             StepAction::Delete => "delete",
+            StepAction::Snapshot => "snapshot",
         }
     }
 }
@@ -344,6 +408,10 @@ pub enum Expectation {
     },
     /// `GET /instances/{id}` answers 404.
     Gone,
+    /// The snapshot the step took reports `Completed` (`GET
+    /// /instances/{id}/snapshots/{snapshot_id}`); `Failed` or `Cancelled` fail the step.
+    #[serde(rename = "snapshot_completed")]
+    SnapshotCompleted,
 }
 
 impl Expectation {
@@ -457,6 +525,21 @@ pub struct Summary {
     /// Changes needed but refused (report-only plans); not counted in the others.
     #[serde(default)]
     pub blocked: usize,
+    /// Replacements that clone the data into the new instance (`clone-replace`); not
+    /// counted in `replace`, which loses the data. Present when not zero.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub clone_replace: usize,
+    /// Restore points taken before risky steps. Present when not zero.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub snapshot: usize,
+}
+
+#[allow(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Plan {

@@ -18,11 +18,32 @@ pub fn resettle(
     expected: ExpectedStatus,
     actual: ExpectedStatus,
 ) -> Vec<Step> {
+    if actual == expected {
+        return rest.to_vec();
+    }
+    // A clone-replace clones (and takes its restore point of) the instance first,
+    // which needs it running; then deletes it whatever its state.
+    let clones_it = rest.iter().any(|s| {
+        matches!(&s.request, Some(StepRequest::Create(b)) if b.source_instance_id.as_deref() == Some(id))
+    });
+    if clones_it {
+        return match (expected, actual) {
+            (ExpectedStatus::Running, _) => {
+                let mut steps = vec![lifecycle(StepAction::Resume, id, ExpectedStatus::Running)];
+                steps.extend_from_slice(rest);
+                steps
+            }
+            (ExpectedStatus::Paused, _) => match rest.first() {
+                Some(s) if s.action == StepAction::Resume => rest[1..].to_vec(),
+                _ => rest.to_vec(),
+            },
+        };
+    }
     // A replacement deletes the instance whatever its state.
     let replaces = rest
         .iter()
         .any(|s| matches!(s.action, StepAction::Delete | StepAction::Create));
-    if actual == expected || replaces {
+    if replaces {
         return rest.to_vec();
     }
     match (expected, actual) {
@@ -65,11 +86,11 @@ fn from_running(rest: &[Step], id: &str) -> Vec<Step> {
     steps
 }
 
-/// Steps the API accepts only on a running instance: an upgrade, and a PATCH of
-/// anything but the name (docs/emulator.md §8).
+/// Steps the API accepts only on a running instance: an upgrade, a snapshot, and a
+/// PATCH of anything but the name (docs/emulator.md §8).
 fn needs_running(step: &Step) -> bool {
     match (&step.action, &step.request) {
-        (StepAction::Upgrade | StepAction::Resume, _) => true,
+        (StepAction::Upgrade | StepAction::Resume | StepAction::Snapshot, _) => true,
         (StepAction::Update, Some(StepRequest::Patch(p))) => {
             let mut rest = p.clone();
             rest.name = None;
@@ -87,13 +108,12 @@ fn with_status(mut step: Step, status: ExpectedStatus) -> Step {
 }
 
 fn lifecycle(action: StepAction, id: &str, status: ExpectedStatus) -> Step {
-    Step {
+    Step::new(
         action,
-        instance_id: Some(id.to_owned()),
-        request: None,
-        source_instance_from: None,
-        expect: Expectation::status(status),
-    }
+        Some(id.to_owned()),
+        None,
+        Expectation::status(status),
+    )
 }
 
 #[cfg(test)]
@@ -103,16 +123,15 @@ mod tests {
     use crate::plan::ExpectedValues;
 
     fn patch(p: PatchInstanceRequest, status: ExpectedStatus) -> Step {
-        Step {
-            action: StepAction::Update,
-            instance_id: Some("i1".into()),
-            request: Some(StepRequest::Patch(p)),
-            source_instance_from: None,
-            expect: Expectation::Status {
+        Step::new(
+            StepAction::Update,
+            Some("i1".into()),
+            Some(StepRequest::Patch(p)),
+            Expectation::Status {
                 status,
                 values: ExpectedValues::default(),
             },
-        }
+        )
     }
 
     fn actions(steps: &[Step]) -> Vec<&'static str> {
@@ -187,13 +206,12 @@ mod tests {
     fn as_expected_or_a_replacement_is_unchanged() {
         let rest = vec![lifecycle(StepAction::Pause, "i1", PAUSED)];
         assert_eq!(resettle(&rest, "i1", RUNNING, RUNNING), rest);
-        let replace = vec![Step {
-            action: StepAction::Delete,
-            instance_id: Some("i1".into()),
-            request: None,
-            source_instance_from: None,
-            expect: Expectation::Gone,
-        }];
+        let replace = vec![Step::new(
+            StepAction::Delete,
+            Some("i1".into()),
+            None,
+            Expectation::Gone,
+        )];
         assert_eq!(resettle(&replace, "i1", RUNNING, PAUSED), replace);
     }
 }

@@ -14,7 +14,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::config::{Desired, DesiredInstance};
+use crate::config::{Desired, DesiredInstance, ReplaceMode};
 
 use super::error::PlanError;
 use super::live::{Live, LiveInstance};
@@ -31,7 +31,7 @@ fn sha256(v: &Value) -> String {
 }
 
 fn canonical_instance(d: &DesiredInstance) -> Value {
-    json!({
+    let mut v = json!({
         "name": d.name,
         "type": d.instance_type.as_str(),
         "cloud_provider": d.cloud_provider.as_str(),
@@ -50,23 +50,46 @@ fn canonical_instance(d: &DesiredInstance) -> Value {
         "prevent_destroy": d.prevent_destroy,
         "allow_replace": d.allow_replace,
         "ignore_changes": d.ignore_changes.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
-    })
+    });
+    // Added with their defaults left out, so a file that does not use them digests as
+    // it did before they existed (saved plans made then stay fresh).
+    if d.replace != ReplaceMode::default() {
+        v["replace"] = json!(d.replace.as_str());
+    }
+    if !d.snapshot_before.is_empty() {
+        v["snapshot_before"] = json!(
+            d.snapshot_before
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+        );
+    }
+    v
 }
 
 /// `sha256:<hex>` of the desired state: every value that can change a plan or an
-/// apply (instances in file order, prune, project, credentials directory).
+/// apply (instances in file order, prune, project, where credentials go). The
+/// credentials sinks enter the digest only when they differ from the file-only
+/// default, so plans saved before sinks existed stay fresh.
 ///
 /// Only values count, not where the file is: the commands pass the credentials
 /// directory as aura.yaml writes it (relative to the file's own directory), so the same
 /// file named another way (`-f aura.yaml`, `-f /abs/dir/aura.yaml`, `-f ./x/../aura.yaml`)
 /// or a checkout of it elsewhere gives the same digest.
 pub fn config_digest(desired: &Desired) -> String {
-    let v = json!({
+    let mut v = json!({
         "project": desired.project,
         "prune": desired.prune,
         "credentials_dir": desired.credentials_dir.to_string_lossy(),
         "instances": desired.instances.values().map(canonical_instance).collect::<Vec<_>>(),
     });
+    if !desired.credentials_file || desired.credentials_command.is_some() {
+        v["credentials_sinks"] = json!({
+            "file": desired.credentials_file,
+            "command": desired.credentials_command.as_ref().map(|c| &c.argv),
+            "command_timeout_ms": desired.credentials_command.as_ref().map(|c| c.timeout.as_millis() as u64),
+        });
+    }
     sha256(&v)
 }
 
@@ -97,7 +120,19 @@ pub fn live_fingerprint(desired: &Desired, live: &Live, opts: &PlanOptions) -> L
         .filter(|d| opts.targets.contains(&d.name))
         .filter_map(|d| d.id.as_deref())
         .collect();
+    // A destroy plan is about the declared instances only: another team's instance
+    // appearing in a shared project does not make it stale.
+    let declared: Vec<&crate::config::DesiredInstance> = desired
+        .instances
+        .values()
+        .filter(|d| opts.targets.is_empty() || opts.targets.contains(&d.name))
+        .collect();
     let in_scope = |id: &str, name: &str| {
+        if opts.destroy {
+            return declared
+                .iter()
+                .any(|d| d.name == name || d.id.as_deref() == Some(id));
+        }
         opts.targets.is_empty()
             || opts.targets.iter().any(|t| t == name)
             || targeted_pins.contains(&id)
@@ -364,11 +399,15 @@ mod tests {
             id: None,
             prevent_destroy: false,
             allow_replace: false,
+            replace: ReplaceMode::default(),
+            snapshot_before: Vec::new(),
             ignore_changes: vec![],
         };
         Desired {
             project: "demo".into(),
             credentials_dir: ".auraform/credentials".into(),
+            credentials_file: true,
+            credentials_command: None,
             prune: false,
             instances: [("orders".to_owned(), d)].into_iter().collect(),
         }
@@ -389,6 +428,8 @@ mod tests {
             |d| d.allow_replace = true,
             |d| d.ignore_changes = vec![Field::Memory],
             |d| d.id = Some("2f49c2b3".into()),
+            |d| d.replace = ReplaceMode::Clone,
+            |d| d.snapshot_before = vec![crate::config::RiskyStep::Upgrade],
         ];
         for tweak in tweaks {
             let mut changed = base.clone();
@@ -398,5 +439,30 @@ mod tests {
         let mut pruned = base.clone();
         pruned.prune = true;
         assert_ne!(config_digest(&pruned), digest);
+    }
+
+    #[test]
+    fn the_digest_sees_where_passwords_go_and_keeps_the_default_as_before() {
+        let base = desired();
+        // The file-only default digests as it did before sinks existed (this is the
+        // digest of `desired()` without any sink key), so older saved plans stay fresh.
+        let before = sha256(&json!({
+            "project": base.project,
+            "prune": base.prune,
+            "credentials_dir": base.credentials_dir.to_string_lossy(),
+            "instances": base.instances.values().map(canonical_instance).collect::<Vec<_>>(),
+        }));
+        assert_eq!(config_digest(&base), before);
+        let mut with_command = base.clone();
+        with_command.credentials_command = Some(crate::config::CredentialsCommand {
+            argv: vec!["vault".into()],
+            program: "vault".into(),
+            working_dir: ".".into(),
+            timeout: std::time::Duration::from_secs(60),
+        });
+        let command_digest = config_digest(&with_command);
+        assert_ne!(command_digest, before);
+        with_command.credentials_file = false;
+        assert_ne!(config_digest(&with_command), command_digest);
     }
 }

@@ -4,7 +4,7 @@
 //! docs/aura-api.md describes it: a create starts `running` with the body's values
 //! and the toggles off unless sent, PATCH sets what it sends, pause/resume flip the
 //! status, upgrade sets `business-critical`, delete removes the instance, a wait lets
-//! the instance settle where the step expects it.
+//! the instance settle where the step expects it, a snapshot changes nothing.
 
 use crate::api::wire::{CreateInstanceRequest, PatchInstanceRequest};
 use crate::aura::tiers;
@@ -33,6 +33,7 @@ pub fn apply_effect(live: &Live, plan: &Plan) -> Live {
                                 i.status = status.to_wire();
                             }
                         }
+                        Expectation::SnapshotCompleted => {}
                     }
                 }
                 StepAction::Create => {
@@ -80,6 +81,8 @@ pub fn apply_effect(live: &Live, plan: &Plan) -> Live {
                         remove(&mut out, id);
                     }
                 }
+                // A restore point changes nothing an instance reports.
+                StepAction::Snapshot => {}
             }
         }
     }

@@ -156,7 +156,11 @@ async fn creates_in_parallel_writes_credentials_and_converges() {
 
     for inst in &report.instances {
         assert_eq!(inst.outcome, InstanceOutcome::Done, "{rendered}");
-        let path = inst.credentials.as_ref().expect("credentials path");
+        let path = inst
+            .credentials
+            .as_ref()
+            .and_then(|d| d.file.as_ref())
+            .expect("credentials path");
         assert_eq!(path, &creds.join(format!("{}.env", inst.name)));
         let text = std::fs::read_to_string(path).unwrap();
         assert!(text.contains(&format!("AURA_INSTANCE_ID={}", inst.id.as_ref().unwrap())));
@@ -379,7 +383,7 @@ instances:
     let new_id = moved.id.clone().unwrap();
     let old_move_id = p.change("move").unwrap().id.clone().unwrap();
     assert_eq!(
-        moved.credentials.as_deref(),
+        moved.credentials.as_ref().and_then(|d| d.file.as_deref()),
         Some(creds.join("move.env").as_path())
     );
     let live = std::fs::read_to_string(creds.join("move.env")).unwrap();

@@ -219,15 +219,6 @@ fn fast_apply(wf: &Value) -> Value {
     wf
 }
 
-/// The password auraform wrote for `name` beside aura.yaml.
-fn password(b: &Bench, name: &str) -> String {
-    b.read(&format!(".auraform/credentials/{name}.env"))
-        .lines()
-        .find_map(|l| l.strip_prefix("NEO4J_PASSWORD="))
-        .unwrap()
-        .to_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_on_merge_applies_main_and_reports_without_printing_a_password() {
     let wf = workflow("apply-on-merge.yml");
@@ -266,7 +257,7 @@ async fn apply_on_merge_applies_main_and_reports_without_printing_a_password() {
         "{}",
         ran.stdout
     );
-    let secret = password(&b, "orders");
+    let secret = b.password("orders");
     assert!(
         !ran.everything().contains(&secret),
         "a password was printed"
@@ -333,7 +324,6 @@ done
 "#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs credentials.command (issue 13, branch i13a; passes on it): un-ignore when it lands on main"]
 async fn apply_on_merge_stores_each_new_instance_in_repository_secrets() {
     use std::os::unix::fs::PermissionsExt as _;
     let wf = fast_apply(&workflow("apply-on-merge.yml"));
@@ -351,7 +341,7 @@ async fn apply_on_merge_stores_each_new_instance_in_repository_secrets() {
 
     let ran = run_step(&wf, "apply", "apply", r).await;
     assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
-    let secret = password(&b, "orders");
+    let secret = b.password("orders");
     let stored =
         |key: &str| std::fs::read_to_string(tools.path().join("secrets").join(key)).unwrap();
     assert_eq!(stored("ORDERS_NEO4J_PASSWORD"), secret);

@@ -68,11 +68,11 @@ fn schema_prints_the_committed_schema_exactly() {
 #[test]
 fn schema_plan_prints_the_committed_plan_schema() {
     let committed = std::fs::read("schema/plan.schema.json").expect("plan schema");
-    let out = auraform().args(["schema", "--plan"]).run();
+    let out = auraform().args(["schema", "plan"]).run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
         out.stdout.as_bytes() == committed,
-        "auraform schema --plan differs from schema/plan.schema.json"
+        "auraform schema plan differs from schema/plan.schema.json"
     );
 }
 

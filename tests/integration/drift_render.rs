@@ -163,3 +163,38 @@ fn markdown_escapes_every_user_string_and_only_auraform_writes_the_marker() {
         assert!(md.contains("<b>a&#124;b&#96;c</b>"), "{md}");
     }
 }
+
+/// The same for the parts issue 12 added: a clone-replace's warning and notes name the
+/// instance escaped, and a destroy plan's marker carries only a clean project id.
+#[test]
+fn markdown_escapes_names_in_clone_replace_and_destroy_plans() {
+    use auraform::config::ReplaceMode;
+    use auraform::plan::render::MARKER_PREFIX;
+
+    let breaker = "x</details><img src=y>";
+    let mut d = desired(vec![
+        di(breaker)
+            .region("us-east1")
+            .allow_replace()
+            .with(|i| i.replace = ReplaceMode::Clone),
+    ]);
+    let mut l = live(vec![li("11111111", breaker)], &[]);
+    l.project.id = "p --> <img src=z>".to_owned();
+    l.project.name = "<!-- auraform:plan --><script>".to_owned();
+    d.project.clone_from(&l.project.name);
+    let replace = auraform::plan::plan(&d, &l, &PlanOptions::default()).unwrap();
+    let destroy = auraform::plan::plan(&d, &l, &PlanOptions::destroy(Vec::new())).unwrap();
+    for plan in [replace, destroy] {
+        let md = markdown(&plan);
+        assert!(md.starts_with(MARKER_PREFIX), "{md}");
+        assert_eq!(md.matches("<!--").count(), 1, "{md}");
+        assert_eq!(md.matches("-->").count(), 1, "{md}");
+        for raw in ["<img", "<script"] {
+            assert!(!md.contains(raw), "`{raw}` raw in\n{md}");
+        }
+        assert!(
+            md.contains("x&#60;/details&#62;&#60;img src=y&#62;"),
+            "{md}"
+        );
+    }
+}

@@ -232,16 +232,16 @@ async fn plan_in(client: &AuraClient, dir: &Path) -> Result<(Plan, HashSet<Strin
     let loaded =
         auraform::config::load(&dir.join("aura.yaml"), &|_| None).map_err(|e| e.to_string())?;
     let desired = &loaded.desired;
+    let opts = PlanOptions::default();
     let project = client
         .fetch_project(&desired.project, |s| {
-            auraform::plan::needs_details(desired, false, s)
+            auraform::plan::needs_details(desired, &opts, s)
         })
         .await
         .map_err(|e| format!("{e}"))?;
     let known = project.summaries.iter().map(|s| s.id.clone()).collect();
     let live = Live::from_project(&project);
-    let plan =
-        auraform::plan::plan(desired, &live, &PlanOptions::default()).map_err(|e| e.to_string())?;
+    let plan = auraform::plan::plan(desired, &live, &opts).map_err(|e| e.to_string())?;
     Ok((plan, known))
 }
 

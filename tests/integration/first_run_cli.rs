@@ -258,7 +258,7 @@ async fn catalog_json_is_the_emulated_projects_configurations() {
 #[test]
 fn the_committed_catalog_schema_is_up_to_date() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run(dir.path(), &["schema", "--catalog"]);
+    let out = run(dir.path(), &["schema", "catalog"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/catalog.schema.json");
     if std::env::var_os("UPDATE_SCHEMA").is_some() {

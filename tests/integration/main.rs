@@ -34,6 +34,7 @@ mod client_projects;
 
 // aura.yaml: loading, diagnostics, `validate` and `schema`.
 mod config_cli;
+mod config_credentials;
 mod config_diagnostics;
 mod config_examples;
 mod config_robustness;
@@ -58,6 +59,13 @@ mod apply_executor;
 mod apply_overlap;
 mod apply_perf;
 mod fault_matrix;
+mod output_cli;
+mod report_schemas;
+mod sinks_cli;
+
+// `destroy` and `plan --destroy`; replacement by a clone and restore points.
+mod destroy_cli;
+mod lifecycle_cli;
 
 // `drift`, `import`, `diff` and the example CI workflows.
 mod ci_action;
@@ -68,6 +76,7 @@ mod drift_cli;
 mod drift_render;
 mod import_cli;
 mod projects_cli;
+mod projects_reports;
 
 // Secrets never leave their sinks, whatever runs.
 mod secrets;

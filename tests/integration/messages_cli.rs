@@ -156,6 +156,14 @@ fn a_timeout_says_the_time_it_was_given() {
         .find(|l| l.contains("timed out"))
         .unwrap_or_else(|| panic!("{}", out.stdout));
     stable().bind(|| insta::assert_snapshot!("apply_timed_out_line", line));
+    // What to do is on its own line under it.
+    assert!(
+        out.stdout.contains(&format!(
+            "{line}\n           remedy: run `auraform apply` again later (it goes on from where the instance stands), or raise --timeout\n"
+        )),
+        "{}",
+        out.stdout
+    );
     let bad = run(dir.path(), &["plan", "--emulator", "--timeout", "5minutes"]);
     assert_eq!(bad.code, 1);
     insta::assert_snapshot!("duration_with_an_unknown_unit", bad.stderr);

@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 
 use auraform::api::wire::{CdcEnrichmentMode, CloudProvider, InstanceStatus, InstanceType};
-use auraform::config::{Desired, DesiredInstance, DesiredState, Field, SourceRef};
+use auraform::config::{Desired, DesiredInstance, DesiredState, Field, ReplaceMode, SourceRef};
 use auraform::plan::simulate::apply_effect;
 use auraform::plan::{
     ChangeKind, Live, LiveInstance, LiveSummary, Plan, PlanOptions, ProjectRef, StepAction,
@@ -161,6 +161,8 @@ fn desired_instance() -> impl Strategy<Value = DesiredInstance> {
                     id: None,
                     prevent_destroy: pd,
                     allow_replace: ar,
+                    replace: ReplaceMode::default(),
+                    snapshot_before: Vec::new(),
                     ignore_changes: ignore,
                 }
             },
@@ -279,6 +281,8 @@ fn world() -> impl Strategy<Value = World> {
                 desired: Desired {
                     project: "demo".to_owned(),
                     credentials_dir: ".auraform/credentials".into(),
+                    credentials_file: true,
+                    credentials_command: None,
                     prune: file_prune,
                     instances,
                 },

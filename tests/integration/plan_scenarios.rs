@@ -34,7 +34,7 @@ fn in_process(sc: &Scenario, name: &str) -> Plan {
         .desired;
     // As the pipeline fetches: every instance listed, the relevant ones in detail.
     let live = Live::from_project(&fetched(sc.world.iter().map(instance).collect(), |s| {
-        auraform::plan::needs_details(&desired, sc.prune, s)
+        auraform::plan::needs_details(&desired, &sc.options(), s)
     }));
     let plan = match auraform::plan::plan(&desired, &live, &sc.options()) {
         Ok(p) => p,

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use auraform::plan::schema::{files_schema, files_schema_json};
+use auraform::apply::files_schema::{files_schema, files_schema_json};
 use serde_json::json;
 
 use crate::support::bench::Bench;
@@ -16,7 +16,7 @@ use crate::support::emulator::{by_route, stats_at};
 const SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/files.schema.json");
 
 /// `demo` with `orders` as it runs after [`start`]; nothing to change.
-const DEMO: &str = "\
+pub(crate) const DEMO: &str = "\
 project: demo
 instances:
   orders:
@@ -27,10 +27,10 @@ instances:
 ";
 
 /// `free-only` with one free instance that does not exist yet.
-const FREE: &str = "project: free-only\ninstances:\n  sandbox:\n    type: free-db\n";
+pub(crate) const FREE: &str = "project: free-only\ninstances:\n  sandbox:\n    type: free-db\n";
 
 /// An emulator with `orders` running in `demo`, a.yaml = [`DEMO`], b.yaml = [`FREE`].
-async fn start() -> Bench {
+pub(crate) async fn start() -> Bench {
     let b = Bench::start().await;
     b.emu.launch("orders", json!({ "memory": "8GB" })).await;
     b.write("a.yaml", DEMO);
@@ -283,12 +283,8 @@ async fn apply_shows_every_plan_asks_once_and_applies_each_project() {
         out.stderr
     );
     // Each project's credentials beside its file; no password printed.
-    let env = b.read(".auraform/credentials/sandbox.env");
-    let password = env
-        .lines()
-        .find_map(|l| l.strip_prefix("NEO4J_PASSWORD="))
-        .unwrap();
-    assert!(!out.stdout.contains(password) && !out.stderr.contains(password));
+    let password = b.password("sandbox");
+    assert!(!out.stdout.contains(&password) && !out.stderr.contains(&password));
 
     let out = b.run(&PLAN_BOTH).await;
     assert_eq!(out.code, 0, "{}", out.stdout);
@@ -400,7 +396,7 @@ fn files_schema_file_is_fresh_and_printed_by_schema_files() {
         have == want,
         "schema/files.schema.json is stale: run `UPDATE_SCHEMA=1 cargo nextest run files_schema` and commit it"
     );
-    let out = auraform().args(["schema", "--files"]).run();
+    let out = auraform().args(["schema", "files"]).run();
     assert_eq!(out.code, 0);
     assert_eq!(out.stdout, want);
 }

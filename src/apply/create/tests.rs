@@ -82,7 +82,34 @@ async fn ambiguous_create_found_in_the_list_says_the_password_is_lost() {
     assert!(reason.contains("password is lost"), "{reason}");
     let notes = result.effects.notes.join("\n");
     assert!(notes.contains(&format!("id {id}")), "{notes}");
-    assert!(notes.contains("reset its password"), "{notes}");
-    assert!(notes.contains("will not create `maybe` again"), "{notes}");
+    let remedy = result.effects.remedy.clone().unwrap_or_default();
+    assert!(remedy.contains("reset its password"), "{remedy}");
+    assert!(remedy.contains("will not create `maybe` again"), "{remedy}");
     emulator.shutdown().await;
+}
+
+#[test]
+fn a_deleted_copys_file_is_removed_and_what_a_command_stored_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("orders.env");
+    std::fs::write(&path, "AURA_INSTANCE_ID=m1\nNEO4J_PASSWORD=x\n").unwrap();
+    let delivery = Delivery {
+        file: Some(path.clone()),
+        command: Some("vault kv put".into()),
+        command_stored: true,
+        ..Delivery::default()
+    };
+    let notes = remove_credentials(Some(&delivery), "m1");
+    assert!(!path.exists());
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(notes[0].contains("its credentials file"), "{notes:?}");
+    assert!(
+        notes[1].starts_with("`vault kv put` stored the credentials of m1"),
+        "{notes:?}"
+    );
+    // No file, no command: only the deletion is said.
+    assert_eq!(
+        remove_credentials(None, "m2"),
+        vec!["This run's copy m2 was deleted.".to_owned()]
+    );
 }

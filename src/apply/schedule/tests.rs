@@ -14,13 +14,12 @@ use crate::plan::{
 const SEC: Duration = Duration::from_secs(1);
 
 fn step(action: StepAction, id: Option<&str>) -> Step {
-    Step {
+    Step::new(
         action,
-        instance_id: id.map(str::to_owned),
-        request: None,
-        source_instance_from: None,
-        expect: Expectation::status(ExpectedStatus::Running),
-    }
+        id.map(str::to_owned),
+        None,
+        Expectation::status(ExpectedStatus::Running),
+    )
 }
 
 fn change(name: &str, id: Option<&str>, steps: Vec<Step>) -> Change {

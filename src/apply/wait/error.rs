@@ -38,6 +38,38 @@ impl<E> WaitError<E> {
         }
     }
 
+    /// What to do about it, when waiting itself failed (an API error carries its own).
+    pub fn remedy(&self) -> Option<&'static str> {
+        match self {
+            WaitError::TimedOut { .. } => Some(
+                "run `auraform apply` again later (it goes on from where the instance stands), or raise --timeout",
+            ),
+            WaitError::Unexpected { .. } => Some(
+                "waiting cannot fix this: look at the instance in the Aura console, then run `auraform apply` again",
+            ),
+            WaitError::Interrupted { .. } | WaitError::Api(_) => None,
+        }
+    }
+
+    /// The same error, saying the whole step's `timeout` when the wait was what was
+    /// left of it after the step's request (`after` is what the user gave, not the
+    /// remainder).
+    #[must_use]
+    pub fn for_step(self, timeout: Duration) -> Self {
+        match self {
+            WaitError::TimedOut {
+                expected,
+                last_seen,
+                ..
+            } => WaitError::TimedOut {
+                after: timeout,
+                expected,
+                last_seen,
+            },
+            other => other,
+        }
+    }
+
     pub fn is_interrupted(&self) -> bool {
         matches!(self, WaitError::Interrupted { .. })
     }
@@ -83,10 +115,7 @@ impl<E: fmt::Display> fmt::Display for WaitError<E> {
                 if let Some(seen) = last_seen {
                     write!(f, " (last seen: {seen})")?;
                 }
-                write!(
-                    f,
-                    "; the operation may still finish in Aura — raise --timeout or run apply again later"
-                )
+                write!(f, "; the operation may still finish in Aura")
             }
             WaitError::Unexpected { reason, .. } => f.write_str(reason),
             WaitError::Interrupted { .. } => f.write_str("interrupted"),

@@ -36,6 +36,7 @@ impl WaitFor<'_> {
         match self {
             WaitFor::Step(Expectation::Status { status, .. }) => status.as_str(),
             WaitFor::Step(Expectation::Gone) | WaitFor::Settled(Expectation::Gone) => "deleted",
+            WaitFor::Step(Expectation::SnapshotCompleted) => "snapshot completed",
             WaitFor::Idle | WaitFor::Settled(_) => "running or paused",
         }
     }
@@ -71,7 +72,10 @@ impl WaitFor<'_> {
             WaitFor::Settled(Expectation::Status { values, .. }) => {
                 (!status.is_transitional(), Some(values))
             }
-            WaitFor::Step(Expectation::Gone) | WaitFor::Settled(Expectation::Gone) => (false, None),
+            // A snapshot is judged on the snapshot, not the instance (`apply::snapshot`):
+            // an instance observation never completes it.
+            WaitFor::Step(Expectation::Gone | Expectation::SnapshotCompleted)
+            | WaitFor::Settled(Expectation::Gone | Expectation::SnapshotCompleted) => (false, None),
             WaitFor::Idle => (!status.is_transitional(), None),
         };
         if !status_ok {

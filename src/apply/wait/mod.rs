@@ -37,7 +37,7 @@
 //! |---|---|
 //! | `timeouts` | [`Timeouts`]: how long each kind of step may take |
 //! | `judge` | `WaitFor`: does an observed instance satisfy what a wait is for |
-//! | `poll` | `wait_until`: the polling loop, its schedule, grace and deadline; [`WaitSpec`] |
+//! | `poll` | `wait_until` (an instance) on `poll_until` (any observation): the polling loop, its schedule, grace and deadline; [`WaitSpec`] |
 //! | `busy` | `retry_while_busy`: resending a request the API refused with 409; [`ApiFailure`] |
 //! | `error` | [`WaitError`]: why a wait did not complete |
 
@@ -54,6 +54,6 @@ pub use busy::ApiFailure;
 pub(crate) use busy::retry_while_busy;
 pub use error::WaitError;
 pub(crate) use judge::{Verdict, WaitFor};
-pub(crate) use poll::wait_until;
 pub use poll::{WaitSpec, Waited};
+pub(crate) use poll::{poll_until, wait_until};
 pub use timeouts::Timeouts;

@@ -60,16 +60,54 @@ pub struct Waited {
 ///
 /// `on_status` is called with each observation's description (for progress).
 pub(crate) async fn wait_until<E, G, Fut>(
-    mut get: G,
+    get: G,
     until: WaitFor<'_>,
     spec: WaitSpec,
     pacing: PollPacing<'_>,
     cancel: &Cancel,
-    mut on_status: impl FnMut(&str),
+    on_status: impl FnMut(&str),
 ) -> Result<Waited, WaitError<E>>
 where
     G: FnMut() -> Fut,
     Fut: Future<Output = Result<Option<Instance>, E>>,
+{
+    let judge = |observed: Option<&Instance>, in_grace: bool| {
+        let verdict = until.judge(observed, in_grace);
+        (verdict, observed.map(|i| i.status.to_string()))
+    };
+    let (instance, polls, elapsed) = poll_until(
+        get,
+        judge,
+        until.describe(),
+        spec,
+        pacing,
+        cancel,
+        on_status,
+    )
+    .await?;
+    Ok(Waited {
+        instance,
+        polls,
+        elapsed,
+    })
+}
+
+/// The polling loop of every wait, whatever is observed (an instance, a snapshot):
+/// `judge` says whether an observation (`None`: a 404; the flag: within the grace
+/// period) completes the wait, and which status it shows for the report. Returns the
+/// last observation, the GETs sent and the time taken.
+pub(crate) async fn poll_until<T, E, G, Fut>(
+    mut get: G,
+    judge: impl Fn(Option<&T>, bool) -> (Verdict, Option<String>),
+    expected: &'static str,
+    spec: WaitSpec,
+    pacing: PollPacing<'_>,
+    cancel: &Cancel,
+    mut on_status: impl FnMut(&str),
+) -> Result<(Option<T>, u32, Duration), WaitError<E>>
+where
+    G: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<T>, E>>,
 {
     let _slot = pacing.enter();
     let start = Instant::now();
@@ -92,17 +130,12 @@ where
         polls += 1;
         // Not raced with `cancel`: a request on the wire is allowed to finish.
         let observed = get().await.map_err(WaitError::Api)?;
-        if let Some(inst) = &observed {
-            last_status = Some(inst.status.to_string());
+        let (verdict, status) = judge(observed.as_ref(), sent < grace_end);
+        if status.is_some() {
+            last_status = status;
         }
-        match until.judge(observed.as_ref(), sent < grace_end) {
-            Verdict::Done => {
-                return Ok(Waited {
-                    instance: observed,
-                    polls,
-                    elapsed: start.elapsed(),
-                });
-            }
+        match verdict {
+            Verdict::Done => return Ok((observed, polls, start.elapsed())),
             Verdict::Fail(reason) => {
                 return Err(WaitError::Unexpected {
                     reason,
@@ -115,7 +148,7 @@ where
                 if now >= deadline {
                     return Err(WaitError::TimedOut {
                         after: spec.timeout,
-                        expected: until.describe(),
+                        expected,
                         last_seen: Some(seen),
                     });
                 }

@@ -518,3 +518,20 @@ fn settled_elsewhere_without_the_new_values_fails_fast() {
         Verdict::Pending(_)
     ));
 }
+
+#[test]
+fn a_step_timeout_is_said_whole_though_the_wait_had_what_was_left() {
+    let left: WaitError<String> = WaitError::TimedOut {
+        after: Duration::from_millis(1440),
+        expected: "running",
+        last_seen: Some("creating".into()),
+    };
+    let said = left.for_step(Duration::from_millis(1500)).to_string();
+    assert!(
+        said.starts_with("timed out after 1.5s waiting for `running`"),
+        "{said}"
+    );
+    assert!(said.contains("(last seen: creating)"), "{said}");
+    let other: WaitError<String> = WaitError::Api("boom".into());
+    assert_eq!(other.for_step(Duration::from_secs(1)).to_string(), "boom");
+}

@@ -18,6 +18,8 @@ pub struct Timeouts {
     pub delete: Duration,
     /// Waiting for an instance that was already busy when the plan was made.
     pub wait: Duration,
+    /// A restore point, until the snapshot is `Completed`.
+    pub snapshot: Duration,
 }
 
 impl Default for Timeouts {
@@ -31,6 +33,7 @@ impl Default for Timeouts {
             resume: Duration::from_secs(10 * MIN),
             delete: Duration::from_secs(10 * MIN),
             wait: Duration::from_secs(15 * MIN),
+            snapshot: Duration::from_secs(15 * MIN),
         }
     }
 }
@@ -46,6 +49,7 @@ impl Timeouts {
             resume: timeout,
             delete: timeout,
             wait: timeout,
+            snapshot: timeout,
         }
     }
 
@@ -64,6 +68,7 @@ impl Timeouts {
             StepAction::Resume => self.resume,
             StepAction::Delete => self.delete,
             StepAction::Wait => self.wait,
+            StepAction::Snapshot => self.snapshot,
         }
     }
 }

@@ -204,17 +204,100 @@ impl<'a> Reader<'a> {
     fn credentials(&mut self, e: &Entry<'_>) -> Option<RawCredentials> {
         let mut out = RawCredentials::default();
         for c in self.entries(e.value, "`credentials`", CREDENTIALS_KEYS, Context::Other) {
-            if c.key.value == "dir" {
-                out.dir = self.string(&c);
+            match c.key.value.as_str() {
+                "dir" => out.dir = self.string(&c),
+                "file" => out.file = self.boolean(&c),
+                "command" => {
+                    out.command_written = true;
+                    out.command = self.command(&c);
+                }
+                "command_timeout" => out.command_timeout = self.string(&c),
+                _ => {}
             }
         }
         Some(out)
     }
 
+    /// `credentials.command`: a list of arguments, taken as written. They are not
+    /// `${VAR}`-expanded: the command gets the environment itself, and a `sh -c`
+    /// script's own `$AURA_INSTANCE_NAME` must reach the shell untouched.
+    fn command(&mut self, e: &Entry<'_>) -> Option<Spanned<Vec<Spanned<String>>>> {
+        let v = e.value;
+        let Node::Seq(items) = &v.value else {
+            let help = if let Node::Str(_) = &v.value {
+                "a string is not split into words: write the program and its arguments as a list, \
+                 e.g. `command: [vault, kv, put, secret/aura, env=-]`, or `[sh, -c, '…']` for a shell"
+            } else {
+                "write the program and its arguments as a list, e.g. `command: [vault, kv, put, secret/aura, env=-]`"
+            };
+            self.push(
+                ConfigError::new(
+                    ErrorCode::WrongType,
+                    format!("`command` must be a list, found {}", v.value.kind()),
+                )
+                .label(e.value_span(), "expected a list")
+                .help(help),
+            );
+            return None;
+        };
+        let mut out = Vec::new();
+        for item in items {
+            match &item.value {
+                Node::Str(s) => out.push(Spanned {
+                    value: s.clone(),
+                    span: item.span,
+                    defined: item.defined,
+                }),
+                Node::Int(_) | Node::Float(_) => out.push(Spanned {
+                    value: self.source_text(item.defined).to_owned(),
+                    span: item.span,
+                    defined: item.defined,
+                }),
+                other => self.push(
+                    ConfigError::new(
+                        ErrorCode::WrongType,
+                        format!(
+                            "an argument of `command` must be a string, found {}",
+                            other.kind()
+                        ),
+                    )
+                    .label(item.span, "expected a string")
+                    .help("quote it: every argument is passed to the program as text"),
+                ),
+            }
+        }
+        Some(Spanned {
+            value: out,
+            span: e.key.span,
+            defined: e.key.span,
+        })
+    }
+
     #[allow(clippy::unnecessary_wraps, reason = "mirrors the other readers")]
     fn instances(&mut self, e: &Entry<'_>) -> Option<Vec<RawInstance>> {
-        let mut out = Vec::new();
-        for inst in self.entries(e.value, "`instances`", &[], Context::Instances) {
+        let mut out: Vec<RawInstance> = Vec::new();
+        for mut inst in self.entries(e.value, "`instances`", &[], Context::Instances) {
+            // Keys are names and may come from the environment (`pr-${PR_NUMBER}-db`,
+            // docs/aura-yaml.md §9). An unset variable is reported here; the instance is
+            // still read (so its other problems are reported too) under the key as
+            // written, and the file fails to load either way.
+            if let Some(name) = self.expand_key(&inst.key) {
+                if let Some(first) = out.iter().find(|o| o.name.value == name) {
+                    self.push(
+                        ConfigError::new(
+                            ErrorCode::DuplicateKey,
+                            format!("two instances are named `{name}` once `${{…}}` is expanded"),
+                        )
+                        .label(inst.key.span, format!("expands to `{name}`"))
+                        .label(first.name.span, "so does this one")
+                        .help(
+                            "instance names must be unique: change one of the keys or the variable",
+                        ),
+                    );
+                    continue;
+                }
+                inst.key.value = name;
+            }
             let known: Vec<&str> = SETTINGS_KEYS
                 .iter()
                 .chain(INSTANCE_ONLY_KEYS)
@@ -266,6 +349,8 @@ impl<'a> Reader<'a> {
                 "customer_managed_key_id" => s.customer_managed_key_id = self.string(f),
                 "prevent_destroy" => s.prevent_destroy = self.boolean(f),
                 "allow_replace" => s.allow_replace = self.boolean(f),
+                "replace" => s.replace = self.string(f),
+                "snapshot_before" => s.snapshot_before = self.string_list(f),
                 "ignore_changes" => s.ignore_changes = self.string_list(f),
                 _ => {}
             }
@@ -492,6 +577,13 @@ impl<'a> Reader<'a> {
             span: e.key.span,
             defined: e.key.span,
         })
+    }
+
+    /// Expands `${VAR}` in a mapping key (an instance name), reporting into this
+    /// reader's errors.
+    fn expand_key(&mut self, key: &Spanned<String>) -> Option<String> {
+        let written = self.source_text(key.defined);
+        interpolate::expand(&key.value, written, key.defined, self.env, &mut self.errors)
     }
 
     /// Expands `${VAR}` in a string scalar, reporting into this reader's errors.

@@ -31,14 +31,46 @@ pub struct RawConfig {
     pub instances: Option<Vec<RawInstance>>,
 }
 
-/// `credentials:`.
+/// `credentials:`: where the password of each instance auraform creates goes. The
+/// API gives it once, in the create response; auraform hands it to every sink
+/// declared here and never prints or logs it.
 #[derive(Clone, Debug, Default, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RawCredentials {
     /// Directory for `<instance>.env` files (mode 0600), relative to this file's
     /// directory. Default `.auraform/credentials`.
     pub dir: Option<Spanned<String>>,
+    /// Write the `<instance>.env` file. Default `true`. `false` needs a `command`
+    /// (the password must land somewhere); if that command fails, the file is written
+    /// anyway so that the only copy is not lost, and the report says so.
+    pub file: Option<Spanned<bool>>,
+    /// A program and its arguments, run once per created instance, after the file is
+    /// written: the `.env` text on its standard input (never in its arguments or
+    /// environment), `AURA_INSTANCE_NAME`, `AURA_INSTANCE_ID`, `AURA_PROJECT_ID` and
+    /// `AURA_INSTANCE_ENV_PREFIX` in its environment, run in this file's directory.
+    /// Not `${VAR}`-expanded: use `[sh, -c, '…']` for a shell.
+    /// Example: `[sh, -c, 'gh secret set "${AURA_INSTANCE_ENV_PREFIX}_NEO4J_ENV"']`.
+    #[schemars(with = "Option<Vec<CommandArg>>", length(min = 1))]
+    pub command: Option<Spanned<Vec<Spanned<String>>>>,
+    /// How long the command may run before it is killed and reported as failed
+    /// (e.g. `30s`, `2m`; 1 s to 1 h). Default `60s`.
+    #[schemars(regex(pattern = r"^[1-9][0-9]*(ms|s|m|min|h)$"))]
+    pub command_timeout: Option<Spanned<String>>,
+    /// `command:` is in the file, even with a value already reported as wrong: the
+    /// rules that need a command do not report it missing as well.
+    #[schemars(skip)]
+    pub command_written: bool,
 }
+
+/// One argument of `credentials.command` (the first is the program: a name looked up
+/// on `PATH`, or a path, relative to this file's directory when it has a `/`).
+#[derive(JsonSchema)]
+#[schemars(transparent)]
+#[allow(
+    dead_code,
+    reason = "only its JSON Schema is used: it is never constructed"
+)]
+struct CommandArg(#[schemars(length(min = 1))] String);
 
 /// Instance settings that `defaults:` may also carry.
 #[derive(Clone, Debug, Default, JsonSchema)]
@@ -87,6 +119,18 @@ pub struct RawSettings {
     /// Permit destroy + create when an immutable field changes (data is lost).
     /// Default `false`. Cannot be combined with `prevent_destroy`.
     pub allow_replace: Option<Spanned<bool>>,
+    /// How a replacement that `allow_replace` permits is made: `recreate` (default:
+    /// delete, then create an empty instance; the data is lost) or `clone` (create the
+    /// new instance as a clone of the old one, wait until it runs, then delete the old
+    /// one; the data is kept, the id and connection URI change).
+    #[schemars(with = "Option<ReplaceName>")]
+    pub replace: Option<Spanned<String>>,
+    /// Restore points: take an on-demand snapshot, and wait until it is `Completed`,
+    /// before these steps (`upgrade`, `resize`: a change of `memory` or `storage`,
+    /// `replace`). A failed snapshot stops the instance's changes before the step. An
+    /// instance's list replaces the one in `defaults`. Not for free-db.
+    #[schemars(with = "Option<Vec<RiskyStepName>>")]
+    pub snapshot_before: Option<Spanned<Vec<Spanned<String>>>>,
     /// Fields whose live value is never reverted nor reported as drift. An instance's
     /// list replaces the one in `defaults`.
     #[schemars(with = "Option<Vec<FieldName>>")]
@@ -187,6 +231,31 @@ enum CdcName {
     Full,
 }
 
+/// How a replacement is made.
+#[derive(JsonSchema)]
+#[schemars(rename_all = "lowercase")]
+#[allow(
+    dead_code,
+    reason = "only its JSON Schema is used: it is never constructed"
+)]
+enum ReplaceName {
+    Recreate,
+    Clone,
+}
+
+/// A step worth a restore point.
+#[derive(JsonSchema)]
+#[schemars(rename_all = "lowercase")]
+#[allow(
+    dead_code,
+    reason = "only its JSON Schema is used: it is never constructed"
+)]
+enum RiskyStepName {
+    Upgrade,
+    Resize,
+    Replace,
+}
+
 /// Neo4j major version: `"5"` or `"4"`, as a string; an unquoted number is accepted
 /// too, since the loader reads `version: 5` as `"5"`.
 struct VersionName;
@@ -241,8 +310,10 @@ pub(super) const SETTINGS_KEYS: &[&str] = &[
     "customer_managed_key_id",
     "prevent_destroy",
     "allow_replace",
+    "replace",
+    "snapshot_before",
     "ignore_changes",
 ];
 pub(super) const INSTANCE_ONLY_KEYS: &[&str] = &["source", "id"];
-pub(super) const CREDENTIALS_KEYS: &[&str] = &["dir"];
+pub(super) const CREDENTIALS_KEYS: &[&str] = &["dir", "file", "command", "command_timeout"];
 pub(super) const SOURCE_KEYS: &[&str] = &["instance", "snapshot"];

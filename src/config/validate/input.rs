@@ -127,6 +127,9 @@ impl<'r> InstanceInput<'r> {
         InstanceSpans {
             name: self.raw.name.span,
             fields,
+            prevent_destroy: self
+                .setting(|s| s.prevent_destroy.as_ref())
+                .map(Setting::origin),
         }
     }
 }

@@ -9,7 +9,7 @@ use super::features::{
 };
 use super::identity::{id_pin, name};
 use super::input::InstanceInput;
-use super::lifecycle::{ignore_changes, lifecycle};
+use super::lifecycle::{Replacement, ignore_changes, lifecycle, replacement};
 use super::placement::{Placement, placement};
 use super::report::Problems;
 use super::sizes::{Sizes, sizes};
@@ -34,6 +34,7 @@ pub(super) fn instance(
     let key = customer_managed_key_id(problems, input);
     let id = id_pin(problems, input);
     let lifecycle = lifecycle(problems, input);
+    let replacement = replacement(problems, input, lifecycle.allow_replace);
     let ignore_changes = ignore_changes(problems, input);
     let source = source(problems, input);
     let tiers_ok = placement.instance_type.as_ref().is_none_or(|t| {
@@ -45,6 +46,8 @@ pub(super) fn instance(
             &sizes,
             &toggles,
             &replication,
+            &replacement,
+            input,
         );
         tier_rules(problems, &tier_input)
     });
@@ -58,6 +61,7 @@ pub(super) fn instance(
         && key.ok
         && id.ok
         && lifecycle.ok
+        && replacement.ok
         && ignore_changes.ok
         && source.ok
         && tiers_ok;
@@ -89,6 +93,8 @@ pub(super) fn instance(
             id: id.value,
             prevent_destroy: lifecycle.prevent_destroy,
             allow_replace: lifecycle.allow_replace,
+            replace: replacement.mode,
+            snapshot_before: replacement.snapshot_before,
             ignore_changes: ignore_changes.value,
         }),
         _ => None,
@@ -97,6 +103,10 @@ pub(super) fn instance(
 }
 
 /// The values the tier rules read, from the field groups already checked.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one argument per field group the tier rules read"
+)]
 fn tier_input<'a>(
     name: &'a str,
     instance_type: &'a InstanceType,
@@ -105,6 +115,8 @@ fn tier_input<'a>(
     sizes: &'a Sizes,
     toggles: &Toggles,
     replication: &Replication,
+    replacement: &Replacement,
+    input: &InstanceInput<'_>,
 ) -> TierInput<'a> {
     TierInput {
         name,
@@ -119,5 +131,9 @@ fn tier_input<'a>(
         has_cdc_enrichment_mode: replication.cdc_enrichment_mode.value.is_some(),
         vector_optimized: toggles.vector_optimized,
         graph_analytics_plugin: toggles.graph_analytics_plugin,
+        snapshot_before: input
+            .setting(|s| s.snapshot_before.as_ref())
+            .filter(|_| !replacement.snapshot_before.is_empty())
+            .map(super::input::Setting::origin),
     }
 }

@@ -1,11 +1,12 @@
 //! How auraform may change the instance: `prevent_destroy` and `allow_replace` (which
-//! contradict each other when both are on) and `ignore_changes`.
+//! contradict each other when both are on), how a replacement is made (`replace`),
+//! the restore points before risky steps (`snapshot_before`) and `ignore_changes`.
 
 use std::collections::HashSet;
 
-use super::input::{Checked, InstanceInput};
+use super::input::{Checked, InstanceInput, Setting};
 use super::report::Problems;
-use crate::config::desired::Field;
+use crate::config::desired::{Field, ReplaceMode, RiskyStep};
 use crate::config::error::{ConfigError, ErrorCode};
 use crate::config::raw::did_you_mean;
 
@@ -106,4 +107,97 @@ pub(super) fn ignore_changes(
         }
     }
     Checked { value: fields, ok }
+}
+
+/// `replace` (default `recreate`) and `snapshot_before` (default none).
+pub(super) struct Replacement {
+    pub mode: ReplaceMode,
+    pub snapshot_before: Vec<RiskyStep>,
+    pub ok: bool,
+}
+
+/// Reads `replace` and `snapshot_before`. `allow_replace` is the instance's effective
+/// flag: only an instance that may be replaced can combine a restore point before the
+/// replacement with `replace: recreate`, which cannot work (reported).
+pub(super) fn replacement(
+    problems: &mut Problems,
+    input: &InstanceInput<'_>,
+    allow_replace: bool,
+) -> Replacement {
+    let name = input.name();
+    let mut ok = true;
+    let written_mode = input.setting(|s| s.replace.as_ref());
+    let mode = match written_mode {
+        None => ReplaceMode::default(),
+        Some(m) => problems
+            .known::<ReplaceMode>(name, m, "replace mode", "allowed")
+            .unwrap_or_else(|| {
+                ok = false;
+                ReplaceMode::default()
+            }),
+    };
+    let mut steps = Vec::new();
+    let mut replace_item = None;
+    if let Some(list) = input.setting(|s| s.snapshot_before.as_ref()) {
+        for item in &list.value.value {
+            let setting = Setting {
+                value: item,
+                from_defaults: list.from_defaults,
+            };
+            match problems.known::<RiskyStep>(name, setting, "step in snapshot_before", "allowed") {
+                Some(step) if steps.contains(&step) => {
+                    problems.invalid(
+                        name,
+                        setting,
+                        format!("`{step}` is listed twice in snapshot_before"),
+                        "list each step once".to_owned(),
+                    );
+                    ok = false;
+                }
+                Some(step) => {
+                    if step == RiskyStep::Replace {
+                        replace_item = Some(setting);
+                    }
+                    steps.push(step);
+                }
+                None => ok = false,
+            }
+        }
+    }
+    if let Some(item) = replace_item
+        && allow_replace
+        && mode == ReplaceMode::Recreate
+    {
+        let mut err = ConfigError::new(
+            ErrorCode::Conflict,
+            format!(
+                "instance `{name}` takes a restore point before a replacement, but replaces by `recreate`"
+            ),
+        )
+        .label(
+            item.value.span,
+            if item.from_defaults {
+                "inherited from `defaults`"
+            } else {
+                "a snapshot before the replacement"
+            },
+        );
+        if let Some(m) = written_mode {
+            err = err.label(
+                m.value.span,
+                "deletes the instance, and its snapshots with it",
+            );
+        }
+        problems.push(err.help(
+            "the API reaches a snapshot only through its instance, which a recreate deletes; \
+             set `replace: clone` (the new instance is then made from the restore point), \
+             or take `replace` out of snapshot_before",
+        ));
+        ok = false;
+    }
+    Replacement {
+        mode,
+        snapshot_before: steps,
+        ok,
+    }
 }

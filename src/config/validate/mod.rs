@@ -9,6 +9,7 @@
 //! being `crate::aura::tiers`) and the combination check against an [`Offering`]
 //! (`offering`: the built-in catalogue offline, the live project's rows online).
 
+mod credentials;
 mod features;
 mod identity;
 mod input;
@@ -24,7 +25,10 @@ mod spans;
 mod tier_rules;
 mod validator;
 
-pub use limits::{DEFAULT_CREDENTIALS_DIR, DEFAULT_VERSION, MAX_NAME_CHARS, MAX_SECONDARIES};
+pub use limits::{
+    DEFAULT_COMMAND_TIMEOUT, DEFAULT_CREDENTIALS_DIR, DEFAULT_VERSION, MAX_NAME_CHARS,
+    MAX_SECONDARIES,
+};
 pub(crate) use offering::{Offering, check_offering};
 pub use spans::{InstanceSpans, Origin};
 pub(crate) use validator::Validator;

@@ -24,6 +24,8 @@ pub struct InstanceSpans {
     /// Fields written in the file (in the instance or in `defaults`). Absent fields
     /// took a default or were implied (free-db's cloud, region and memory).
     pub fields: HashMap<Field, Origin>,
+    /// Where `prevent_destroy` is written (instance or `defaults`), if it is.
+    pub prevent_destroy: Option<Origin>,
 }
 
 impl InstanceSpans {

@@ -24,6 +24,8 @@ pub(super) struct TierInput<'a> {
     pub has_cdc_enrichment_mode: bool,
     pub vector_optimized: bool,
     pub graph_analytics_plugin: bool,
+    /// Where a non-empty `snapshot_before` is written.
+    pub snapshot_before: Option<Origin>,
 }
 
 impl TierInput<'_> {
@@ -129,6 +131,18 @@ fn free_tier(problems: &mut Problems, input: &TierInput<'_>) -> bool {
             );
             ok = false;
         }
+    }
+    if let Some(o) = input.snapshot_before
+        && !tiers::can_snapshot(t)
+    {
+        tier(
+            problems,
+            name,
+            o,
+            "free-db has no on-demand snapshots, so no restore points".to_owned(),
+            "remove `snapshot_before` from this instance (write `snapshot_before: []` to override `defaults`)".to_owned(),
+        );
+        ok = false;
     }
     if input.state == DesiredState::Paused
         && !tiers::can_pause(t)

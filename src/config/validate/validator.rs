@@ -3,13 +3,13 @@
 //! first.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use indexmap::IndexMap;
 
+use super::credentials::credentials;
 use super::input::InstanceInput;
 use super::instance::instance;
-use super::limits::DEFAULT_CREDENTIALS_DIR;
 use super::offering::{Offering, check_offering};
 use super::report::Problems;
 use super::spans::InstanceSpans;
@@ -43,7 +43,7 @@ impl<'a> Validator<'a> {
     /// caller must treat the result as invalid when any problem was found.
     pub(crate) fn config(&mut self, raw: &RawConfig) -> (Desired, IndexMap<String, InstanceSpans>) {
         let project = project(&mut self.problems, raw);
-        let credentials_dir = credentials_dir(&mut self.problems, self.base_dir, raw);
+        let sinks = credentials(&mut self.problems, self.base_dir, raw);
         let prune = raw.prune.as_ref().is_some_and(|p| p.value);
         let empty = RawSettings::default();
         let defaults = raw.defaults.as_ref().unwrap_or(&empty);
@@ -75,7 +75,9 @@ impl<'a> Validator<'a> {
         }
         let desired = Desired {
             project,
-            credentials_dir,
+            credentials_dir: sinks.dir,
+            credentials_file: sinks.file,
+            credentials_command: sinks.command,
             prune,
             instances,
         };
@@ -95,24 +97,6 @@ fn project(problems: &mut Problems, raw: &RawConfig) -> String {
         }
         Some(p) => p.value.clone(),
         None => String::new(),
-    }
-}
-
-/// `credentials.dir`, resolved against the file's directory.
-fn credentials_dir(problems: &mut Problems, base_dir: &Path, raw: &RawConfig) -> PathBuf {
-    match raw.credentials.as_ref().and_then(|c| c.dir.as_ref()) {
-        Some(d) if d.value.trim().is_empty() => {
-            problems.push(
-                ConfigError::new(ErrorCode::InvalidValue, "`credentials.dir` is empty")
-                    .label(d.span, "empty")
-                    .help(format!(
-                        "give a directory, or remove the key for the default `{DEFAULT_CREDENTIALS_DIR}`"
-                    )),
-            );
-            base_dir.join(DEFAULT_CREDENTIALS_DIR)
-        }
-        Some(d) => base_dir.join(&d.value),
-        None => base_dir.join(DEFAULT_CREDENTIALS_DIR),
     }
 }
 

@@ -1,19 +1,19 @@
 //! Step chains: the ordered steps (and the actions a reviewer sees) of one change.
-//! A create (POST, then the PATCH-only fields, then pause), a replace (delete, then
-//! create), an in-place change (resume, upgrade, PATCH, pause), the wait that comes
-//! first when the instance is busy, and what each step must be seen to have done.
+//! A create (POST, then the PATCH-only fields, then pause), an in-place change
+//! (resume, restore point, upgrade, PATCH, pause), the wait that comes first when the
+//! instance is busy, and what each step must be seen to have done. Replacements,
+//! built from the same steps, are in `replace`.
 
 use crate::api::wire::{CreateInstanceRequest, PatchInstanceRequest, UpgradeRequest};
 use crate::aura::{InstanceStatus, InstanceType};
-use crate::config::{DesiredInstance, DesiredState, Field};
-use crate::plan::error::PlanError;
+use crate::config::{DesiredInstance, DesiredState, Field, RiskyStep};
 use crate::plan::live::{Live, LiveInstance};
 use crate::plan::model::{
     Action, Change, ChangeKind, Expectation, ExpectedStatus, ExpectedValues, FieldChange,
     FieldValue, Step, StepAction, StepRequest,
 };
 
-use super::compare::{InPlaceDiff, mutable_diffs, text};
+use super::compare::{InPlaceDiff, text};
 
 /// The status a busy instance will settle in, as far as one can tell now. `resizing`
 /// and statuses this build does not know are assumed to end `running`; the wait step's expectation
@@ -54,38 +54,52 @@ fn expected_from_patch(patch: &PatchInstanceRequest) -> ExpectedValues {
 }
 
 pub(crate) fn wait_step(id: &str, settled: ExpectedStatus) -> Step {
-    Step {
-        action: StepAction::Wait,
-        instance_id: Some(id.to_owned()),
-        request: None,
-        source_instance_from: None,
-        expect: Expectation::status(settled),
-    }
+    Step::new(
+        StepAction::Wait,
+        Some(id.to_owned()),
+        None,
+        Expectation::status(settled),
+    )
 }
 
-fn simple_step(action: StepAction, id: Option<&str>, status: ExpectedStatus) -> Step {
-    Step {
+pub(crate) fn simple_step(action: StepAction, id: Option<&str>, status: ExpectedStatus) -> Step {
+    Step::new(
         action,
-        instance_id: id.map(str::to_owned),
-        request: None,
-        source_instance_from: None,
-        expect: Expectation::status(status),
-    }
+        id.map(str::to_owned),
+        None,
+        Expectation::status(status),
+    )
 }
 
 pub(crate) fn delete_step(id: &str) -> Step {
-    Step {
-        action: StepAction::Delete,
-        instance_id: Some(id.to_owned()),
-        request: None,
-        source_instance_from: None,
-        expect: Expectation::Gone,
-    }
+    Step::new(
+        StepAction::Delete,
+        Some(id.to_owned()),
+        None,
+        Expectation::Gone,
+    )
+}
+
+/// A restore point of instance `id`: an on-demand snapshot, done once `Completed`.
+pub(crate) fn snapshot_step(id: &str) -> Step {
+    Step::new(
+        StepAction::Snapshot,
+        Some(id.to_owned()),
+        None,
+        Expectation::SnapshotCompleted,
+    )
+}
+
+/// The steps of a create, and the pause that ends it when the instance is declared
+/// paused (kept apart: a clone-replace deletes the old instance before it).
+pub(crate) struct CreateSteps {
+    pub(crate) steps: Vec<Step>,
+    pub(crate) pause: Option<Step>,
 }
 
 /// The create chain: POST, then PATCH of the PATCH-only fields once running, then
-/// pause. Returns the steps and whether it ends with a pause.
-fn create_steps(d: &DesiredInstance, live: &Live) -> (Vec<Step>, bool) {
+/// (apart) the pause.
+pub(crate) fn create_steps(d: &DesiredInstance, live: &Live) -> CreateSteps {
     let body = CreateInstanceRequest {
         name: d.name.clone(),
         version: d.version.clone(),
@@ -95,7 +109,8 @@ fn create_steps(d: &DesiredInstance, live: &Live) -> (Vec<Step>, bool) {
         tenant_id: live.project.id.clone(),
         cloud_provider: d.cloud_provider.clone(),
         storage: d.storage.clone(),
-        // Filled in by `resolve_sources`, which sees the whole plan.
+        // Filled in by `resolve_sources`, which sees the whole plan (or by a
+        // clone-replace, whose source is the instance it replaces).
         source_instance_id: None,
         source_snapshot_id: None,
         customer_managed_key_id: d.customer_managed_key_id.clone(),
@@ -104,12 +119,11 @@ fn create_steps(d: &DesiredInstance, live: &Live) -> (Vec<Step>, bool) {
         vector_optimized: d.vector_optimized.then_some(true),
         graph_analytics_plugin: d.graph_analytics_plugin.then_some(true),
     };
-    let mut steps = vec![Step {
-        action: StepAction::Create,
-        instance_id: None,
-        request: Some(StepRequest::Create(body)),
-        source_instance_from: None,
-        expect: Expectation::Status {
+    let mut steps = vec![Step::new(
+        StepAction::Create,
+        None,
+        Some(StepRequest::Create(body)),
+        Expectation::Status {
             status: ExpectedStatus::Running,
             values: ExpectedValues {
                 name: Some(d.name.clone()),
@@ -117,29 +131,26 @@ fn create_steps(d: &DesiredInstance, live: &Live) -> (Vec<Step>, bool) {
                 ..ExpectedValues::default()
             },
         },
-    }];
+    )];
     let patch = PatchInstanceRequest {
         secondaries_count: d.secondaries_count,
         cdc_enrichment_mode: d.cdc_enrichment_mode.clone(),
         ..PatchInstanceRequest::default()
     };
     if !patch.is_empty() {
-        steps.push(Step {
-            action: StepAction::Update,
-            instance_id: None,
-            expect: Expectation::Status {
+        steps.push(Step::new(
+            StepAction::Update,
+            None,
+            Some(StepRequest::Patch(patch.clone())),
+            Expectation::Status {
                 status: ExpectedStatus::Running,
                 values: expected_from_patch(&patch),
             },
-            request: Some(StepRequest::Patch(patch)),
-            source_instance_from: None,
-        });
+        ));
     }
-    let paused = d.state == DesiredState::Paused;
-    if paused {
-        steps.push(simple_step(StepAction::Pause, None, ExpectedStatus::Paused));
-    }
-    (steps, paused)
+    let pause = (d.state == DesiredState::Paused)
+        .then(|| simple_step(StepAction::Pause, None, ExpectedStatus::Paused));
+    CreateSteps { steps, pause }
 }
 
 /// Every value a new instance is created with, as field changes from nothing.
@@ -231,11 +242,12 @@ pub(crate) fn create_change(
         actions.push(Action::Wait);
     }
     actions.push(Action::Create);
-    let (steps, paused) = create_steps(d, live);
-    if paused {
+    let create = create_steps(d, live);
+    leading.extend(create.steps);
+    if let Some(pause) = create.pause {
+        leading.push(pause);
         actions.push(Action::Pause);
     }
-    leading.extend(steps);
     Change {
         name: d.name.clone(),
         id: old_id,
@@ -252,13 +264,12 @@ pub(crate) fn create_change(
 /// The live `l` is being destroyed (by someone else): wait until it is gone, then
 /// create it again.
 pub(crate) fn recreate_change(d: &DesiredInstance, l: &LiveInstance, live: &Live) -> Change {
-    let wait = Step {
-        action: StepAction::Wait,
-        instance_id: Some(l.id.clone()),
-        request: None,
-        source_instance_from: None,
-        expect: Expectation::Gone,
-    };
+    let wait = Step::new(
+        StepAction::Wait,
+        Some(l.id.clone()),
+        None,
+        Expectation::Gone,
+    );
     create_change(
         d,
         live,
@@ -266,77 +277,6 @@ pub(crate) fn recreate_change(d: &DesiredInstance, l: &LiveInstance, live: &Live
         vec![wait],
         Some(l.status.clone()),
     )
-}
-
-/// A replacement auraform refuses to plan, kept for a report (`report_only`): the
-/// fields that differ and why nothing will be done. No steps.
-pub(crate) fn blocked_change(
-    d: &DesiredInstance,
-    l: &LiveInstance,
-    forcing: Vec<FieldChange>,
-    refusal: &PlanError,
-) -> Change {
-    let (mutable, _) = mutable_diffs(d, l);
-    let mut fields = forcing;
-    fields.extend(mutable);
-    Change {
-        name: d.name.clone(),
-        id: Some(l.id.clone()),
-        kind: ChangeKind::Replace,
-        actions: vec![Action::Replace],
-        fields,
-        waits_for: None,
-        steps: Vec::new(),
-        depends_on: Vec::new(),
-        blocked: Some(refusal.to_string()),
-    }
-}
-
-/// Destroy and create again (`allow_replace: true`).
-pub(crate) fn replace_change(
-    d: &DesiredInstance,
-    l: &LiveInstance,
-    live: &Live,
-    busy: bool,
-    settled: ExpectedStatus,
-    forcing: Vec<FieldChange>,
-) -> Change {
-    let (mutable, _) = mutable_diffs(d, l);
-    let mut fields = forcing;
-    fields.extend(mutable);
-    let want_paused = d.state == DesiredState::Paused;
-    if want_paused != (settled == ExpectedStatus::Paused) {
-        fields.push(FieldChange::new(
-            Field::State,
-            text(settled.as_str()),
-            text(d.state.as_str()),
-            false,
-        ));
-    }
-    let mut steps = Vec::new();
-    let mut actions = Vec::new();
-    if busy {
-        steps.push(wait_step(&l.id, settled));
-        actions.push(Action::Wait);
-    }
-    steps.push(delete_step(&l.id));
-    actions.push(Action::Replace);
-    let (create_steps, paused) = create_steps(d, live);
-    steps.extend(create_steps);
-    if paused {
-        actions.push(Action::Pause);
-    }
-    Change {
-        name: d.name.clone(),
-        id: Some(l.id.clone()),
-        kind: ChangeKind::Replace,
-        actions,
-        fields,
-        waits_for: busy.then(|| l.status.clone()),
-        steps,
-        depends_on: Vec::new(),
-        blocked: None,
-    }
 }
 
 /// The chain of an instance that stays: wait (if busy), resume (if something needs it
@@ -372,33 +312,40 @@ pub(crate) fn in_place_change(
         actions.push(Action::Resume);
         current = ExpectedStatus::Running;
     }
+    // One restore point per chain, before the first risky step it is asked for: an
+    // upgrade changes the tier, not the data, so a second one would hold the same data.
+    let resize = patch.memory.is_some() || patch.storage.is_some();
+    if (upgrade && d.snapshots_before(RiskyStep::Upgrade))
+        || (resize && d.snapshots_before(RiskyStep::Resize))
+    {
+        steps.push(snapshot_step(id));
+        actions.push(Action::Snapshot);
+    }
     if upgrade {
-        steps.push(Step {
-            action: StepAction::Upgrade,
-            instance_id: Some(id.to_owned()),
-            request: Some(StepRequest::Upgrade(UpgradeRequest::default())),
-            source_instance_from: None,
-            expect: Expectation::Status {
+        steps.push(Step::new(
+            StepAction::Upgrade,
+            Some(id.to_owned()),
+            Some(StepRequest::Upgrade(UpgradeRequest::default())),
+            Expectation::Status {
                 status: ExpectedStatus::Running,
                 values: ExpectedValues {
                     instance_type: Some(InstanceType::BusinessCritical),
                     ..ExpectedValues::default()
                 },
             },
-        });
+        ));
         actions.push(Action::Upgrade);
     }
     if !patch.is_empty() {
-        steps.push(Step {
-            action: StepAction::Update,
-            instance_id: Some(id.to_owned()),
-            expect: Expectation::Status {
+        steps.push(Step::new(
+            StepAction::Update,
+            Some(id.to_owned()),
+            Some(StepRequest::Patch(patch.clone())),
+            Expectation::Status {
                 status: current,
                 values: expected_from_patch(&patch),
             },
-            request: Some(StepRequest::Patch(patch)),
-            source_instance_from: None,
-        });
+        ));
         actions.push(Action::Update);
     }
     if want_paused && current == ExpectedStatus::Running {

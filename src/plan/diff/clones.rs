@@ -27,6 +27,11 @@ pub(crate) fn resolve_sources(
             continue;
         };
         let Some(source) = &d.source else { continue };
+        // A clone-replace copies the instance it replaces; `source:` is for the
+        // instance's first creation.
+        if change.is_clone_replace() {
+            continue;
+        }
         let Some(step) = change
             .steps
             .iter_mut()
@@ -111,7 +116,8 @@ fn too_small(
 }
 
 /// Name of every instance this plan creates → index of the step after which it is
-/// created and running (its create, or the PATCH after it; not the pause).
+/// created and running (its create, or the PATCH after it; not the pause, nor a
+/// clone-replace's delete of the old instance).
 fn ready_steps(changes: &[Change]) -> HashMap<String, usize> {
     changes
         .iter()
@@ -125,7 +131,7 @@ fn ready_steps(changes: &[Change]) -> HashMap<String, usize> {
                 .iter()
                 .enumerate()
                 .skip(create)
-                .take_while(|(_, s)| s.action != StepAction::Pause)
+                .take_while(|(_, s)| !matches!(s.action, StepAction::Pause | StepAction::Delete))
                 .map(|(i, _)| i)
                 .last()
                 .unwrap_or(create);

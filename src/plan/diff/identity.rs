@@ -94,7 +94,7 @@ fn pinned_identity(
 }
 
 /// The identity of an unpinned declaration called `name`.
-fn named_identity(
+pub(crate) fn named_identity(
     live: &Live,
     name: &str,
     pinned: &dyn Fn(&str) -> bool,

@@ -5,17 +5,15 @@
 use std::collections::HashMap;
 
 use crate::aura::InstanceStatus;
-use crate::config::{Desired, DesiredInstance};
+use crate::config::{Desired, DesiredInstance, ReplaceMode};
 use crate::plan::error::PlanError;
 use crate::plan::live::{Live, LiveInstance};
 use crate::plan::model::{Attention, Change, ExpectedStatus, FieldChange};
 
-use super::chains::{
-    Settled, blocked_change, create_change, in_place_change, recreate_change, replace_change,
-    settle,
-};
+use super::chains::{Settled, create_change, in_place_change, recreate_change, settle};
 use super::compare::{immutable_diffs, in_place_diff, show};
 use super::identity::Identity;
+use super::replace::{blocked_change, clone_replace_change, clone_too_small, replace_change};
 
 /// What the differ makes of one declared instance.
 enum DeclaredOutcome {
@@ -110,14 +108,18 @@ fn diff_instance(
     // Immutable fields first: they decide between in place and replace.
     let (forcing, upgrade) = immutable_diffs(d, l);
     if !forcing.is_empty() {
-        if let Some(refusal) = refusal(d, &forcing) {
+        if let Some(refusal) = refusal(d, l, &forcing) {
             if report_only {
                 return DeclaredOutcome::Change(blocked_change(d, l, forcing, &refusal));
             }
             errors.push(refusal);
             return DeclaredOutcome::Error;
         }
-        return DeclaredOutcome::Change(replace_change(d, l, live, busy, settled, forcing));
+        let change = match d.replace {
+            ReplaceMode::Recreate => replace_change(d, l, live, busy, settled, forcing),
+            ReplaceMode::Clone => clone_replace_change(d, l, live, busy, settled, forcing),
+        };
+        return DeclaredOutcome::Change(change);
     }
 
     match in_place_change(d, l, busy, settled, in_place_diff(d, l, settled, upgrade)) {
@@ -128,7 +130,7 @@ fn diff_instance(
 
 /// Why a replacement that the `forcing` fields need must not be planned, if it must
 /// not.
-fn refusal(d: &DesiredInstance, forcing: &[FieldChange]) -> Option<PlanError> {
+fn refusal(d: &DesiredInstance, l: &LiveInstance, forcing: &[FieldChange]) -> Option<PlanError> {
     let names = forcing
         .iter()
         .map(|f| {
@@ -154,12 +156,16 @@ fn refusal(d: &DesiredInstance, forcing: &[FieldChange]) -> Option<PlanError> {
             name: d.name.clone(),
             fields: names,
         })
-    } else {
-        d.id.as_ref().map(|id| PlanError::PinnedReplace {
+    } else if let Some(id) = &d.id {
+        Some(PlanError::PinnedReplace {
             name: d.name.clone(),
             id: id.clone(),
             fields: names,
         })
+    } else if d.replace == ReplaceMode::Clone {
+        clone_too_small(d, l)
+    } else {
+        None
     }
 }
 

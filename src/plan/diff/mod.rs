@@ -18,15 +18,19 @@
 mod chains;
 mod clones;
 mod compare;
+mod destroy;
 mod identity;
 mod instance;
 mod prune;
+mod replace;
 
 use crate::config::Desired;
 
 use super::error::PlanError;
 use super::live::Live;
-use super::model::{Action, Change, DocumentKind, FORMAT_VERSION, Plan, PlanOptions, Summary};
+use super::model::{
+    Action, Attention, Change, DocumentKind, FORMAT_VERSION, Plan, PlanOptions, Summary, Unmanaged,
+};
 
 /// Computes the plan that brings `live` to `desired`.
 ///
@@ -36,15 +40,25 @@ use super::model::{Action, Change, DocumentKind, FORMAT_VERSION, Plan, PlanOptio
 /// be applied.
 pub fn plan(desired: &Desired, live: &Live, opts: &PlanOptions) -> Result<Plan, PlanError> {
     let mut errors = Vec::new();
-    if desired.project != live.project.id && desired.project != live.project.name {
-        errors.push(PlanError::ProjectMismatch {
-            declared: desired.project.clone(),
-            id: live.project.id.clone(),
-            name: live.project.name.clone(),
-        });
+    check_project(desired, live, &mut errors);
+    let in_scope = |name: &str| opts.targets.is_empty() || opts.targets.iter().any(|t| t == name);
+    if opts.destroy {
+        check_destroy_targets(desired, opts, &mut errors);
+        let d = destroy::destroy(desired, live, &in_scope, &mut errors);
+        if let Some(err) = PlanError::collect(errors) {
+            return Err(err);
+        }
+        let summary = summarize(&d.changes, d.gone, d.unmanaged.len(), 0);
+        return Ok(assemble(
+            live,
+            opts,
+            d.changes,
+            d.unmanaged,
+            Vec::new(),
+            summary,
+        ));
     }
     check_targets(desired, live, opts, &mut errors);
-    let in_scope = |name: &str| opts.targets.is_empty() || opts.targets.iter().any(|t| t == name);
 
     let identities = identity::resolve_identities(desired, live, &in_scope, &mut errors);
     let instance::DeclaredDiff {
@@ -72,7 +86,18 @@ pub fn plan(desired: &Desired, live: &Live, opts: &PlanOptions) -> Result<Plan, 
     }
 
     let summary = summarize(&changes, unchanged, unmanaged.len(), attention.len());
-    Ok(Plan {
+    Ok(assemble(live, opts, changes, unmanaged, attention, summary))
+}
+
+fn assemble(
+    live: &Live,
+    opts: &PlanOptions,
+    changes: Vec<Change>,
+    unmanaged: Vec<Unmanaged>,
+    attention: Vec<Attention>,
+    summary: Summary,
+) -> Plan {
+    Plan {
         format_version: FORMAT_VERSION.to_owned(),
         project: live.project.clone(),
         changes,
@@ -82,7 +107,69 @@ pub fn plan(desired: &Desired, live: &Live, opts: &PlanOptions) -> Result<Plan, 
         options: opts.clone(),
         kind: DocumentKind::Plan,
         made_from: None,
-    })
+    }
+}
+
+/// A destroy deletes only declared instances, so a target must be one.
+fn check_destroy_targets(desired: &Desired, opts: &PlanOptions, errors: &mut Vec<PlanError>) {
+    for t in &opts.targets {
+        if !desired.instances.contains_key(t) {
+            errors.push(PlanError::DestroyTargetUndeclared {
+                name: t.clone(),
+                declared: declared_list(desired),
+            });
+        }
+    }
+}
+
+fn declared_list(desired: &Desired) -> String {
+    if desired.instances.is_empty() {
+        return "none".to_owned();
+    }
+    desired
+        .instances
+        .keys()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Which live instance each declared instance is, matched exactly as [`plan`] matches
+/// them: every declared instance in file order, with its live id, or `None` when it
+/// is not live. The errors are the ones `plan` would report about identity (another
+/// project, ambiguous names, pins to missing ids).
+pub fn identify(
+    desired: &Desired,
+    live: &Live,
+) -> Result<Vec<(String, Option<String>)>, PlanError> {
+    let mut errors = Vec::new();
+    check_project(desired, live, &mut errors);
+    let identities = identity::resolve_identities(desired, live, &|_| true, &mut errors);
+    if let Some(err) = PlanError::collect(errors) {
+        return Err(err);
+    }
+    Ok(desired
+        .instances
+        .keys()
+        .map(|name| {
+            let id = match identities.get(name.as_str()) {
+                Some(identity::Identity::Matched(id)) => Some(id.clone()),
+                _ => None,
+            };
+            (name.clone(), id)
+        })
+        .collect())
+}
+
+/// The file names the project that was fetched (by id or exact name).
+fn check_project(desired: &Desired, live: &Live, errors: &mut Vec<PlanError>) {
+    if desired.project != live.project.id && desired.project != live.project.name {
+        errors.push(PlanError::ProjectMismatch {
+            declared: desired.project.clone(),
+            id: live.project.id.clone(),
+            name: live.project.name.clone(),
+        });
+    }
 }
 
 fn check_targets(desired: &Desired, live: &Live, opts: &PlanOptions, errors: &mut Vec<PlanError>) {
@@ -92,12 +179,7 @@ fn check_targets(desired: &Desired, live: &Live, opts: &PlanOptions, errors: &mu
         if !declared && !is_live {
             errors.push(PlanError::UnknownTarget {
                 name: t.clone(),
-                declared: desired
-                    .instances
-                    .keys()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                declared: declared_list(desired),
             });
         }
     }
@@ -120,8 +202,10 @@ fn summarize(changes: &[Change], unchanged: usize, unmanaged: usize, attention: 
             Action::Pause => s.pause += 1,
             Action::Resume => s.resume += 1,
             Action::Replace => s.replace += 1,
+            Action::CloneReplace => s.clone_replace += 1,
             Action::Delete => s.delete += 1,
             Action::Wait => s.wait += 1,
+            Action::Snapshot => s.snapshot += 1,
         }
     }
     s

@@ -9,8 +9,8 @@
 //!   PR workflow still finds its one comment), separated by rules, a failed file as a
 //!   short section with the error;
 //! - JSON: one document, [`FilesDocument`] (`plan::files`), whose `files` hold each
-//!   file's report (the document a single-file run prints) or its error;
-//!   `schema/files.schema.json`.
+//!   file's report (the document a single-file run prints: a plan, a drift report,
+//!   an apply report, an output document) or its error; `schema/files.schema.json`.
 
 use std::fmt::Write;
 
@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use super::super::files::{Failure, FilesDocument};
 use super::super::model::{DocumentKind, Plan};
+use super::super::schema::pretty_json;
 use super::{human, markdown};
 
 /// One file's part, for the human and Markdown forms.
@@ -155,10 +156,7 @@ pub fn summary_line(tally: &Tally) -> String {
 
 /// The several-files JSON document: pretty-printed, one document, a final newline.
 pub fn files_json<T: Serialize>(document: &FilesDocument<T>) -> String {
-    // Plain data to a String: cannot fail (see `render::json`).
-    let mut s = serde_json::to_string_pretty(document).unwrap_or_else(|_| "{}".to_owned());
-    s.push('\n');
-    s
+    pretty_json(document)
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@
 use std::fmt::Write;
 
 use super::super::model::{Change, ChangeKind, DocumentKind, FieldChange, FieldValue, Plan};
-use super::{action_chain, change_symbol, closing_line, is_real_id, verb};
+use super::{
+    action_chain, change_symbol, clone_note, closing_line, is_real_id, restore_point_notes, verb,
+};
 
 const RESET: &str = "\x1b[0m";
 const BOLD: &str = "\x1b[1m";
@@ -75,8 +77,13 @@ fn header(out: &mut String, p: &Paint, plan: &Plan) {
             p.paint(
                 DIM,
                 &format!(
-                    "Limited to --target {}: other instances are not looked at.",
-                    plan.options.targets.join(", ")
+                    "Limited to --target {}: {}.",
+                    plan.options.targets.join(", "),
+                    if plan.options.destroy {
+                        "the other declared instances are left alone"
+                    } else {
+                        "other instances are not looked at"
+                    }
                 )
             )
         );
@@ -101,6 +108,17 @@ fn changes(out: &mut String, p: &Paint, plan: &Plan) {
                 "The new file differs from the old one; values read old -> new",
                 ["create", "update in place", "replace", "delete"],
             ),
+            DocumentKind::Plan if plan.options.destroy => {
+                let _ = writeln!(
+                    out,
+                    "auraform will destroy these instances ({} = delete):\n",
+                    p.paint(RED, "-")
+                );
+                for c in &plan.changes {
+                    change_block(out, p, c, plan);
+                }
+                return;
+            }
             DocumentKind::Plan if plan.options.report_only => (
                 "Live state differs from aura.yaml",
                 ["create", "update in place", "replace", "delete"],
@@ -110,9 +128,14 @@ fn changes(out: &mut String, p: &Paint, plan: &Plan) {
                 ["create", "update in place", "replace", "delete"],
             ),
         };
+        let clone = if plan.changes.iter().any(Change::is_clone_replace) {
+            format!(", {} = replace by a clone", p.paint(YELLOW, "+/-"))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "{head} ({} = {}, {} = {}, {} = {}, {} = {}):\n",
+            "{head} ({} = {}, {} = {}, {} = {}{clone}, {} = {}):\n",
             p.paint(GREEN, "+"),
             words[0],
             p.paint(YELLOW, "~"),
@@ -123,7 +146,7 @@ fn changes(out: &mut String, p: &Paint, plan: &Plan) {
             words[3],
         );
         for c in &plan.changes {
-            change_block(out, p, c, plan.kind);
+            change_block(out, p, c, plan);
         }
     }
 }
@@ -138,6 +161,8 @@ fn unmanaged(out: &mut String, p: &Paint, plan: &Plan) {
                 BOLD,
                 if plan.kind == DocumentKind::Diff {
                     "Instances removed from the file (apply leaves them alone unless it prunes):"
+                } else if plan.options.destroy {
+                    "Not declared in aura.yaml (destroy leaves them alone):"
                 } else {
                     "Unmanaged instances (live in the project, not in aura.yaml; left alone):"
                 }
@@ -154,6 +179,7 @@ fn unmanaged(out: &mut String, p: &Paint, plan: &Plan) {
             out.push('\n');
         }
         if plan.kind != DocumentKind::Diff
+            && !plan.options.destroy
             && plan.unmanaged.iter().all(|u| u.kept_because.is_none())
         {
             let _ = writeln!(
@@ -195,14 +221,18 @@ fn attention(out: &mut String, p: &Paint, plan: &Plan) {
     }
 }
 
-fn change_block(out: &mut String, p: &Paint, c: &Change, kind: DocumentKind) {
-    let color = kind_color(c.kind);
+fn change_block(out: &mut String, p: &Paint, c: &Change, plan: &Plan) {
+    let color = if c.is_clone_replace() {
+        YELLOW
+    } else {
+        kind_color(c.kind)
+    };
     let _ = writeln!(
         out,
         "  {}",
         p.paint(
             BOLD,
-            &format!("# {} {}{}", c.name, verb(c, kind), action_chain(c))
+            &format!("# {} {}{}", c.name, verb(c, plan), action_chain(c))
         )
     );
     for d in &c.depends_on {
@@ -254,6 +284,9 @@ fn change_block(out: &mut String, p: &Paint, c: &Change, kind: DocumentKind) {
     }
     for f in &c.fields {
         field_line(out, p, c.kind, f, width);
+    }
+    for note in clone_note(c).into_iter().chain(restore_point_notes(c)) {
+        let _ = writeln!(out, "      {}", p.paint(DIM, &format!("# {note}")));
     }
     let _ = writeln!(out, "    }}\n");
 }

@@ -6,7 +6,10 @@ use std::fmt::Write;
 
 use super::super::model::{Change, ChangeKind, DocumentKind, Expectation, FieldValue, Plan, Step};
 use super::escape::{code, marker_value, text};
-use super::{action_chain, change_symbol, closing_line, is_real_id, symbol, verb};
+use super::{
+    action_chain, change_symbol, clone_note, closing_line, is_real_id, restore_point_notes, symbol,
+    verb,
+};
 
 /// Every auraform plan comment starts with this; the full marker is
 /// `<!-- auraform:plan project=<id> -->`. CI looks for a comment containing it and
@@ -33,9 +36,10 @@ pub fn markdown(plan: &Plan) -> String {
     let mut out = String::new();
     header(&mut out, plan);
     data_loss_warning(&mut out, plan);
+    clone_notice(&mut out, plan);
     summary_table(&mut out, plan);
     for c in &plan.changes {
-        details(&mut out, c, plan.kind);
+        details(&mut out, c, plan);
     }
     unmanaged(&mut out, plan);
     attention(&mut out, plan);
@@ -47,6 +51,23 @@ pub fn markdown(plan: &Plan) -> String {
 /// The hidden marker, the title, and what `--target` limited the plan to.
 fn header(out: &mut String, plan: &Plan) {
     match plan.kind {
+        DocumentKind::Plan if plan.options.destroy => {
+            let _ = writeln!(
+                out,
+                "{MARKER_PREFIX} project={} kind=destroy -->",
+                marker_value(&plan.project.id)
+            );
+            let _ = writeln!(
+                out,
+                "### auraform destroy plan for project {} ({})\n",
+                code(&plan.project.name),
+                code(&plan.project.id)
+            );
+            let _ = writeln!(
+                out,
+                "_Deletes the instances aura.yaml declares, and nothing else._\n"
+            );
+        }
         DocumentKind::Plan => {
             let _ = writeln!(
                 out,
@@ -139,6 +160,7 @@ fn data_loss_warning(out: &mut String, plan: &Plan) {
                         forcing.join(", ")
                     )
                 }
+                _ if plan.options.destroy => "deleted (destroy)".to_owned(),
                 _ => "deleted (prune: not in aura.yaml)".to_owned(),
             };
             let id = match c.id.as_deref() {
@@ -155,6 +177,51 @@ fn data_loss_warning(out: &mut String, plan: &Plan) {
         }
         out.push('\n');
     }
+}
+
+/// Replacements that keep the data still change the instance's id and connection URI:
+/// worth a warning, not the data-loss caution.
+fn clone_notice(out: &mut String, plan: &Plan) {
+    let clones: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|c| c.blocked.is_none() && c.is_clone_replace())
+        .collect();
+    if clones.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "> [!WARNING]");
+    let _ = writeln!(
+        out,
+        "> **Replaced by a clone: {} instance{} get{} a new id and connection URI; the data is copied.**",
+        clones.len(),
+        if clones.len() == 1 { "" } else { "s" },
+        if clones.len() == 1 { "s" } else { "" }
+    );
+    for c in clones {
+        let forcing: Vec<String> = c
+            .fields
+            .iter()
+            .filter(|f| f.forces_replacement)
+            .map(|f| {
+                format!(
+                    "{} {} → {}",
+                    f.field,
+                    value(f.before.as_ref()),
+                    value(f.after.as_ref())
+                )
+            })
+            .collect();
+        let id = c.id.as_deref().map(code).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "> - {} **{}** ({id}): {}",
+            code("+/-"),
+            text(&c.name),
+            forcing.join(", ")
+        );
+    }
+    out.push('\n');
 }
 
 /// The counts, as a table.
@@ -178,15 +245,43 @@ fn summary_table(out: &mut String, plan: &Plan) {
             s.unchanged
         );
     } else {
+        // The columns every plan has, then the rarer ones when they count anything.
+        let mut columns = vec![
+            ("create", s.create),
+            ("update", s.update),
+            ("replace", s.replace),
+        ];
+        if s.clone_replace > 0 {
+            columns.push(("clone-replace", s.clone_replace));
+        }
+        columns.extend([
+            ("delete", s.delete),
+            ("pause", s.pause),
+            ("resume", s.resume),
+            ("upgrade", s.upgrade),
+        ]);
+        if s.snapshot > 0 {
+            columns.push(("restore point", s.snapshot));
+        }
+        columns.push((
+            if plan.options.destroy {
+                "already gone"
+            } else {
+                "unchanged"
+            },
+            s.unchanged,
+        ));
+        let row = |cells: Vec<String>| format!("| {} |", cells.join(" | "));
         let _ = writeln!(
             out,
-            "| create | update | replace | delete | pause | resume | upgrade | unchanged |"
+            "{}",
+            row(columns.iter().map(|c| c.0.to_owned()).collect())
         );
-        let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|");
+        let _ = writeln!(out, "|{}", "---:|".repeat(columns.len()));
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
-            s.create, s.update, s.replace, s.delete, s.pause, s.resume, s.upgrade, s.unchanged
+            "{}\n",
+            row(columns.iter().map(|c| c.1.to_string()).collect())
         );
     }
     if s.blocked > 0 {
@@ -207,6 +302,8 @@ fn unmanaged(out: &mut String, plan: &Plan) {
             "{}",
             if plan.kind == DocumentKind::Diff {
                 "**Instances removed from the file** (apply leaves them alone unless it prunes):\n"
+            } else if plan.options.destroy {
+                "**Not declared in aura.yaml** (destroy leaves them alone):\n"
             } else {
                 "**Unmanaged instances** (live in the project, not in aura.yaml; left alone):\n"
             }
@@ -248,13 +345,14 @@ fn attention(out: &mut String, plan: &Plan) {
     }
 }
 
-fn details(out: &mut String, c: &Change, kind: DocumentKind) {
+fn details(out: &mut String, c: &Change, plan: &Plan) {
+    let kind = plan.kind;
     let _ = writeln!(
         out,
         "<details><summary><code>{}</code> <b>{}</b> {}{}</summary>\n",
         change_symbol(c),
         text(&c.name),
-        text(&verb(c, kind).replace('`', "")),
+        text(&verb(c, plan).replace('`', "")),
         action_chain(c)
     );
     if c.id.as_deref().is_none_or(is_real_id) {
@@ -292,6 +390,9 @@ fn details(out: &mut String, c: &Change, kind: DocumentKind) {
         }
         out.push('\n');
     }
+    for note in clone_note(c).into_iter().chain(restore_point_notes(c)) {
+        let _ = writeln!(out, "_{}_\n", text(&note).replace('_', "\\_"));
+    }
     for d in &c.depends_on {
         let _ = writeln!(
             out,
@@ -324,6 +425,7 @@ fn step_line(step: &Step) -> String {
     let until = match &step.expect {
         Expectation::Gone => "until gone".to_owned(),
         Expectation::Status { status, .. } => format!("until {}", status.as_str()),
+        Expectation::SnapshotCompleted => "until the snapshot is completed".to_owned(),
     };
     format!("{} {until}", code(step.action.as_str()))
 }

@@ -13,7 +13,7 @@ pub use markdown::{DRIFT_MARKER_PREFIX, MARKER_PREFIX, markdown};
 
 use std::fmt::Write;
 
-use super::model::{Action, Change, ChangeKind, DocumentKind, Plan};
+use super::model::{Action, Change, ChangeKind, DocumentKind, Plan, StepAction};
 
 /// The three forms of a plan document.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -59,6 +59,14 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 fn plan_closing_line(plan: &Plan) -> String {
+    if plan.options.destroy && plan.changes.is_empty() {
+        return if plan.options.targets.is_empty() {
+            "No changes. No instance that aura.yaml declares exists: nothing to destroy."
+        } else {
+            "No changes. None of the targeted instances exists: nothing to destroy."
+        }
+        .to_owned();
+    }
     if !plan.changes.is_empty() {
         let k = plan.kind_counts();
         let mut line = format!(
@@ -177,10 +185,14 @@ pub(crate) fn symbol(kind: ChangeKind) -> &'static str {
     }
 }
 
-/// The symbol of one change: Terraform's, or `!` for a refused (blocked) one.
+/// The symbol of one change: Terraform's, `+/-` for a replacement that creates the new
+/// instance before it destroys the old one (Terraform's create-before-destroy), or `!`
+/// for a refused (blocked) one.
 pub(crate) fn change_symbol(change: &Change) -> &'static str {
     if change.blocked.is_some() {
         "!"
+    } else if change.is_clone_replace() {
+        "+/-"
     } else {
         symbol(change.kind)
     }
@@ -188,9 +200,29 @@ pub(crate) fn change_symbol(change: &Change) -> &'static str {
 
 /// "will be created", "will be updated in place", … for a change; in a drift report
 /// "is missing", "differs from aura.yaml", …
-pub(crate) fn verb(change: &Change, kind: DocumentKind) -> String {
+pub(crate) fn verb(change: &Change, plan: &Plan) -> String {
     if let Some(why) = &change.blocked {
         return format!("differs, but auraform will not change it: {why}");
+    }
+    if plan.options.destroy {
+        if change.actions == [Action::Wait] {
+            return "is already being destroyed: destroy waits until it is gone".to_owned();
+        }
+        return with_wait(change, "will be destroyed, its data is lost");
+    }
+    let kind = plan.kind;
+    if change.is_clone_replace() {
+        return with_wait(
+            change,
+            match kind {
+                DocumentKind::Drift => {
+                    "differs in a field that forces replacement (apply would clone it into a new instance, then destroy it)"
+                }
+                _ => {
+                    "must be replaced by a clone: a new instance is created from its data, then the old one is destroyed"
+                }
+            },
+        );
     }
     let base = match (kind, change.kind) {
         (DocumentKind::Drift, ChangeKind::Create) => {
@@ -212,10 +244,46 @@ pub(crate) fn verb(change: &Change, kind: DocumentKind) -> String {
         }
         (_, ChangeKind::Delete) => "will be destroyed (prune), its data is lost",
     };
+    with_wait(change, base)
+}
+
+/// `base`, and the wait for a busy instance that comes first.
+fn with_wait(change: &Change, base: &str) -> String {
     match &change.waits_for {
         Some(status) => format!("{base}, after waiting for it to finish `{status}`"),
         None => base.to_owned(),
     }
+}
+
+/// What a restore point comes before, for the human and Markdown forms: the action
+/// word of the step after each `snapshot` step.
+pub(crate) fn restore_point_notes(change: &Change) -> Vec<String> {
+    change
+        .steps
+        .windows(2)
+        .filter(|w| w[0].action == StepAction::Snapshot)
+        .map(|w| {
+            let before = if change.is_clone_replace() {
+                "the clone is made from it, before the old instance is destroyed".to_owned()
+            } else if w[1].action == StepAction::Update {
+                "taken before the resize".to_owned()
+            } else {
+                format!("taken before the {}", w[1].action.as_str())
+            };
+            format!("restore point: a snapshot, which must complete first; {before}")
+        })
+        .collect()
+}
+
+/// For a clone-replace: where the new instance's data comes from.
+pub(crate) fn clone_note(change: &Change) -> Option<String> {
+    if !change.is_clone_replace() {
+        return None;
+    }
+    let old = change.id.as_deref().unwrap_or("the old instance");
+    Some(format!(
+        "data: copied into the new instance (a clone of {old:?}); the new instance gets a new id and connection URI, and {old:?} is destroyed once it runs"
+    ))
 }
 
 /// ` (resume → update → pause)`; empty when the chain is just the change's own word
@@ -224,10 +292,13 @@ pub(crate) fn action_chain(change: &Change) -> String {
     let own = match change.kind {
         ChangeKind::Create => Action::Create,
         ChangeKind::Update => Action::Update,
+        ChangeKind::Replace if change.is_clone_replace() => Action::CloneReplace,
         ChangeKind::Replace => Action::Replace,
         ChangeKind::Delete => Action::Delete,
     };
-    if change.actions == [own] {
+    // An instance already being destroyed is only waited for; the verb says so.
+    let only_wait = change.kind == ChangeKind::Delete && change.actions == [Action::Wait];
+    if change.actions == [own] || only_wait {
         return String::new();
     }
     let chain = change

@@ -13,7 +13,7 @@ pub async fn plan_file(client: &AuraClient, path: &Path) -> (Desired, Live, Plan
     let loaded = auraform::config::load(path, &|_| None).unwrap();
     let snapshot = client
         .fetch_project(&loaded.desired.project, |s| {
-            auraform::plan::needs_details(&loaded.desired, false, s)
+            auraform::plan::needs_details(&loaded.desired, &PlanOptions::default(), s)
         })
         .await
         .unwrap();

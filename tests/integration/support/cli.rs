@@ -36,13 +36,19 @@ pub fn auraform() -> Auraform {
     for name in AURA_ENV {
         cmd.env_remove(name);
     }
-    Auraform { cmd, stdin: None }
+    Auraform {
+        cmd,
+        stdin: None,
+        terminal: false,
+    }
 }
 
 /// One invocation of the binary being put together; arguments keep the order given.
 pub struct Auraform {
     cmd: Command,
     stdin: Option<Vec<u8>>,
+    /// Run on a pseudo-terminal (`script`), as a person at a shell does.
+    terminal: bool,
 }
 
 impl Auraform {
@@ -63,6 +69,20 @@ impl Auraform {
 
     pub fn env(mut self, name: &str, value: impl AsRef<OsStr>) -> Self {
         self.cmd.env(name, value);
+        self
+    }
+
+    pub fn env_remove(mut self, name: &str) -> Self {
+        self.cmd.env_remove(name);
+        self
+    }
+
+    /// Runs the binary on a pseudo-terminal (util-linux `script`), so that it sees
+    /// terminals on stdin, stdout and stderr and may prompt: what it prints, prompts
+    /// included, comes back as stdout (one terminal), and [`Auraform::stdin`] text is
+    /// what the person types. Blocking runs only.
+    pub fn in_terminal(mut self) -> Self {
+        self.terminal = true;
         self
     }
 
@@ -111,6 +131,9 @@ impl Auraform {
 
     /// Runs to completion, blocking the calling thread.
     pub fn run(mut self) -> Out {
+        if self.terminal {
+            self.cmd = on_a_terminal(&self.cmd);
+        }
         self.cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         let Some(input) = self.stdin else {
             return Out::from(self.cmd.stdin(Stdio::null()).output().unwrap());
@@ -147,6 +170,28 @@ impl Auraform {
             .unwrap();
         Spawned { child }
     }
+}
+
+/// `cmd` run by `script -qec CMD /dev/null`: same environment and directory, its
+/// arguments quoted for the shell `script` starts; `-e` returns the child's exit code.
+fn on_a_terminal(cmd: &Command) -> Command {
+    let quote = |s: &OsStr| format!("'{}'", s.to_string_lossy().replace('\'', r"'\''"));
+    let line: Vec<String> = std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(quote)
+        .collect();
+    let mut script = Command::new("script");
+    script.args(["-qec", &line.join(" "), "/dev/null"]);
+    for (name, value) in cmd.get_envs() {
+        match value {
+            Some(v) => script.env(name, v),
+            None => script.env_remove(name),
+        };
+    }
+    if let Some(dir) = cmd.get_current_dir() {
+        script.current_dir(dir);
+    }
+    script
 }
 
 /// What one run printed, and how it exited (-1: killed by a signal).

@@ -9,7 +9,7 @@ use auraform::api::wire::{
     CdcEnrichmentMode, CloudProvider, Instance, InstanceStatus, InstanceSummary, InstanceType,
     Tenant,
 };
-use auraform::config::{Desired, DesiredInstance, DesiredState, Field, SourceRef};
+use auraform::config::{Desired, DesiredInstance, DesiredState, Field, ReplaceMode, SourceRef};
 use auraform::plan::{Live, Plan, PlanError, PlanOptions};
 use indexmap::IndexMap;
 
@@ -36,6 +36,8 @@ pub fn di(name: &str) -> DesiredInstance {
         id: None,
         prevent_destroy: false,
         allow_replace: false,
+        replace: ReplaceMode::default(),
+        snapshot_before: Vec::new(),
         ignore_changes: Vec::new(),
     }
 }
@@ -97,6 +99,8 @@ pub fn desired(instances: Vec<DesiredInstance>) -> Desired {
     Desired {
         project: PROJECT_NAME.to_owned(),
         credentials_dir: PathBuf::from(".auraform/credentials"),
+        credentials_file: true,
+        credentials_command: None,
         prune: false,
         instances: instances
             .into_iter()

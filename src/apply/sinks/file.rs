@@ -1,4 +1,5 @@
-//! The credentials sink: where the password of a newly created instance goes.
+//! The file sink: `<credentials.dir>/<name>.env`, the first place the password of a
+//! newly created instance goes.
 //!
 //! The create response is the only copy of the password the API will ever give
 //! (docs/aura-api.md §9.2), so this runs before anything else happens to a new
@@ -78,12 +79,12 @@ fn file_stem(name: &str) -> String {
 
 /// The `.env` text for an instance. `NEO4J_DATABASE` is `neo4j`, the default
 /// database of every Aura instance.
-fn env_text(created: &CreatedInstance) -> String {
+pub(super) fn env_text(created: &CreatedInstance) -> String {
     let uri = created
         .connection_url
         .clone()
         .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| format!("neo4j+s://{}.databases.neo4j.io", created.id));
+        .unwrap_or_else(|| crate::plan::connections::derived_uri(&created.id));
     format!(
         "# Written by auraform when instance `{name}` was created.\n\
          # This is the only copy of the password: keep it safe, never commit it.\n\

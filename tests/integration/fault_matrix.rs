@@ -25,7 +25,7 @@
 //! here 2 s, ten times the emulator's not-yet-visible window at speed 100).
 //!
 //! The normal suite runs every cell once ([`fault_matrix_one_seed_per_cell`]); the
-//! sweep runs many seeds per cell and prints the table (README "Fault matrix"):
+//! sweep runs many seeds per cell and prints the table (docs/apply.md §20):
 //! `AURAFORM_MATRIX_SEEDS=20 cargo nextest run --run-ignored only fault_matrix_sweep --no-capture`.
 
 use std::collections::{BTreeMap, BTreeSet};

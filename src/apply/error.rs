@@ -95,6 +95,7 @@ mod tests {
             instances: vec![inst(InstanceOutcome::Done)],
             interrupted: false,
             destroy: false,
+            last_look: None,
         };
         assert!(ApplyError::from_report(&ok).is_none());
         let bad = ApplyReport {
@@ -112,6 +113,7 @@ mod tests {
             ],
             interrupted: true,
             destroy: false,
+            last_look: None,
         };
         let err = ApplyError::from_report(&bad).unwrap();
         assert_eq!(

@@ -48,6 +48,6 @@ pub use executor::execute;
 pub use journal::Journal;
 pub use options::ApplyOptions;
 pub use progress::{InstanceProgress, Progress, ProgressMode};
-pub use report::{ApplyReport, InstanceOutcome, InstanceReport, RestorePoint};
+pub use report::{ApplyReport, InstanceOutcome, InstanceReport, LastLook, RestorePoint};
 pub use sinks::{Delivery, SinkFailure, SinkKind, Sinks};
 pub use wait::{Timeouts, WaitError, WaitSpec};

@@ -4,6 +4,7 @@
 //! interrupted (docs/commands.md), after every other chain has finished.
 
 use std::fmt::Write as _;
+use std::path::PathBuf;
 
 use super::sinks::{Delivery, SinkKind};
 
@@ -51,6 +52,10 @@ pub struct InstanceReport {
     pub restore_points: Vec<RestorePoint>,
     /// Things the user must know and act on (lost password, remedy), in order.
     pub notes: Vec<String>,
+    /// A destroy: this instance's credentials files that `--remove-credentials`
+    /// removed, and those left in place (without it, or when removing one failed).
+    pub credentials_removed: Vec<PathBuf>,
+    pub credentials_left: Vec<PathBuf>,
     pub outcome: InstanceOutcome,
 }
 
@@ -66,6 +71,8 @@ impl InstanceReport {
             remedy: None,
             restore_points: Vec::new(),
             notes: Vec::new(),
+            credentials_removed: Vec::new(),
+            credentials_left: Vec::new(),
             outcome: InstanceOutcome::Skipped {
                 reason: "not started".to_owned(),
             },
@@ -101,6 +108,16 @@ pub struct ApplyReport {
     pub interrupted: bool,
     /// The plan was a destroy plan: the report speaks of destroying.
     pub destroy: bool,
+    /// A destroy whose chains all succeeded, then whose last look found a declared
+    /// instance still live or could not look (docs/apply.md §18).
+    pub last_look: Option<LastLook>,
+}
+
+/// What went wrong in a destroy's last look: what, and what to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LastLook {
+    pub reason: String,
+    pub remedy: String,
 }
 
 impl ApplyReport {
@@ -259,6 +276,9 @@ fn render_instance(out: &mut String, inst: &InstanceReport, width: usize) {
     if let Some(delivery) = &inst.credentials {
         render_delivery(out, delivery, &indent);
     }
+    for file in &inst.credentials_removed {
+        let _ = writeln!(out, "{indent}credentials removed: {}", file.display());
+    }
     for r in &inst.restore_points {
         let _ = writeln!(
             out,
@@ -326,6 +346,7 @@ mod tests {
             instances: vec![r],
             interrupted: false,
             destroy: false,
+            last_look: None,
         };
         assert!(rep.succeeded());
         assert_eq!(rep.exit_code(), 0);
@@ -361,6 +382,7 @@ mod tests {
             instances: vec![failed, interrupted, skipped],
             interrupted: true,
             destroy: false,
+            last_look: None,
         };
         assert_eq!(rep.exit_code(), 1);
         let text = rep.render();

@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use super::report::{ApplyReport, InstanceOutcome, InstanceReport};
 use super::sinks::{Delivery, SinkKind};
-use crate::plan::ProjectRef;
 use crate::plan::schema::{pretty_json, schema_of};
+use crate::plan::{Plan, ProjectRef};
 
 /// The format version of the apply report.
 pub const REPORT_FORMAT_VERSION: &str = "1";
@@ -23,6 +23,9 @@ pub struct ReportDocument {
     /// Always `"apply-report"`.
     #[schemars(with = "ReportKind")]
     pub kind: &'static str,
+    /// What the plan did: `apply`, or `destroy` (`auraform destroy`, or `apply` of a
+    /// saved destroy plan).
+    pub operation: Operation,
     pub project: ProjectRef,
     /// How the apply ended; the exit code is 0 exactly when this is `complete` or
     /// `nothing-to-do`.
@@ -30,6 +33,19 @@ pub struct ReportDocument {
     pub summary: ReportSummary,
     /// One entry per instance of the plan, in plan order.
     pub instances: Vec<InstanceEntry>,
+    /// What went wrong that is no one instance's: a destroy's last look found a
+    /// declared instance still live, or could not look (`not-destroyed`).
+    pub failures: Vec<FailureEntry>,
+}
+
+/// What the plan did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Operation {
+    Apply,
+    /// Every instance `done` is gone (`GET` answered 404): `steps_done` holds `delete`
+    /// when this run deleted it, only `wait` when it was already being destroyed.
+    Destroy,
 }
 
 /// How the apply ended.
@@ -85,6 +101,13 @@ pub struct InstanceEntry {
     /// Snapshots taken before a risky step (`snapshot_before`), each `Completed`: what
     /// to restore from (docs/apply.md §19).
     pub restore_points: Vec<RestorePointEntry>,
+    /// A destroy: the credentials files of this instance that `--remove-credentials`
+    /// removed.
+    pub credentials_removed: Vec<String>,
+    /// A destroy: the credentials files of this destroyed instance still in place
+    /// (without `--remove-credentials`, or removing one failed: see `notes`). They
+    /// hold the password of an instance that no longer exists.
+    pub credentials_left: Vec<String>,
 }
 
 /// One restore point: the snapshot and the instance it is of (for a replacement by a
@@ -159,6 +182,8 @@ pub enum FailureKind {
     CredentialsFile,
     /// `credentials.command` failed, timed out or could not be started.
     CredentialsCommand,
+    /// After a destroy, a declared instance was still live, or the last look failed.
+    NotDestroyed,
 }
 
 #[derive(JsonSchema)]
@@ -177,13 +202,22 @@ const TAKE_TURNS: &str = "give every apply of a project its own turn (a CI concu
 const FINISH: &str =
     "run `auraform apply` again to finish: the next plan starts from where the instance stands";
 
+/// The document of a plan without changes: nothing was done.
+pub fn nothing_to_do(plan: &Plan) -> ReportDocument {
+    let report = ApplyReport {
+        destroy: plan.options.destroy,
+        ..ApplyReport::default()
+    };
+    document(&report, &plan.project)
+}
+
 /// The document for `report` of an apply in `project`.
 pub fn document(report: &ApplyReport, project: &ProjectRef) -> ReportDocument {
     let outcome = if report.instances.is_empty() && !report.interrupted {
         ApplyOutcome::NothingToDo
     } else if report.interrupted {
         ApplyOutcome::Interrupted
-    } else if report.succeeded() {
+    } else if report.succeeded() && report.last_look.is_none() {
         ApplyOutcome::Complete
     } else {
         ApplyOutcome::FinishedWithErrors
@@ -199,10 +233,25 @@ pub fn document(report: &ApplyReport, project: &ProjectRef) -> ReportDocument {
     ReportDocument {
         format_version: REPORT_FORMAT_VERSION.to_owned(),
         kind: "apply-report",
+        operation: if report.destroy {
+            Operation::Destroy
+        } else {
+            Operation::Apply
+        },
         project: project.clone(),
         outcome,
         summary,
         instances: report.instances.iter().map(entry).collect(),
+        failures: report
+            .last_look
+            .iter()
+            .map(|l| FailureEntry {
+                kind: FailureKind::NotDestroyed,
+                step: None,
+                reason: l.reason.clone(),
+                remedy: l.remedy.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -295,7 +344,13 @@ fn entry(inst: &InstanceReport) -> InstanceEntry {
                 snapshot_id: r.snapshot_id.clone(),
             })
             .collect(),
+        credentials_removed: paths(&inst.credentials_removed),
+        credentials_left: paths(&inst.credentials_left),
     }
+}
+
+fn paths(files: &[std::path::PathBuf]) -> Vec<String> {
+    files.iter().map(|f| f.display().to_string()).collect()
 }
 
 fn credentials(d: &Delivery) -> CredentialsEntry {
@@ -331,6 +386,7 @@ mod tests {
             instances,
             interrupted: false,
             destroy: false,
+            last_look: None,
         };
         let project = ProjectRef {
             id: "p".into(),
@@ -399,5 +455,41 @@ mod tests {
         assert_eq!(value["instances"][0]["outcome"], "conflict");
         let validator = jsonschema::draft7::new(&report_schema()).unwrap();
         assert!(validator.is_valid(&value));
+    }
+
+    #[test]
+    fn a_destroy_names_its_credentials_and_a_failed_last_look() {
+        let mut gone =
+            InstanceReport::new("pr-7-db", Some("7a7a7a7a".into()), vec!["delete".into()]);
+        gone.complete_step();
+        gone.outcome = InstanceOutcome::Done;
+        gone.credentials_left = vec![".auraform/credentials/pr-7-db.env".into()];
+        let report = ApplyReport {
+            instances: vec![gone],
+            interrupted: false,
+            destroy: true,
+            last_look: Some(super::super::LastLook {
+                reason: "after the destroy, `pr-7-db` still exists".into(),
+                remedy: "run `auraform destroy` again".into(),
+            }),
+        };
+        let project = ProjectRef {
+            id: "p".into(),
+            name: "demo".into(),
+        };
+        let doc = document(&report, &project);
+        // Every chain succeeded, but the command exits 1: the outcome says so.
+        assert_eq!(doc.operation, Operation::Destroy);
+        assert_eq!(doc.outcome, ApplyOutcome::FinishedWithErrors);
+        assert_eq!(doc.failures[0].kind, FailureKind::NotDestroyed);
+        let value = serde_json::to_value(&doc).unwrap();
+        assert_eq!(value["failures"][0]["kind"], "not-destroyed");
+        assert_eq!(
+            value["instances"][0]["credentials_left"][0],
+            ".auraform/credentials/pr-7-db.env"
+        );
+        let validator = jsonschema::draft7::new(&report_schema()).unwrap();
+        assert!(validator.is_valid(&value));
+        assert_eq!(document_of(Vec::new()).operation, Operation::Apply);
     }
 }

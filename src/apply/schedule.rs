@@ -169,6 +169,7 @@ where
         instances,
         interrupted: cancel.is_cancelled(),
         destroy: plan.options.destroy,
+        last_look: None,
     }
 }
 

@@ -270,6 +270,11 @@ pub(crate) struct DestroyArgs {
     #[arg(long)]
     pub remove_credentials: bool,
 
+    /// The final report: `human` (plan and report on stdout) or `json` (only the
+    /// report on stdout, one document; the plan on stderr).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+
     /// How long to wait for another apply or destroy in this directory to finish (`0`
     /// refuses at once; at most 24h).
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = lock_timeout)]

@@ -24,8 +24,8 @@ use super::outcome::Outcome;
 use super::session::Session;
 use super::stdout::print_stdout;
 use super::{apply_files, files, pipeline, saved_plan, teardown};
-use crate::apply::report_json::{document, to_json};
-use crate::apply::{ApplyError, ApplyReport, Cancel, execute};
+use crate::apply::report_json::{document, nothing_to_do, to_json};
+use crate::apply::{ApplyError, Cancel, execute};
 use crate::cli::{ApplyArgs, GlobalArgs, ReportFormat};
 use crate::config::LoadedConfig;
 use crate::plan::render::{Format, render};
@@ -129,7 +129,7 @@ async fn run_in(
     show_plans(global, carry, |color| render(&plan, Format::Human, color))?;
     if !plan.has_changes() {
         if json {
-            print_stdout(&to_json(&document(&ApplyReport::default(), &plan.project)))?;
+            print_stdout(&to_json(&nothing_to_do(&plan)))?;
         }
         return Ok(Outcome::Success);
     }

@@ -23,8 +23,8 @@ use super::projects::{self, FileRun, fail};
 use super::session::{Session, Sessions};
 use super::stdout::{print_stdout, stdout_color};
 use super::teardown;
-use crate::apply::report_json::{ReportDocument, document};
-use crate::apply::{ApplyError, ApplyReport, Cancel, Progress, execute};
+use crate::apply::report_json::{ReportDocument, document, nothing_to_do};
+use crate::apply::{ApplyError, Cancel, Progress, execute};
 use crate::cli::{GlobalArgs, ReportFormat};
 use crate::config::LoadedConfig;
 use crate::plan::DocumentKind;
@@ -85,10 +85,7 @@ impl Finished {
 /// A planned file whose plan has no changes, or that failed to plan.
 fn unapplied(run: FileRun<Planned>) -> Finished {
     let end = match run.result {
-        Ok(p) => End::Ok(
-            Applied::NothingToDo,
-            document(&ApplyReport::default(), &p.plan.project),
-        ),
+        Ok(p) => End::Ok(Applied::NothingToDo, nothing_to_do(&p.plan)),
         Err(failure) => End::NotApplied(failure),
     };
     Finished {

@@ -34,7 +34,7 @@ pub(super) struct Carry {
     pub(super) opts: PlanOptions,
     /// `destroy --remove-credentials`.
     pub(super) remove_credentials: bool,
-    /// `apply --format`: where the plan and the report go (destroy: human).
+    /// `--format`: where the plan and the report go.
     pub(super) format: ReportFormat,
     /// `apply PLAN_FILE`: a saved plan, applied without asking.
     pub(super) saved_plan: bool,
@@ -62,7 +62,7 @@ impl Carry {
             lock_timeout: args.lock_timeout,
             opts: PlanOptions::destroy(args.targets.clone()),
             remove_credentials: args.remove_credentials,
-            format: ReportFormat::Human,
+            format: args.format,
             saved_plan: false,
         }
     }

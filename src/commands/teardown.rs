@@ -2,22 +2,25 @@
 //! the credentials files of the destroyed instances, removed with
 //! `--remove-credentials` or else pointed out, and a last look at the project, so that
 //! "exit 0" means every declared instance is gone — another run may have created one
-//! of a declared name meanwhile (docs/commands.md §9.10).
+//! of a declared name meanwhile (docs/commands.md §9.3a). Both go into the report, so
+//! that `--format json` says them too.
 
 use std::fmt::Write as _;
+
+use miette::Diagnostic as _;
 
 use super::error::{Error, Result};
 use super::outcome::Outcome;
 use super::pipeline;
 use super::session::Session;
-use crate::apply::{ApplyError, ApplyReport, forget};
+use crate::apply::{ApplyError, ApplyReport, LastLook, forget};
 use crate::config::LoadedConfig;
 use crate::plan::{self, PlanOptions};
 
 /// What the teardown adds to the report, and how the command ends because of it.
 #[derive(Debug, Default)]
 pub(super) struct Finished {
-    /// Printed after the report.
+    /// Printed after the human report.
     pub(super) text: String,
     error: Option<Error>,
 }
@@ -59,16 +62,18 @@ pub(super) async fn finish(
         for file in files {
             if !remove_credentials {
                 kept.push(file.display().to_string());
+                inst.credentials_left.push(file);
                 continue;
             }
             match std::fs::remove_file(&file) {
-                Ok(()) => inst
-                    .notes
-                    .push(format!("credentials removed: {}", file.display())),
-                Err(e) => inst.notes.push(format!(
-                    "credentials NOT removed: {} ({e}); delete it by hand",
-                    file.display()
-                )),
+                Ok(()) => inst.credentials_removed.push(file),
+                Err(e) => {
+                    inst.notes.push(format!(
+                        "credentials NOT removed: {} ({e}); delete it by hand",
+                        file.display()
+                    ));
+                    inst.credentials_left.push(file);
+                }
             }
         }
     }
@@ -80,8 +85,19 @@ pub(super) async fn finish(
             kept.join(", ")
         );
     }
-    if report.succeeded() {
-        out.error = check_gone(session, loaded, options).await.err();
+    if report.succeeded()
+        && let Err(e) = check_gone(session, loaded, options).await
+    {
+        // The JSON report says it too (its `failures`); the human one ends with the
+        // diagnostic.
+        report.last_look = Some(LastLook {
+            reason: e.to_string(),
+            remedy: e.help().map_or_else(
+                || "run `auraform destroy` again".to_owned(),
+                |h| h.to_string(),
+            ),
+        });
+        out.error = Some(e);
     }
     out
 }

@@ -3,7 +3,9 @@
 //! (docs/commands.md, destroy). Every test checks what the emulator saw: which
 //! instances are left, and how many DELETEs reached it.
 
-use serde_json::json;
+use auraform::apply::files_schema::files_schema;
+use auraform::apply::report_json::report_schema;
+use serde_json::{Value, json};
 
 use crate::support::bench::{Bench, FAST_POLL};
 use crate::support::cli::{Out, auraform};
@@ -89,9 +91,10 @@ impl Mixed {
         ]
     }
 
-    /// Once destroy is under way (`web` is gone), `busy` finishes its operation and
-    /// someone else's delete of `leaving` runs its course (one DELETE, not destroy's).
-    async fn release(&self) {
+    /// Once destroy is under way (`web` is gone), `busy` finishes its operation (unless
+    /// `!busy`: it stays busy) and someone else's delete of `leaving` runs its course
+    /// (one DELETE, not destroy's).
+    async fn release(&self, busy: bool) {
         let emu = &self.bench.emu;
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
         while self.status(&self.web).await.is_some() {
@@ -101,7 +104,9 @@ impl Mixed {
             );
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
-        emu.force_status(&self.busy, "running").await;
+        if busy {
+            emu.force_status(&self.busy, "running").await;
+        }
         emu.force_status(&self.leaving, "running").await;
         let r = emu.delete(&format!("/v1/instances/{}", self.leaving)).await;
         assert_eq!(r.status, 202, "{:?}", r.body);
@@ -177,7 +182,7 @@ async fn destroy_removes_exactly_the_declared_instances_then_is_a_no_op() {
 
     let (destroy, ()) = tokio::join!(
         m.bench.run_polling(&["destroy", "--auto-approve"]),
-        m.release()
+        m.release(true)
     );
     ok(&destroy);
     m.settings()
@@ -534,4 +539,201 @@ async fn destroy_refuses_unknown_targets_and_missing_files() {
         missing.stderr
     );
     assert_eq!(m.deletes().await, 0);
+}
+
+/// `doc` is valid against `schema`.
+fn valid(schema: &Value, doc: &Value) {
+    let validator = jsonschema::draft7::new(schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{doc:#}");
+}
+
+/// The entry of instance `name` in an apply report.
+fn entry<'a>(doc: &'a Value, name: &str) -> &'a Value {
+    doc["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == name)
+        .unwrap_or_else(|| panic!("no {name}: {doc:#}"))
+}
+
+/// `destroy --format json --auto-approve`, which must succeed: its report, valid.
+async fn destroy_json(bench: &Bench) -> Value {
+    let out = bench
+        .run_polling(&["destroy", "--format", "json", "--auto-approve"])
+        .await;
+    ok(&out);
+    let doc = out.json();
+    valid(&report_schema(), &doc);
+    doc
+}
+
+/// `destroy --format json` of the mixed project where `busy` never settles: stdout is
+/// one apply report (valid against its schema) saying what was deleted, what was only
+/// waited for and what failed, the plan is on stderr; once `busy` settles a second run
+/// finishes it, and a third is a `nothing-to-do` destroy report.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn destroy_json_reports_what_went_what_was_waited_for_and_what_failed() {
+    let m = Mixed::start().await;
+    let args = [
+        "destroy",
+        "--format",
+        "json",
+        "--auto-approve",
+        "--timeout",
+        "3s",
+    ];
+    let (out, ()) = tokio::join!(m.bench.run_polling(&args), m.release(false));
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    let doc = out.json();
+    valid(&report_schema(), &doc);
+    assert_eq!(doc["kind"], "apply-report");
+    assert_eq!(doc["operation"], "destroy");
+    assert_eq!(doc["outcome"], "finished-with-errors");
+    assert_eq!(doc["summary"]["done"], 4, "{doc:#}");
+    assert_eq!(doc["summary"]["failed"], 1, "{doc:#}");
+    for (name, steps) in [
+        ("web", &["delete"][..]),
+        ("batch", &["delete"]),
+        ("reports", &["delete"]),
+        ("leaving", &["wait"]),
+    ] {
+        let e = entry(&doc, name);
+        assert_eq!(e["outcome"], "done", "{name}: {e:#}");
+        assert_eq!(e["steps_done"], json!(steps), "{name}");
+        assert_eq!(e["credentials_removed"], json!([]), "{name}");
+    }
+    let busy = entry(&doc, "busy");
+    assert_eq!(busy["outcome"], "failed", "{busy:#}");
+    assert_eq!(busy["step_in_progress"], "wait");
+    assert_eq!(busy["steps_not_started"], json!(["delete"]));
+    assert_eq!(busy["failures"][0]["kind"], "step");
+    assert_eq!(doc["failures"], json!([]));
+    // The plan and the diagnostic are on stderr; stdout is the document alone.
+    assert!(out.stderr.contains("- instance \"web\""), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("destroy did not finish"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(m.status(&m.busy).await.as_deref(), Some("updating"));
+    for id in &m.others {
+        assert!(m.status(id).await.is_some(), "{id} was deleted");
+    }
+
+    m.bench.emu.force_status(&m.busy, "running").await;
+    let doc = destroy_json(&m.bench).await;
+    assert_eq!(doc["outcome"], "complete");
+    assert_eq!(entry(&doc, "busy")["steps_done"], json!(["delete"]));
+    assert_eq!(m.status(&m.busy).await, None);
+
+    let doc = destroy_json(&m.bench).await;
+    assert_eq!(doc["operation"], "destroy");
+    assert_eq!(doc["outcome"], "nothing-to-do");
+    assert_eq!(m.deletes().await, 5);
+}
+
+const PR_YAML: &str = "\
+project: demo
+instances:
+  pr-9-db:
+    type: professional-db
+    cloud_provider: gcp
+    region: europe-west1
+    memory: 2GB
+";
+
+const KEPT_YAML: &str = "\
+project: demo
+instances:
+  keep:
+    type: professional-db
+    cloud_provider: gcp
+    region: europe-west1
+    memory: 2GB
+    prevent_destroy: true
+";
+
+/// `destroy --format json` over two files, one of whose instances has
+/// `prevent_destroy`: without a terminal and `--auto-approve` nothing at all on stdout;
+/// with it, one several-files document (valid against its schema) holding the first
+/// file's destroy report — naming the credentials file `--remove-credentials` removed —
+/// and the second file's refusal. No password in any output; `markdown` is refused as
+/// `apply` refuses it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn destroy_json_over_several_files_with_a_refusal() {
+    let bench = Bench::start().await;
+    let keep = bench.emu.launch("keep", json!({"memory": "2GB"})).await;
+    bench.write("a.yaml", PR_YAML);
+    bench.write("b.yaml", KEPT_YAML);
+    ok(&bench
+        .run_polling(&["apply", "-f", "a.yaml", "--auto-approve"])
+        .await);
+    let secret = bench.password("pr-9-db");
+    let creds = bench.path(".auraform/credentials/pr-9-db.env");
+    let both = ["-f", "a.yaml", "-f", "b.yaml"];
+
+    for files in [&both[..2], &both[..]] {
+        let mut args = vec!["destroy", "--format", "json"];
+        args.extend(files);
+        let refused = bench.run_polling(&args).await;
+        assert_eq!(refused.code, 1, "{}", refused.stderr);
+        assert_eq!(refused.stdout, "", "{files:?}");
+        assert!(
+            refused
+                .stderr
+                .contains("destroy needs confirmation, but there is no terminal to ask on"),
+            "{}",
+            refused.stderr
+        );
+    }
+    for command in ["apply", "destroy"] {
+        let markdown = bench
+            .run(&[command, "-f", "a.yaml", "--format", "markdown"])
+            .await;
+        assert_eq!(markdown.code, 1, "{command}: {}", markdown.stderr);
+        assert_eq!(markdown.stdout, "");
+        assert!(
+            markdown.stderr.contains("[possible values: human, json]"),
+            "{command}: {}",
+            markdown.stderr
+        );
+    }
+    assert_eq!(by_route(&stats(&bench.emu.handle).await, DELETE), 0);
+
+    let mut args = vec![
+        "destroy",
+        "--format",
+        "json",
+        "--auto-approve",
+        "--remove-credentials",
+    ];
+    args.extend(both);
+    let out = bench.run_polling(&args).await;
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let doc = out.json();
+    valid(&files_schema(), &doc);
+    assert_eq!(doc["exit_code"], 1);
+    let report = &doc["files"][0]["report"];
+    assert_eq!(doc["files"][0]["exit_code"], 0);
+    assert_eq!(report["operation"], "destroy");
+    assert_eq!(report["outcome"], "complete");
+    let pr = entry(report, "pr-9-db");
+    assert_eq!(pr["steps_done"], json!(["delete"]));
+    assert_eq!(
+        pr["credentials_removed"],
+        json!(["./.auraform/credentials/pr-9-db.env"])
+    );
+    assert_eq!(pr["credentials_left"], json!([]));
+    let refusal = &doc["files"][1];
+    assert_eq!(refusal["file"], "b.yaml");
+    assert_eq!(refusal["error"]["code"], "auraform::plan::prevent_destroy");
+    assert!(!creds.exists());
+    let r = bench.emu.get(&format!("/v1/instances/{keep}")).await;
+    assert_eq!(r.data()["status"], "running", "{:?}", r.body);
+    assert!(
+        !out.stdout.contains(&secret) && !out.stderr.contains(&secret),
+        "a password in the output"
+    );
 }

@@ -182,14 +182,14 @@ fn unmanaged(out: &mut String, p: &Paint, plan: &Plan) {
             && !plan.options.destroy
             && plan.unmanaged.iter().all(|u| u.kept_because.is_none())
         {
-            let _ = writeln!(
-                out,
-                "{}",
-                p.paint(
-                    DIM,
-                    "  Declare them in aura.yaml to manage them, or delete them with `prune: true` / --prune."
-                )
-            );
+            // In a shared project these are often other people's: `destroy --target`
+            // deletes one of one's own; prune deletes them all.
+            for hint in [
+                "  Declare them in aura.yaml to manage them; `auraform destroy --target NAME` then deletes one of yours.",
+                "  `prune: true` / --prune would delete every one of them, whoever made it.",
+            ] {
+                let _ = writeln!(out, "{}", p.paint(DIM, hint));
+            }
         }
         out.push('\n');
     }

@@ -39,12 +39,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_auraform");
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let reps = if quick { 1 } else { 3 };
-    let args: Vec<String> = std::env::args().collect();
-    let rows = args
-        .iter()
-        .position(|a| a == "--rows")
-        .and_then(|i| args.get(i + 1))
-        .map_or("plan,apply,memory,peers".to_owned(), Clone::clone);
+    let rows = flag("--rows", "plan,apply,memory,peers");
     let wants = |row: &str| rows.split(',').any(|r| r == row);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -70,6 +65,15 @@ fn main() {
         }
     });
     println!("\n{table}");
+}
+
+/// The value after `name` on the command line, or `default`.
+fn flag(name: &str, default: &str) -> String {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .map_or_else(|| default.to_owned(), Clone::clone)
 }
 
 // ---- worlds ---------------------------------------------------------------------------

@@ -86,6 +86,15 @@ impl FromStr for WallDuration {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        WallDuration::parse_at_most(s, None)
+    }
+}
+
+impl WallDuration {
+    /// A duration no longer than `max` (when given): a longer one, however long, is
+    /// refused with the bound (`` `99999999999999999h` is too long: at most 168h``)
+    /// rather than overflowing anything later (docs/commands.md §3).
+    pub(crate) fn parse_at_most(s: &str, max: Option<Duration>) -> Result<Self, String> {
         let s = s.trim();
         let help = "write a number and a unit: 500ms, 10s, 1.5s, 2m, 5m30s, 1h";
         if s.is_empty() {
@@ -144,6 +153,9 @@ impl FromStr for WallDuration {
         }
         if nanos == 0 {
             return Err(format!("`{s}` is zero: use a positive duration"));
+        }
+        if let Some(max) = max.filter(|m| nanos > m.as_nanos()) {
+            return Err(format!("`{s}` is too long: at most {}", WallDuration(max)));
         }
         let secs = u64::try_from(nanos / 1_000_000_000)
             .map_err(|_| format!("`{s}` is too long a duration"))?;

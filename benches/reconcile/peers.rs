@@ -146,18 +146,9 @@ struct Figures {
 
 pub(crate) async fn peer_rows(dir: &Path, reps: usize, table: &mut String) {
     // `--peer-rows 1,5,20,50,mixed,500` chooses rows (K = 50 is needed to scale 500).
-    let args: Vec<String> = std::env::args().collect();
-    let chosen = args
-        .iter()
-        .position(|a| a == "--peer-rows")
-        .and_then(|i| args.get(i + 1))
-        .map_or("1,5,20,50,mixed,500".to_owned(), Clone::clone);
+    let chosen = super::flag("--peer-rows", "1,5,20,50,mixed,500");
     // `--peer-strategies auraform,seed,aura-cli,terraform` chooses columns.
-    let strategies = args
-        .iter()
-        .position(|a| a == "--peer-strategies")
-        .and_then(|i| args.get(i + 1))
-        .map_or("auraform,seed,aura-cli,terraform".to_owned(), Clone::clone);
+    let strategies = super::flag("--peer-strategies", "auraform,seed,aura-cli,terraform");
     let scenarios: Vec<Scenario> = scenarios(dir)
         .await
         .into_iter()

@@ -16,6 +16,9 @@ use tokio::time::Instant;
 use super::error::ApiError;
 use super::wire::{TokenResponse, WireSecret};
 
+/// The longest token lifetime believed: a day.
+const MAX_TOKEN_LIFETIME_SECS: u64 = 24 * 3600;
+
 /// A token and the cache generation it belongs to.
 #[derive(Clone, Debug)]
 pub(crate) struct Token {
@@ -75,11 +78,18 @@ impl TokenCache {
                 path: "/oauth/token".to_owned(),
                 detail: format!(
                     "token_type `{}` is not a bearer token",
-                    response.token_type.chars().take(40).collect::<String>()
+                    response
+                        .token_type
+                        .chars()
+                        .filter(|c| !c.is_control())
+                        .take(40)
+                        .collect::<String>()
                 ),
             });
         }
-        let lifetime = Duration::from_secs(response.expires_in);
+        // The server's number: a day at most, so no `expires_in` can overflow the clock
+        // (a longer-lived token is simply refreshed daily).
+        let lifetime = Duration::from_secs(response.expires_in.min(MAX_TOKEN_LIFETIME_SECS));
         let margin = self.margin.min(lifetime / 2);
         state.generation += 1;
         let token = Token {
@@ -88,7 +98,7 @@ impl TokenCache {
         };
         state.current = Some(Cached {
             token: token.clone(),
-            refresh_at: fetched_at + lifetime - margin,
+            refresh_at: fetched_at + lifetime.saturating_sub(margin),
         });
         Ok(token)
     }
@@ -196,5 +206,21 @@ mod tests {
             .await
             .unwrap_err();
         assert!(err.to_string().contains("mac"));
+    }
+
+    /// A server's `expires_in` of u64::MAX once would have overflowed the clock.
+    #[tokio::test]
+    async fn an_absurd_token_lifetime_does_not_overflow() {
+        let cache = TokenCache::new(Duration::from_secs(60));
+        let t = cache
+            .get(|| async { Ok(response("t1", u64::MAX, "bearer")) })
+            .await
+            .unwrap();
+        assert_eq!(t.value.expose(), "t1");
+        let same = cache
+            .get(|| async { Ok(response("x", 1, "bearer")) })
+            .await
+            .unwrap();
+        assert_eq!(same.generation, t.generation);
     }
 }

@@ -45,7 +45,13 @@ impl ApiResponseError {
         body: &[u8],
         request_id: Option<String>,
     ) -> Self {
-        let (reason, message, field) = parse_error_body(body);
+        let (reason, mut message, field) = parse_error_body(body);
+        if reason.is_none() && message.is_none() && body.trim_ascii_start().starts_with(b"<") {
+            message = Some(
+                "the answer was an HTML page, not the API's JSON (a proxy or gateway answered)"
+                    .to_owned(),
+            );
+        }
         Self {
             method: method.to_owned(),
             path: path.to_owned(),
@@ -90,7 +96,7 @@ impl fmt::Display for ApiResponseError {
 
 /// The fields of an error body, whichever shape it has. Messages are trimmed and
 /// capped so that a misbehaving server cannot flood the terminal.
-pub(crate) fn parse_error_body(body: &[u8]) -> (Option<String>, Option<String>, Option<String>) {
+pub fn parse_error_body(body: &[u8]) -> (Option<String>, Option<String>, Option<String>) {
     fn clean(s: &str) -> Option<String> {
         let s = s.trim();
         if s.is_empty() {
@@ -194,7 +200,7 @@ pub enum ApiError {
     },
 
     /// A response bigger than the configured cap.
-    #[error("{method} {path}: response larger than the {limit}-byte limit")]
+    #[error("{method} {path}: response larger than the {} limit", size(*limit))]
     TooLarge {
         method: String,
         path: String,
@@ -233,6 +239,18 @@ pub enum ApiError {
     /// The HTTP client could not be built (TLS setup).
     #[error("cannot set up the HTTP client: {0}")]
     Setup(String),
+}
+
+/// A byte count as people read it: `8 MiB`, `64 KiB`, or `1000 bytes`.
+pub(crate) fn size(bytes: usize) -> String {
+    const KIB: usize = 1024;
+    if bytes >= KIB * KIB && bytes.is_multiple_of(KIB * KIB) {
+        format!("{} MiB", bytes / (KIB * KIB))
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 /// Whether the URL's host is this machine (`localhost`, `127.x`, `[::1]`).
@@ -412,12 +430,15 @@ impl ApiError {
                 TransportKind::Connect => {
                     "check the network connection (and a proxy, if one is needed: HTTPS_PROXY), and that --api-url or AURA_API_URL names the Aura API (https://api.neo4j.io by default); to try auraform without an account, use --emulator"
                 }
-                TransportKind::Timeout | TransportKind::Broken => {
+                TransportKind::Timeout => {
                     "the API did not answer in time; run again (reads are retried automatically)"
+                }
+                TransportKind::Broken => {
+                    "the connection to the API broke; run again (reads are retried automatically)"
                 }
             },
             ApiError::Decode { .. } => {
-                "the API answered in a shape auraform does not understand; check --api-url points at the Aura API"
+                "the answer could not be read (a read is sent again, and this one failed every time): run again later, and check --api-url points at the Aura API"
             }
             ApiError::TooLarge { .. } => {
                 "check --api-url points at the Aura API; the answer was far bigger than any real one"
@@ -454,7 +475,7 @@ impl Diagnostic for ApiError {
 
 /// Parses `Retry-After`: integer seconds or an HTTP date (docs/aura-api.md §6). A
 /// date in the past means "now"; nonsense is ignored.
-pub(crate) fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+pub fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
@@ -463,7 +484,8 @@ pub(crate) fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Opti
         && secs.is_finite()
         && secs >= 0.0
     {
-        return Some(Duration::from_secs_f64(secs));
+        // Too big for a Duration is nonsense too (from_secs_f64 would panic on it).
+        return Duration::try_from_secs_f64(secs).ok();
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
@@ -555,8 +577,12 @@ mod tests {
             b"<html>secret-ish proxy page</html>",
             None,
         );
-        assert_eq!((e.reason.clone(), e.message.clone()), (None, None));
-        assert!(!e.to_string().contains("html"));
+        assert_eq!(e.reason, None);
+        assert_eq!(
+            e.message.as_deref(),
+            Some("the answer was an HTML page, not the API's JSON (a proxy or gateway answered)")
+        );
+        assert!(!e.to_string().contains("secret-ish"));
         let e = ApiResponseError::from_body("GET", "/v1/x", 500, br#"{"details":"boom"}"#, None);
         assert_eq!(e.message.as_deref(), Some("boom"));
     }
@@ -583,5 +609,18 @@ mod tests {
         let earlier = httpdate::fmt_http_date(now - Duration::from_secs(7));
         assert_eq!(parse_retry_after(&earlier, now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    /// A server's absurd `Retry-After` is ignored or kept as a (huge) value that the
+    /// callers saturate; it never panics the conversion.
+    #[test]
+    fn retry_after_too_big_for_a_duration_does_not_panic() {
+        let now = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        assert_eq!(parse_retry_after("1e30", now), None);
+        assert_eq!(parse_retry_after("99999999999999999999", now), None);
+        assert_eq!(
+            parse_retry_after("18446744073709551615", now),
+            Some(Duration::from_secs(u64::MAX))
+        );
     }
 }

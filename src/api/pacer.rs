@@ -174,7 +174,9 @@ impl Pacer {
 
     /// Holds every caller back for `delay` (a `Retry-After`), extending any pause.
     pub(crate) fn pause_for(&self, delay: Duration) {
-        let until = Instant::now() + delay;
+        // A `Retry-After` is the server's to choose: never let it overflow the clock.
+        let now = Instant::now();
+        let until = now.checked_add(delay).unwrap_or(now);
         let mut state = self.shared.lock();
         if state.paused_until.is_none_or(|p| p < until) {
             state.paused_until = Some(until);

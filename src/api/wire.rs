@@ -337,8 +337,10 @@ mod tests {
 
     #[test]
     fn unknown_status_is_kept_and_busy() {
-        let s: InstanceStatus = serde_json::from_str("\"resizing\"").unwrap();
-        assert_eq!(s, InstanceStatus::Other("resizing".into()));
+        let s: InstanceStatus = serde_json::from_str("\"migrating\"").unwrap();
+        assert_eq!(s, InstanceStatus::Other("migrating".into()));
+        assert_eq!(InstanceStatus::parse("resizing"), InstanceStatus::Resizing);
+        assert!(InstanceStatus::Resizing.is_transitional());
         assert!(s.is_transitional());
         assert!(!InstanceStatus::Running.is_transitional());
         assert!(!InstanceStatus::parse("loading failed").is_transitional());

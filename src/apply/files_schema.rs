@@ -24,7 +24,7 @@ use crate::plan::schema::{pretty_json, titled_schema_of};
 )]
 enum AnyReport {
     /// `plan` or `drift` (schema/plan.schema.json).
-    Plan(Plan),
+    Plan(Box<Plan>),
     /// `apply` (schema/apply-report.schema.json).
     Apply(ReportDocument),
     /// `output` (schema/output.schema.json).

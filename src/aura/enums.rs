@@ -111,6 +111,8 @@ wire_enum! {
         Restoring => "restoring",
         Updating => "updating",
         Overwriting => "overwriting",
+        // Not in the spec, but seen during resizes (docs/aura-api.md §9.3).
+        Resizing => "resizing",
     }
 }
 

@@ -19,6 +19,7 @@
 //! `Command`; one that does not (like `emulator`) takes its own args only.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
@@ -76,12 +77,13 @@ pub(crate) struct ProjectArgs {
     #[arg(long)]
     pub emulator: bool,
 
-    /// Interval between status polls of an asynchronous operation (e.g. `10s`, `1.5s`).
-    #[arg(long, value_name = "DURATION")]
+    /// Interval between status polls of an asynchronous operation (e.g. `10s`, `1.5s`;
+    /// at most 1h).
+    #[arg(long, value_name = "DURATION", value_parser = poll_interval_value)]
     pub poll_interval: Option<WallDuration>,
 
-    /// Per-step timeout (e.g. `20m`, `1h30m`).
-    #[arg(long, value_name = "DURATION")]
+    /// Per-step timeout (e.g. `20m`, `1h30m`; at most 168h).
+    #[arg(long, value_name = "DURATION", value_parser = timeout_value)]
     pub timeout: Option<WallDuration>,
 
     /// How long operations usually take, e.g. `create=5m,resize=2m`; the first poll of
@@ -90,6 +92,20 @@ pub(crate) struct ProjectArgs {
     /// (polled from one interval on).
     #[arg(long, value_name = "LIST")]
     pub usual_durations: Option<UsualDurations>,
+}
+
+/// The longest `--poll-interval`: an hour between polls already reports nothing useful.
+pub(crate) const MAX_POLL_INTERVAL: Duration = Duration::from_hours(1);
+/// The longest `--timeout`: a week, far beyond any Aura operation, and far from the
+/// range where adding it to the clock could overflow (docs/commands.md §3).
+pub(crate) const MAX_TIMEOUT: Duration = Duration::from_hours(168);
+
+fn poll_interval_value(s: &str) -> Result<WallDuration, String> {
+    WallDuration::parse_at_most(s, Some(MAX_POLL_INTERVAL))
+}
+
+fn timeout_value(s: &str) -> Result<WallDuration, String> {
+    WallDuration::parse_at_most(s, Some(MAX_TIMEOUT))
 }
 
 impl ProjectArgs {

@@ -11,7 +11,9 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::units::WallDuration;
 
-pub(crate) use global::{ColorChoice, CommonArgs, GlobalArgs, NoArgs, On, ProjectArgs};
+pub(crate) use global::{
+    ColorChoice, CommonArgs, DEFAULT_FILE, GlobalArgs, NoArgs, On, ProjectArgs,
+};
 
 /// Keep Neo4j Aura instances exactly as aura.yaml says.
 #[derive(Debug, Parser)]
@@ -454,6 +456,17 @@ pub(crate) struct EmulatorArgs {
     /// Probability (0..=1) that a request gets an injected fault (5xx, 429, slow, dropped).
     #[arg(long, default_value_t = 0.0, value_name = "P")]
     pub fault_rate: f64,
+
+    /// The kinds of fault drawn from, comma-separated: 500, 502, 503, 504, 429, slow,
+    /// drop, not-visible (the default set), truncated, html, wrong-shape, empty, huge,
+    /// stall, or all.
+    #[arg(long, value_delimiter = ',', value_name = "KINDS")]
+    pub fault_kinds: Vec<String>,
+
+    /// Inject faults only into requests to this route, e.g. "POST /v1/instances"
+    /// (repeatable; method and route template as `/_emulator/stats` names them).
+    #[arg(long = "fault-route", value_name = "ROUTE")]
+    pub fault_routes: Vec<String>,
 
     /// Extra latency added to every response, in milliseconds.
     #[arg(long, default_value_t = 0, value_name = "MS")]

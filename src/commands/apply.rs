@@ -29,7 +29,7 @@ use crate::apply::{ApplyError, Cancel, execute};
 use crate::cli::{ApplyArgs, GlobalArgs, ReportFormat};
 use crate::config::LoadedConfig;
 use crate::plan::render::{Format, render};
-use crate::plan::{Live, Plan, PlanError};
+use crate::plan::{Live, Plan, PlanError, StaleReason};
 
 /// Runs `apply`.
 pub(super) async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Outcome> {
@@ -51,6 +51,15 @@ pub(super) async fn run_files(
         files::single(&files, "apply PLAN_FILE")?;
     }
     files::check_single_file_flags(files.len(), false, !carry.opts.targets.is_empty())?;
+    let saved = match plan_file {
+        Some(path) => Some((path, saved_plan::load(path)?)),
+        None => None,
+    };
+    // Without -f, a saved plan is applied to the file it was made from.
+    let files = match &saved {
+        Some((_, plan)) => saved_plan::files_for(global, plan, files),
+        None => files,
+    };
     let [file] = files.as_slice() else {
         return apply_files::run(global, carry, &files).await;
     };
@@ -58,31 +67,28 @@ pub(super) async fn run_files(
     // Before the API is read: a second local run plans only once the first is done.
     let _lock = lock_all(global, carry, files.as_slice()).await?;
     let session = pipeline::open(global, file).await?;
-    let result = run_in(&session, global, carry, plan_file, loaded, file).await;
+    let result = run_in(&session, global, carry, (file, saved), loaded).await;
     session.close().await;
     result
 }
 
-/// The plan to carry out: the saved one if it is still fresh, else one computed now;
-/// and the live project it was checked against.
+/// The plan to carry out: the saved one if it is still fresh and says exactly what
+/// its inputs give, else one computed now; and the live project it was checked
+/// against. `file` is the aura.yaml `loaded` came from.
 async fn the_plan(
     session: &Session,
     carry: &Carry,
-    plan_file: Option<&Path>,
+    (file, saved): (&Path, Option<(&Path, Plan)>),
     loaded: &LoadedConfig,
 ) -> Result<(Plan, Live)> {
-    let saved = match plan_file {
-        Some(path) => Some(saved_plan::load(path)?),
-        None => None,
-    };
     // A saved plan was made with its own options (--prune, a destroy): fetch what it
     // fetched.
     let opts = saved
         .as_ref()
-        .map_or_else(|| carry.opts.clone(), |s| s.options.clone());
+        .map_or_else(|| carry.opts.clone(), |(_, s)| s.options.clone());
     let live = pipeline::observe(session, loaded, &opts).await?;
     let desired = &loaded.desired;
-    let Some(saved) = saved else {
+    let Some((path, saved)) = saved else {
         let plan =
             crate::plan::plan(desired, &live, &opts).map_err(|e| pipeline::locate(loaded, e))?;
         return Ok((plan, live));
@@ -90,20 +96,34 @@ async fn the_plan(
     if saved.options.report_only {
         return Err(ApprovalError::ReportOnlyPlan.into());
     }
-    crate::plan::check_fresh(&saved, desired, &live)
-        .map_err(|reason| PlanError::Stale { reason })?;
-    Ok((saved, live))
+    crate::plan::check_fresh(&saved, &saved_plan::as_written(loaded, file), &live).map_err(
+        |mut reason| {
+            if let StaleReason::ConfigChanged { now, .. } = &mut reason {
+                *now = Some(saved_plan::canonical(file));
+            }
+            PlanError::Stale { reason }
+        },
+    )?;
+    // Only what the plan's changes say is carried out: the steps are derived again
+    // from the same inputs, and a file whose steps differ is refused.
+    let again = crate::plan::plan(desired, &live, &saved.options)
+        .map_err(|e| pipeline::locate(loaded, e))?;
+    crate::plan::check_unaltered(&saved, &again).map_err(|altered| PlanError::SavedAltered {
+        path: path.to_owned(),
+        altered,
+    })?;
+    Ok((again, live))
 }
 
 async fn run_in(
     session: &Session,
     global: &GlobalArgs,
     carry: &Carry,
-    plan_file: Option<&Path>,
+    source: (&Path, Option<(&Path, Plan)>),
     loaded: LoadedConfig,
-    file: &Path,
 ) -> Result<Outcome> {
-    let (plan, live) = the_plan(session, carry, plan_file, &loaded).await?;
+    let (file, from_saved) = (source.0, source.1.is_some());
+    let (plan, live) = the_plan(session, carry, source, &loaded).await?;
     let journal = review_journal(file, &live, global.quiet);
     let json = carry.format == ReportFormat::Json;
     show_plans(global, carry, |color| render(&plan, Format::Human, color))?;
@@ -114,7 +134,7 @@ async fn run_in(
         return Ok(Outcome::Success);
     }
 
-    if plan_file.is_none() {
+    if !from_saved {
         ask(carry.consent, carry.auto_approve).await?;
     }
     check_protected(&plan, &loaded)?;

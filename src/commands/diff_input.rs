@@ -26,6 +26,13 @@ pub(crate) enum DiffError {
     )]
     BadGitSpec { spec: String },
 
+    #[error("`{rev}` is not a git revision: revisions do not start with `-`")]
+    #[diagnostic(
+        code(auraform::diff::bad_revision),
+        help("give a branch, tag or commit, e.g. git:origin/main:aura.yaml")
+    )]
+    OptionAsRevision { rev: String },
+
     #[error("cannot run git to read {spec}: {reason}")]
     #[diagnostic(
         code(auraform::diff::git_unavailable),
@@ -85,8 +92,17 @@ fn read_old(spec: &str) -> Result<Option<(String, String)>> {
             spec: spec.to_owned(),
         });
     }
+    // `git show --output=FILE` would write FILE: a revision is never an option.
+    if rev.starts_with('-') {
+        return Err(DiffError::OptionAsRevision {
+            rev: rev.to_owned(),
+        });
+    }
     let out = std::process::Command::new("git")
         .arg("show")
+        // And should the check above ever be bypassed, git reads what follows as a
+        // revision, not an option.
+        .arg("--end-of-options")
         .arg(format!("{rev}:{path}"))
         .stdin(std::process::Stdio::null())
         .output()

@@ -6,12 +6,14 @@ use std::time::Duration;
 use super::error::Result;
 use super::outcome::Outcome;
 use crate::cli::EmulatorArgs;
-use crate::emulator::{Emulator, EmulatorConfig, EmulatorError, bind, interrupted};
+use crate::emulator::{Emulator, EmulatorConfig, EmulatorError, FaultKind, bind, interrupted};
 use crate::units::Rate;
 
 /// The configuration the flags describe; `rate` is the global `--rate-limit`, which
 /// for this command is the limit the emulator enforces.
 fn config(args: &EmulatorArgs, rate: Rate) -> Result<EmulatorConfig, EmulatorError> {
+    let fault_kinds = FaultKind::parse_list(&args.fault_kinds)
+        .map_err(|e| EmulatorError::Config(format!("--fault-kinds: {e}")))?;
     let config = EmulatorConfig {
         speed: args.speed,
         client_id: args.client_id.clone(),
@@ -20,6 +22,8 @@ fn config(args: &EmulatorArgs, rate: Rate) -> Result<EmulatorConfig, EmulatorErr
         token_ttl: Duration::from_secs(args.token_ttl),
         seed: args.seed,
         fault_rate: args.fault_rate,
+        fault_kinds,
+        fault_routes: args.fault_routes.clone(),
         latency: Duration::from_millis(args.latency),
         state_file: args.state.clone(),
         ..EmulatorConfig::default()

@@ -39,7 +39,7 @@ async fn run_one(global: &GlobalArgs, args: &PlanArgs, file: &Path) -> Result<Ou
     let planned = planned?;
     pipeline::check_journal(file, &planned.live, global.quiet);
     if let Some(out) = &args.out {
-        saved_plan::save(out, &planned.plan, &planned.loaded.desired, &planned.live)?;
+        saved_plan::save(out, &planned.plan, &planned.loaded, file, &planned.live)?;
     }
     print_stdout(&render(
         &planned.plan,

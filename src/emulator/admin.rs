@@ -4,7 +4,8 @@
 //! - `GET /_emulator/stats`: API responses served since start, by status and by route
 //!   template (`"GET /v1/instances/{id}"`); admin requests are never counted, dropped
 //!   connections are counted apart in `dropped`.
-//! - `GET|POST /_emulator/faults`: read or change `fault_rate`, `latency_ms`, `seed`.
+//! - `GET|POST /_emulator/faults`: read or change `fault_rate`, `latency_ms`, `seed`,
+//!   `kinds`, `routes`, `stall_ms`.
 //! - `POST /_emulator/instances/{id}/status` with `{"status":"suspended"}`: force any
 //!   status (for drift tests). It cancels the operation in flight, if any; the status then
 //!   stays until an API operation or another forced status changes it.
@@ -21,6 +22,7 @@ use serde_json::Value;
 
 use super::body;
 use super::errors::Rejection;
+use super::faults::FaultKind;
 use super::shared::{SharedState, lock};
 use super::stats::Stats;
 use super::world::World;
@@ -36,6 +38,9 @@ pub(crate) struct FaultSettings {
     fault_rate: f64,
     latency_ms: u64,
     seed: Option<u64>,
+    kinds: Vec<&'static str>,
+    routes: Vec<String>,
+    stall_ms: u64,
 }
 
 fn settings(shared: &SharedState) -> FaultSettings {
@@ -44,6 +49,52 @@ fn settings(shared: &SharedState) -> FaultSettings {
         fault_rate: f.rate,
         latency_ms: u64::try_from(f.latency.as_millis()).unwrap_or(u64::MAX),
         seed: f.seed,
+        kinds: f.kinds.iter().map(|k| k.name()).collect(),
+        routes: f.routes.clone(),
+        stall_ms: u64::try_from(f.stall.as_millis()).unwrap_or(u64::MAX),
+    }
+}
+
+/// `"kinds"`: a list of names, `"all"`, or `null` for the defaults.
+fn kinds_field(v: &Value) -> Result<Vec<FaultKind>, Rejection> {
+    let names: Vec<String> = match v {
+        Value::Null => return Ok(Vec::new()),
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_owned))
+            .collect::<Option<_>>()
+            .ok_or_else(|| {
+                Rejection::invalid("kinds", "kinds must be a list of fault kind names")
+            })?,
+        _ => {
+            return Err(Rejection::invalid(
+                "kinds",
+                "kinds must be a list of fault kind names, \"all\" or null",
+            ));
+        }
+    };
+    FaultKind::parse_list(&names).map_err(|e| Rejection::invalid("kinds", e))
+}
+
+/// `"routes"`: route templates such as `"POST /v1/instances"`, or `null`/`[]` for all.
+fn routes_field(v: &Value) -> Result<Vec<String>, Rejection> {
+    match v {
+        Value::Null => Ok(Vec::new()),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_owned))
+            .collect::<Option<_>>()
+            .ok_or_else(|| {
+                Rejection::invalid(
+                    "routes",
+                    "routes must be a list such as [\"POST /v1/instances\"]",
+                )
+            }),
+        _ => Err(Rejection::invalid(
+            "routes",
+            "routes must be a list such as [\"POST /v1/instances\"]",
+        )),
     }
 }
 
@@ -51,8 +102,9 @@ pub(crate) async fn get_faults(State(shared): State<Arc<SharedState>>) -> Json<F
     Json(settings(&shared))
 }
 
-/// `{"fault_rate"?: 0..1, "latency_ms"?: n, "seed"?: n|null}`; a given `seed` (even the
-/// same one) restarts the fault sequence, so a test can replay it.
+/// `{"fault_rate"?: 0..1, "latency_ms"?: n, "seed"?: n|null, "kinds"?: [..]|"all"|null,
+/// "routes"?: [..]|null, "stall_ms"?: n}`; a given `seed` (even the same one) restarts
+/// the fault sequence, so a test can replay it.
 pub(crate) async fn set_faults(
     State(shared): State<Arc<SharedState>>,
     req: Body,
@@ -79,6 +131,22 @@ pub(crate) async fn set_faults(
             )
         })?),
     };
+    let kinds = map.get("kinds").map(kinds_field).transpose()?;
+    let routes = map.get("routes").map(routes_field).transpose()?;
+    let stall = match map.get("stall_ms") {
+        None => None,
+        Some(v) => Some(
+            v.as_u64()
+                .filter(|ms| *ms <= 600_000)
+                .map(Duration::from_millis)
+                .ok_or_else(|| {
+                    Rejection::invalid(
+                        "stall_ms",
+                        "stall_ms must be a whole number of milliseconds, at most 600000",
+                    )
+                })?,
+        ),
+    };
     let seed = match map.get("seed") {
         None => None,
         Some(Value::Null) => Some(None),
@@ -93,6 +161,15 @@ pub(crate) async fn set_faults(
         }
         if let Some(ms) = latency {
             f.latency = Duration::from_millis(ms);
+        }
+        if let Some(k) = kinds {
+            f.set_kinds(k);
+        }
+        if let Some(r) = routes {
+            f.routes = r;
+        }
+        if let Some(s) = stall {
+            f.stall = s;
         }
         if let Some(s) = seed {
             f.reseed(s);

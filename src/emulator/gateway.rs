@@ -3,9 +3,10 @@
 //!
 //! 1. `X-Request-Id` on every response, admin routes included.
 //! 2. Admin routes (`/_emulator/…`) skip everything below; they answer loopback peers only.
-//! 3. `--latency`, then an injected fault drawn for this request (5xx, 429, slow, drop).
-//!    An injected 5xx, 429 or drop answers here and consumes no rate-limit budget; a
-//!    slow one carries on below after its delay.
+//! 3. `--latency`, then an injected fault drawn for this request (5xx, 429, slow, drop,
+//!    or a hostile answer). An injected 5xx, 429 or drop answers here and consumes no
+//!    rate-limit budget; a slow one carries on below after its delay; a hostile one
+//!    carries on, and the handler's answer is damaged on its way out (`mangle`).
 //! 4. The per-client rate limit (429 + `Retry-After`; refused requests are not counted).
 //! 5. Bearer authentication (401 missing/unknown, 403 expired), except `/oauth/token`
 //!    and unknown routes (those answer 404 to anyone).
@@ -28,7 +29,8 @@ use tokio::time::Instant;
 
 use super::auth;
 use super::errors::Rejection;
-use super::faults::Fault;
+use super::faults::{Fault, Mangling};
+use super::mangle::mangle;
 use super::shared::{SharedState, lock};
 use crate::api::wire::EMULATOR_SPEED_HEADER;
 
@@ -53,12 +55,20 @@ pub(crate) async fn front(
             .extensions()
             .get::<MatchedPath>()
             .map_or_else(|| "(unmatched)".to_owned(), |p| p.as_str().to_owned());
-        let Some(response) = api(&shared, req, next).await else {
+        let key = format!("{method} {route}");
+        let Some((response, mangling)) = api(&shared, &key, req, next).await else {
             lock(&shared.stats).dropped += 1;
             tracing::info!("{method} {path} -> dropped connection (injected)");
             return dropped();
         };
         let response = json_errors(response).await;
+        let response = match mangling {
+            Some(how) => {
+                tracing::info!("{method} {path} -> answer damaged ({how:?}, injected)");
+                mangle(response, how).await
+            }
+            None => response,
+        };
         lock(&shared.stats).record(&method, &route, response.status());
         // Method, path and status only: never headers (tokens) or bodies (passwords).
         tracing::info!("{method} {path} -> {}", response.status().as_u16());
@@ -97,29 +107,43 @@ async fn admin(shared: &SharedState, req: Request, next: Next) -> Response {
     response
 }
 
-/// The API path through the gateway. `None` means: drop the connection.
-async fn api(shared: &SharedState, mut req: Request, next: Next) -> Option<Response> {
+/// The API path through the gateway for a request to `route` (`"GET /v1/…/{id}"`).
+/// `None` means: drop the connection; a [`Mangling`] comes back when the answer is to
+/// be damaged on its way out.
+async fn api(
+    shared: &SharedState,
+    route: &str,
+    req: Request,
+    next: Next,
+) -> Option<(Response, Option<Mangling>)> {
     let (latency, fault) = {
         let mut faults = lock(&shared.faults);
-        (faults.latency, faults.draw())
+        (faults.latency, faults.draw(route))
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+    let mut mangling = None;
     match fault {
         None => {}
         Some(Fault::Drop) => return None,
         Some(Fault::Slow(d)) => tokio::time::sleep(d).await,
         Some(Fault::TooManyRequests(secs)) => {
-            return Some(
+            return Some((
                 Rejection::gateway(StatusCode::TOO_MANY_REQUESTS, "API rate limit exceeded")
                     .with_retry_after(secs)
                     .into_response(),
-            );
+                None,
+            ));
         }
-        Some(Fault::Status(code)) => return Some(injected_status(code).into_response()),
+        Some(Fault::Status(code)) => return Some((injected_status(code).into_response(), None)),
+        Some(Fault::Mangle(how)) => mangling = Some(how),
     }
+    Some((handled(shared, req, next).await, mangling))
+}
 
+/// Rate limit, authentication, content type, then the handler (steps 4–7).
+async fn handled(shared: &SharedState, mut req: Request, next: Next) -> Response {
     let now = Instant::now();
     let is_token = req.uri().path() == TOKEN_PATH;
     let bearer = lock(&shared.tokens).bearer(req.headers(), now);
@@ -145,27 +169,23 @@ async fn api(shared: &SharedState, mut req: Request, next: Next) -> Option<Respo
     };
     let client = client.unwrap_or_else(|| "(anonymous)".to_owned());
     if let Err(secs) = lock(&shared.limiter).admit(&client, now) {
-        return Some(
-            Rejection::gateway(StatusCode::TOO_MANY_REQUESTS, "API rate limit exceeded")
-                .with_retry_after(secs)
-                .into_response(),
-        );
+        return Rejection::gateway(StatusCode::TOO_MANY_REQUESTS, "API rate limit exceeded")
+            .with_retry_after(secs)
+            .into_response();
     }
     // Unknown routes answer 404 whoever asks; known ones need a valid token.
     let matched = req.extensions().get::<MatchedPath>().is_some();
     if !is_token && matched {
         if let Err(e) = bearer.check() {
-            return Some(e.into_response());
+            return e.into_response();
         }
         if matches!(*req.method(), Method::POST | Method::PATCH) && !is_json(&req) {
-            return Some(
-                Rejection::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported-media-type",
-                    "This endpoint requires the `Content-Type: application/json` header",
-                )
-                .into_response(),
-            );
+            return Rejection::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "This endpoint requires the `Content-Type: application/json` header",
+            )
+            .into_response();
         }
     }
     // Token requests and sizing estimates change nothing worth a write.
@@ -176,7 +196,7 @@ async fn api(shared: &SharedState, mut req: Request, next: Next) -> Option<Respo
     if mutating && response.status().is_success() {
         shared.commit().await;
     }
-    Some(response)
+    response
 }
 
 /// A safety net: an error answered by axum itself (an undecodable path segment, say) is

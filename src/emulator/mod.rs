@@ -22,7 +22,8 @@
 //! | `gateway` | what the API gateway does before a handler: `X-Request-Id`, latency, faults, rate limit, auth, 415 |
 //! | `auth` | `/oauth/token` credentials and bearer tokens (401 vs 403) |
 //! | `limits` | the per-client sliding-window rate limiter |
-//! | `faults` | injected 5xx/429/slow/dropped outcomes, reproducible by seed |
+//! | `faults` | injected 5xx/429/slow/dropped outcomes and hostile answers, by kind and route, reproducible by seed |
+//! | `mangle` | hostile answers: truncated, a proxy's HTML page, wrong shape, empty, huge, stalling |
 //! | `body` | JSON bodies → typed requests, with 400s that name the field |
 //! | `persist` | the `--state` file: load, atomic save, corrupt-file refusal |
 //! | `admin` | `/_emulator/*`: stats, fault settings, forced statuses |
@@ -40,6 +41,7 @@ mod instances;
 mod lifecycle;
 mod limits;
 mod lineage;
+mod mangle;
 mod patch;
 mod persist;
 mod respond;
@@ -59,6 +61,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 pub use errors::EmulatorError;
+pub use faults::FaultKind;
 
 use crate::api::wire::TenantSummary;
 use crate::units::Rate;
@@ -87,6 +90,10 @@ pub struct EmulatorConfig {
     pub seed: Option<u64>,
     /// Probability (0..=1) that an API request gets an injected fault.
     pub fault_rate: f64,
+    /// The kinds of fault drawn from; empty means [`FaultKind::DEFAULT`].
+    pub fault_kinds: Vec<FaultKind>,
+    /// Route templates (`"POST /v1/instances"`) that may get faults; empty means all.
+    pub fault_routes: Vec<String>,
     /// Extra latency before every API response.
     pub latency: Duration,
     /// Where the world persists across restarts; `None` keeps it in memory only.
@@ -105,6 +112,8 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("token_ttl", &self.token_ttl)
             .field("seed", &self.seed)
             .field("fault_rate", &self.fault_rate)
+            .field("fault_kinds", &self.fault_kinds)
+            .field("fault_routes", &self.fault_routes)
             .field("latency", &self.latency)
             .field("state_file", &self.state_file)
             .field("token_type", &self.token_type)
@@ -122,6 +131,8 @@ impl Default for EmulatorConfig {
             token_ttl: Duration::from_secs(3600),
             seed: None,
             fault_rate: 0.0,
+            fault_kinds: Vec::new(),
+            fault_routes: Vec::new(),
             latency: Duration::ZERO,
             state_file: None,
             token_type: "Bearer".to_owned(),
@@ -235,7 +246,12 @@ impl Emulator {
                 config.token_ttl,
             ),
             Limiter::new(config.rate_limit),
-            Faults::new(config.fault_rate, config.latency, config.seed),
+            {
+                let mut faults = Faults::new(config.fault_rate, config.latency, config.seed);
+                faults.set_kinds(config.fault_kinds.clone());
+                faults.routes.clone_from(&config.fault_routes);
+                faults
+            },
             config.token_type.clone(),
         ));
         Ok(Self { shared, config })

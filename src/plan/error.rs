@@ -227,6 +227,18 @@ pub enum PlanError {
         source: std::io::Error,
     },
 
+    #[error("the saved plan {} says what aura.yaml and the live project do not: {altered}", path.display())]
+    #[diagnostic(
+        code(auraform::plan::saved_altered),
+        help(
+            "nothing was changed. A saved plan is applied only as `plan --out` wrote it, and this one was edited (or no longer fits the live project); make it again with `auraform plan --out FILE` and review it"
+        )
+    )]
+    SavedAltered {
+        path: PathBuf,
+        altered: super::provenance::Altered,
+    },
+
     #[error("the saved plan is stale: {reason}")]
     #[diagnostic(
         code(auraform::plan::stale),

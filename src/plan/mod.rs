@@ -65,6 +65,6 @@ pub use model::{
     ProjectRef, Step, StepAction, StepRequest, Summary, Unmanaged,
 };
 pub use offline::diff_files;
-pub use provenance::{Provenance, StaleReason};
+pub use provenance::{Altered, Provenance, StaleReason};
 pub use resettle::resettle;
-pub use saved::{check_fresh, from_json, to_json};
+pub use saved::{check_fresh, check_unaltered, from_json, to_json};

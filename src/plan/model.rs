@@ -32,7 +32,8 @@ pub struct Plan {
     /// leaves alone.
     pub unmanaged: Vec<Unmanaged>,
     /// Declared instances in a state no automatic action can fix (`suspended`,
-    /// `loading failed`): a person must look. No steps are planned for them.
+    /// `loading failed`; in a drift report also a status auraform does not know): a
+    /// person must look. No steps are planned for them.
     pub attention: Vec<Attention>,
     /// Counts of actions across `changes`, plus unchanged declared instances.
     pub summary: Summary,

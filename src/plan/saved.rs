@@ -20,7 +20,7 @@ use super::error::PlanError;
 use super::live::{Live, LiveInstance};
 use super::model::{FORMAT_VERSION, Plan, PlanOptions};
 use super::provenance::{
-    DeltaKind, InstanceFingerprint, LiveDelta, LiveFingerprint, Provenance, StaleReason,
+    Altered, DeltaKind, InstanceFingerprint, LiveDelta, LiveFingerprint, Provenance, StaleReason,
 };
 
 fn sha256(v: &Value) -> String {
@@ -71,6 +71,11 @@ fn canonical_instance(d: &DesiredInstance) -> Value {
 /// apply (instances in file order, prune, project, where credentials go). The
 /// credentials sinks enter the digest only when they differ from the file-only
 /// default, so plans saved before sinks existed stay fresh.
+///
+/// Only values count, not where the file is: the commands pass the credentials
+/// directory as aura.yaml writes it (relative to the file's own directory), so the same
+/// file named another way (`-f aura.yaml`, `-f /abs/dir/aura.yaml`, `-f ./x/../aura.yaml`)
+/// or a checkout of it elsewhere gives the same digest.
 pub fn config_digest(desired: &Desired) -> String {
     let mut v = json!({
         "project": desired.project,
@@ -160,6 +165,7 @@ pub fn live_fingerprint(desired: &Desired, live: &Live, opts: &PlanOptions) -> L
 pub fn provenance(desired: &Desired, live: &Live, opts: &PlanOptions) -> Provenance {
     Provenance {
         config_digest: config_digest(desired),
+        config_file: None,
         live: live_fingerprint(desired, live, opts),
     }
 }
@@ -173,9 +179,13 @@ pub fn seal(mut plan: Plan, desired: &Desired, live: &Live) -> Plan {
 /// The saved-plan file's bytes: the plan sealed with what it was made from, pretty
 /// JSON and a final newline. Writing them is the caller's (plan does no I/O).
 pub fn to_json(plan: &Plan, desired: &Desired, live: &Live) -> Vec<u8> {
-    let sealed = seal(plan.clone(), desired, live);
+    sealed_json(&seal(plan.clone(), desired, live))
+}
+
+/// The bytes of a plan already sealed (pretty JSON and a final newline).
+pub fn sealed_json(sealed: &Plan) -> Vec<u8> {
     // Plain data serializes infallibly (no maps with non-string keys).
-    let mut json = serde_json::to_vec_pretty(&sealed).unwrap_or_default();
+    let mut json = serde_json::to_vec_pretty(sealed).unwrap_or_default();
     json.push(b'\n');
     json
 }
@@ -212,7 +222,10 @@ pub fn from_json(path: &Path, bytes: &[u8]) -> Result<Plan, PlanError> {
 /// when it does not.
 pub fn check_fresh(saved: &Plan, desired: &Desired, live: &Live) -> Result<(), StaleReason> {
     let Some(made_from) = &saved.made_from else {
-        return Err(StaleReason::ConfigChanged);
+        return Err(StaleReason::ConfigChanged {
+            made_from: None,
+            now: None,
+        });
     };
     if made_from.live.project_id != live.project.id {
         return Err(StaleReason::ProjectChanged {
@@ -221,7 +234,10 @@ pub fn check_fresh(saved: &Plan, desired: &Desired, live: &Live) -> Result<(), S
         });
     }
     if made_from.config_digest != config_digest(desired) {
-        return Err(StaleReason::ConfigChanged);
+        return Err(StaleReason::ConfigChanged {
+            made_from: made_from.config_file.clone(),
+            now: None,
+        });
     }
     let now = live_fingerprint(desired, live, &saved.options);
     let before = &made_from.live.instances;
@@ -255,6 +271,107 @@ pub fn check_fresh(saved: &Plan, desired: &Desired, live: &Live) -> Result<(), S
     } else {
         Err(StaleReason::LiveChanged(deltas))
     }
+}
+
+/// Whether `saved`'s changes are exactly those of `replanned` (the plan made now from
+/// the desired and live state the saved plan was checked fresh against). The plan is a
+/// pure function of those, so any difference means the file says something its own
+/// inputs do not: `apply` refuses it rather than send requests nobody reviewed.
+pub fn check_unaltered(saved: &Plan, replanned: &Plan) -> Result<(), Altered> {
+    let count = saved.changes.len().max(replanned.changes.len());
+    for i in 0..count {
+        match (saved.changes.get(i), replanned.changes.get(i)) {
+            (Some(s), Some(r)) if s == r => {}
+            (Some(s), Some(r)) => {
+                let (a, b) = (to_value(s), to_value(r));
+                let (field, in_file, again) =
+                    first_difference(&a, &b, String::new()).unwrap_or_default();
+                return Err(Altered {
+                    instance: if s.name == r.name {
+                        s.name.clone()
+                    } else {
+                        r.name.clone()
+                    },
+                    field,
+                    in_file,
+                    replanned: again,
+                });
+            }
+            (Some(s), None) => {
+                return Err(Altered {
+                    instance: s.name.clone(),
+                    field: "changes".to_owned(),
+                    in_file: "a change".to_owned(),
+                    replanned: "no change for it".to_owned(),
+                });
+            }
+            (None, Some(r)) => {
+                return Err(Altered {
+                    instance: r.name.clone(),
+                    field: "changes".to_owned(),
+                    in_file: "no change for it".to_owned(),
+                    replanned: "a change".to_owned(),
+                });
+            }
+            (None, None) => {}
+        }
+    }
+    Ok(())
+}
+
+fn to_value(v: &impl serde::Serialize) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// The first place two JSON values differ: its path and both values, shown short.
+fn first_difference(a: &Value, b: &Value, path: String) -> Option<(String, String, String)> {
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match (a, b) {
+        _ if a == b => None,
+        (Value::Object(x), Value::Object(y)) => {
+            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            keys.into_iter().find_map(|k| {
+                first_difference(
+                    x.get(k).unwrap_or(&Value::Null),
+                    y.get(k).unwrap_or(&Value::Null),
+                    join(k),
+                )
+            })
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (p, q))| first_difference(p, q, format!("{path}[{i}]"))),
+        _ => Some((
+            if path.is_empty() {
+                "change".to_owned()
+            } else {
+                path
+            },
+            short(a),
+            short(b),
+        )),
+    }
+}
+
+/// A value as compact JSON, at most 60 characters and without control characters
+/// (the file is not trusted: its values may be anything).
+fn short(v: &Value) -> String {
+    let text = serde_json::to_string(v).unwrap_or_default();
+    let mut out: String = text.chars().filter(|c| !c.is_control()).take(60).collect();
+    if text.chars().count() > 60 {
+        out.push('…');
+    }
+    out
 }
 
 #[cfg(test)]

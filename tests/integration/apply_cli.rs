@@ -3,12 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use auraform::emulator::EMBEDDED_STATE;
-use auraform::emulator::EmulatorConfig;
-
-use crate::support::apply::plan_file;
 use crate::support::cli::{Out, auraform};
-use crate::support::client::emulator_and_client;
 
 /// A fresh directory with examples/aura.yaml in it.
 fn example_dir() -> tempfile::TempDir {
@@ -121,28 +116,29 @@ fn without_a_terminal_apply_refuses_unless_auto_approved() {
     assert!(credentials(dir.path()).is_empty());
 }
 
-/// Makes a saved plan for `dir/aura.yaml` against the embedded emulator's world, as
-/// `plan --out` will.
-async fn save_plan(dir: &Path, out: &Path) {
-    let (emulator, client) =
-        emulator_and_client(EmulatorConfig::embedded(dir.join(EMBEDDED_STATE)), |_| {}).await;
-    let (desired, live, plan) = plan_file(&client, &dir.join("aura.yaml")).await;
-    std::fs::write(out, auraform::plan::to_json(&plan, &desired, &live)).unwrap();
-    emulator.shutdown().await;
+/// Saves a plan for `dir/aura.yaml` against the embedded emulator's world with
+/// `plan --out`.
+fn save_plan(dir: &Path, out: &Path) {
+    let made = auraform()
+        .dir(dir)
+        .args(["plan", "--out"])
+        .arg(out)
+        .embedded()
+        .run();
+    assert_eq!(made.code, 0, "{}", made.stderr);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn saved_plan_is_applied_without_asking_and_refused_once_stale() {
+#[test]
+fn saved_plan_is_applied_without_asking_and_refused_once_stale() {
     let dir = tempfile::tempdir().unwrap();
     let yaml = "project: demo\ninstances:\n  solo:\n    type: professional-db\n    cloud_provider: gcp\n    region: europe-west1\n    memory: 2GB\n";
-    // The same path as the plan was made with: the config digest covers the resolved
-    // credentials directory, which depends on how the file was named.
+    // Named another way than `plan` named it (`aura.yaml`): the same file.
     let file = dir.path().join("aura.yaml");
     std::fs::write(&file, yaml).unwrap();
 
     // Stale: aura.yaml changes after the plan was saved.
     let stale = dir.path().join("stale.json");
-    save_plan(dir.path(), &stale).await;
+    save_plan(dir.path(), &stale);
     std::fs::write(dir.path().join("aura.yaml"), yaml.replace("2GB", "4GB")).unwrap();
     let out = auraform()
         .dir(dir.path())
@@ -158,7 +154,7 @@ async fn saved_plan_is_applied_without_asking_and_refused_once_stale() {
 
     // Fresh: applied exactly, no prompt, no --auto-approve needed.
     let fresh = dir.path().join("fresh.json");
-    save_plan(dir.path(), &fresh).await;
+    save_plan(dir.path(), &fresh);
     let out = auraform()
         .dir(dir.path())
         .args(["apply", "fresh.json", "-f"])
@@ -236,4 +232,45 @@ fn ctrl_c_mid_apply_reports_and_a_new_apply_converges() {
     let secrets = passwords(dir.path());
     assert_no_secret(&out, &secrets);
     assert_no_secret(&again, &secrets);
+}
+
+/// `--timeout 99999999999999999h` (or such a `--poll-interval`) once panicked with
+/// "overflow when adding duration to instant" (exit 101) after the create was sent.
+/// The bound is checked when the flag is parsed: a usage error, nothing sent.
+#[test]
+fn durations_too_long_are_refused_when_parsed_before_anything_is_sent() {
+    let dir = example_dir();
+    for (flag, bound) in [("--timeout", "168h"), ("--poll-interval", "1h")] {
+        for value in [
+            "99999999999999999h",
+            "18446744073709551615ms",
+            "169h",
+            "61m",
+        ] {
+            if flag == "--timeout" && value == "61m" {
+                continue;
+            }
+            let out = auraform()
+                .dir(dir.path())
+                .args(["apply", "--auto-approve", flag, value])
+                .embedded()
+                .run();
+            let stderr = &out.stderr;
+            assert_eq!(out.code, 1, "{flag} {value}: {stderr}");
+            assert!(
+                stderr.contains(&format!("`{value}` is too long: at most {bound}")),
+                "{flag} {value}: {stderr}"
+            );
+            assert!(!stderr.contains("panicked"), "{stderr}");
+        }
+    }
+    // Nothing was sent: the embedded emulator never even started.
+    assert!(!dir.path().join(".auraform").exists());
+    // The bounds themselves are accepted.
+    let out = auraform()
+        .dir(dir.path())
+        .args(["plan", "--timeout", "168h", "--poll-interval", "1h"])
+        .embedded()
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
 }

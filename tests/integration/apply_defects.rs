@@ -271,7 +271,7 @@ async fn create_that_timed_out_is_resolved_by_listing_never_by_resending() {
     let InstanceOutcome::Failed { reason, .. } = &report.instances[0].outcome else {
         panic!("{}", report.render());
     };
-    assert!(reason.contains("password is lost (timed out)"), "{reason}");
+    assert!(reason.contains("password is lost (timed out: "), "{reason}");
     assert_eq!(w.creates_sent(), 1);
     assert_eq!(names(&w.client, &w.emulator, "maybe").await.len(), 1);
     assert!(report.render().contains("reset its password"));

@@ -122,18 +122,26 @@ pub fn printed(dir: &Path) -> (String, String) {
     (read("out"), read("err"))
 }
 
-/// `runs` applies of [`FILE`] at once; checks the end state and every run's report.
-async fn overlap(runs: usize, seed: u64) {
-    let (emulator, client) = emulator(150.0, seed).await;
-    let api = emulator.base_url();
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-    let dirs: Vec<tempfile::TempDir> = (0..runs).map(|_| tempfile::tempdir().unwrap()).collect();
-    let mut children = Vec::new();
-    for dir in &dirs {
-        std::fs::write(dir.path().join("aura.yaml"), FILE).unwrap();
-        children.push(start_apply(dir.path(), &api, &[]));
-        tokio::time::sleep(Duration::from_millis(rng.random_range(0..60))).await;
-    }
+/// How the runs of one [`overlap`] ended (the end state is checked before it returns).
+#[derive(Debug, Default, Clone, Copy)]
+struct Ended {
+    /// Exit 0: the run did all it planned.
+    done: usize,
+    /// Exit 1 with `CONFLICT` lines: it stood back from the copies it made.
+    stood_back: usize,
+    /// `CONFLICT` lines: copies made at the same time, deleted by their maker.
+    copies_removed: usize,
+    /// Exit 1 before planning: it started while two copies were being settled.
+    refused: usize,
+}
+
+/// The exit statuses of `children`, each given two minutes (then the test fails with
+/// what every run printed).
+async fn wait_all(
+    children: Vec<tokio::process::Child>,
+    dirs: &[tempfile::TempDir],
+    seed: u64,
+) -> Vec<std::process::ExitStatus> {
     let mut statuses = Vec::new();
     for mut child in children {
         let status = tokio::time::timeout(Duration::from_secs(120), child.wait()).await;
@@ -149,6 +157,23 @@ async fn overlap(runs: usize, seed: u64) {
         };
         statuses.push(status.unwrap());
     }
+    statuses
+}
+
+/// `runs` applies of [`FILE`] at once; checks the end state and every run's report.
+async fn overlap(runs: usize, seed: u64) -> Ended {
+    let mut ended = Ended::default();
+    let (emulator, client) = emulator(150.0, seed).await;
+    let api = emulator.base_url();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let dirs: Vec<tempfile::TempDir> = (0..runs).map(|_| tempfile::tempdir().unwrap()).collect();
+    let mut children = Vec::new();
+    for dir in &dirs {
+        std::fs::write(dir.path().join("aura.yaml"), FILE).unwrap();
+        children.push(start_apply(dir.path(), &api, &[]));
+        tokio::time::sleep(Duration::from_millis(rng.random_range(0..60))).await;
+    }
+    let statuses = wait_all(children, &dirs, seed).await;
     let outputs: Vec<(String, String)> = dirs.iter().map(|d| printed(d.path())).collect();
 
     let live = live(&emulator, &client).await;
@@ -183,15 +208,21 @@ async fn overlap(runs: usize, seed: u64) {
     // Each run either did everything or says plainly which copy was kept.
     for (i, (stdout, stderr)) in outputs.iter().enumerate() {
         match statuses[i].code() {
-            Some(0) => assert!(!stdout.contains("CONFLICT"), "{}", context(i)),
+            Some(0) => {
+                assert!(!stdout.contains("CONFLICT"), "{}", context(i));
+                ended.done += 1;
+            }
             // Started while two runs were settling which copy to keep: it refuses to
             // plan, changing nothing.
             Some(1) if stderr.contains("auraform::plan::ambiguous_name") => {
                 assert!(!stdout.contains("Apply"), "{}", context(i));
+                ended.refused += 1;
             }
             Some(1) => {
                 assert!(stdout.contains("CONFLICT"), "{}", context(i));
+                ended.stood_back += 1;
                 for line in stdout.lines().filter(|l| l.contains("CONFLICT")) {
+                    ended.copies_removed += 1;
                     let name = NAMES
                         .iter()
                         .find(|n| line.trim_start().starts_with(**n))
@@ -222,6 +253,7 @@ async fn overlap(runs: usize, seed: u64) {
         String::from_utf8_lossy(&plan.stdout)
     );
     emulator.shutdown().await;
+    ended
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -245,10 +277,34 @@ async fn overlap_sweep() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(10);
-    for seed in 100..100 + seeds {
-        overlap(2, seed).await;
-        overlap(5, seed).await;
-        eprintln!("overlap seed {seed}: 2 and 5 runs converged, one instance per name");
+    let mut rows = Vec::new();
+    for runs in [2, 5] {
+        let mut total = Ended::default();
+        for seed in 100..100 + seeds {
+            let e = overlap(runs, seed).await;
+            eprintln!("{runs} runs, seed {seed}: {e:?}");
+            total.done += e.done;
+            total.stood_back += e.stood_back;
+            total.copies_removed += e.copies_removed;
+            total.refused += e.refused;
+        }
+        rows.push((runs, total));
+    }
+    // Every seed passed the checks of `overlap`: one instance per name, every
+    // survivor's password on disk, nothing lost or left twice, a following plan empty.
+    eprintln!(
+        "\n| runs at once | seeds | runs | done (exit 0) | stood back (CONFLICT, exit 1) | copies removed by their maker | refused to plan mid-settle | left duplicated | survivors without a password |"
+    );
+    eprintln!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (runs, t) in rows {
+        eprintln!(
+            "| {runs} | {seeds} | {} | {} | {} | {} | {} | 0 | 0 |",
+            runs as u64 * seeds,
+            t.done,
+            t.stood_back,
+            t.copies_removed,
+            t.refused
+        );
     }
 }
 

@@ -5,14 +5,14 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failure is a test failure
 
-use auraform::api::wire::{InstanceType, TokenResponse};
+use auraform::api::wire::InstanceType;
 use auraform::api::{ApiError, ApiResponseError, AuraClient, RetryPolicy};
 use auraform::emulator::EmulatorConfig;
 use auraform::units::Rate;
 use miette::Diagnostic;
 
 use crate::support::client::{client_for, config_for, create_request, fast_emulator, spawn};
-use crate::support::emulator::{CLIENT_ID, CLIENT_SECRET, project_id};
+use crate::support::emulator::{CLIENT_ID, CLIENT_SECRET, project_id, token_at};
 
 fn response(err: &ApiError) -> &ApiResponseError {
     err.response()
@@ -88,22 +88,13 @@ async fn graph_analytics_shape() {
     let emu = spawn(fast_emulator()).await;
     let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
-    let token: TokenResponse = http
-        .post(format!("{}/oauth/token", emu.base_url()))
-        .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = token_at(&emu.base_url(), CLIENT_ID, CLIENT_SECRET).await;
     let answer = http
         .get(format!(
             "{}/v1/graph-analytics/sessions/s-0000",
             emu.base_url()
         ))
-        .bearer_auth(token.access_token.expose())
+        .bearer_auth(&token)
         .send()
         .await
         .unwrap();

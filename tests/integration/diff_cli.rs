@@ -189,3 +189,57 @@ fn old_from_git_is_the_same_as_from_a_file_and_errors_are_clear() {
     assert_eq!(code, 1);
     assert!(err.contains("is not of the form git:REV:PATH"), "{err}");
 }
+
+/// `git:--output=FILE:aura.yaml` once made `git show` write FILE: a revision that
+/// starts with `-` is refused before git runs, and git is always told where the
+/// options end.
+#[test]
+fn a_git_revision_is_never_passed_to_git_as_an_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    std::fs::copy(manifest().join(OLD), d.join("aura.yaml")).unwrap();
+    git(d, &["add", "aura.yaml"]);
+    git(d, &["commit", "-q", "-m", "old"]);
+    for spec in [
+        "git:--output=pwned:aura.yaml",
+        "git:-p:aura.yaml",
+        "git:--end-of-options:aura.yaml",
+    ] {
+        let (code, out, err) = offline(d, &["diff", spec, "aura.yaml"]);
+        assert_eq!(code, 1, "{spec}: {out}");
+        assert!(err.contains("is not a git revision"), "{spec}: {err}");
+        assert!(err.contains("auraform::diff::bad_revision"), "{err}");
+    }
+    assert!(!d.join("pwned").exists(), "git wrote the file");
+
+    // What git is called with: a stand-in `git` first on PATH records its argv.
+    let bin = d.join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let argv = d.join("argv");
+    let script = format!(
+        "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\ncat aura.yaml\n",
+        argv.display()
+    );
+    std::fs::write(bin.join("git"), script).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(bin.join("git"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = auraform()
+        .dir(d)
+        .args(["diff", "git:HEAD:aura.yaml", "aura.yaml"])
+        .env("PATH", path)
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&argv).unwrap(),
+        "show\n--end-of-options\nHEAD:aura.yaml\n"
+    );
+}

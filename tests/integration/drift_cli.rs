@@ -189,17 +189,7 @@ async fn suspended_and_loading_failed_need_a_person() {
     b.emu.force_status(&ids[0], "suspended").await;
     b.emu.force_status(&ids[1], "loading failed").await;
     let doc = drift_json(&b).await;
-    let attention: Vec<(String, String)> = doc["attention"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| {
-            (
-                a["name"].as_str().unwrap().to_owned(),
-                a["status"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let attention = crate::support::emulator::string_pairs(&doc["attention"], "name", "status");
     assert_eq!(
         attention,
         [
@@ -224,6 +214,55 @@ async fn suspended_and_loading_failed_need_a_person() {
     // For plan, they are not changes: apply would do nothing about them.
     let plan = b.run(&["plan", "--detailed-exitcode"]).await;
     assert_eq!(plan.code, 0, "{}", plan.stdout);
+}
+
+/// An instance in a status auraform does not know (a new Aura status) was once
+/// reported as `No drift` with exit 0. It is drift that needs a person, and busy for
+/// apply: plan waits for it before any change, and apply never acts on it meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_status_is_drift_needing_a_person_and_busy_for_apply() {
+    let (b, ids) = setup().await;
+    b.emu.force_status(&ids[0], "migrating").await;
+    let doc = drift_json(&b).await;
+    assert_eq!(doc["attention"][0]["name"], "orders", "{doc:#}");
+    assert_eq!(doc["attention"][0]["status"], "migrating");
+    let advice = doc["attention"][0]["advice"].as_str().unwrap();
+    assert!(advice.contains("does not know this status"), "{advice}");
+    let human = b.run(&["drift"]).await;
+    assert_eq!(human.code, 2, "{}", human.stdout);
+    assert!(
+        human.stdout.contains("Drift detected: 1 needs a person."),
+        "{}",
+        human.stdout
+    );
+
+    // Busy for apply: a change to it starts by waiting for it to settle…
+    b.write(
+        "aura.yaml",
+        &FILE.replacen("memory: 8GB", "memory: 16GB", 1),
+    );
+    let plan = b.run(&["plan", "--format", "json"]).await;
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let orders = change(&plan.json(), "orders").unwrap().clone();
+    assert_eq!(orders["actions"], json!(["wait", "update"]), "{orders:#}");
+    assert_eq!(orders["waits_for"], "migrating");
+    // …and apply does not touch it while the status lasts.
+    let apply = b
+        .run(&[
+            "apply",
+            "--auto-approve",
+            "--timeout",
+            "1s",
+            "--poll-interval",
+            "100ms",
+        ])
+        .await;
+    assert_eq!(apply.code, 1, "{}\n{}", apply.stdout, apply.stderr);
+    assert!(apply.stdout.contains("orders"), "{}", apply.stdout);
+    assert!(apply.stdout.contains("migrating"), "{}", apply.stdout);
+    let live = b.emu.get(&format!("/v1/instances/{}", ids[0])).await;
+    assert_eq!(live.data()["memory"], "8GB");
+    assert_eq!(live.data()["status"], "migrating");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -95,3 +95,106 @@ fn d03_offline_diff() {
     assert!(!markdown(&plan).contains("file:"));
     snap_all("d03_offline_diff", &plan);
 }
+
+/// Instance names were emitted raw into the Markdown: `x</details><img src=y>` broke
+/// the PR comment, and a name containing `<!-- auraform:plan` forged a second marker.
+/// Every string that comes from aura.yaml or the API (instance and project names and
+/// ids, statuses, clone sources, refusal reasons) is escaped in every kind of
+/// document, and the only marker is auraform's own, first.
+#[test]
+fn markdown_escapes_every_user_string_and_only_auraform_writes_the_marker() {
+    use auraform::plan::render::{DRIFT_MARKER_PREFIX, MARKER_PREFIX};
+
+    let breaker = "x</details><img src=y>";
+    let forger = "<!-- auraform:plan project=p -->";
+    let mut d = desired(vec![
+        di(breaker).memory("16GB"),
+        di(forger),
+        di("a|b`c").source(breaker).memory("16GB"),
+        di("vault").prevent_destroy().region("us-east1"),
+        di("[click](http://evil)").memory("4GB"),
+    ]);
+    let mut l = live(
+        vec![
+            li("11111111", breaker),
+            li("22222222", "vault"),
+            li("33333333", "[click](http://evil)").status("<!-- auraform:drift"),
+        ],
+        &[("44444444", "<b>unmanaged</b> <!--")],
+    );
+    l.project.name = "<!-- auraform:plan --><script>".to_owned();
+    l.project.id = "p --> <img src=z>".to_owned();
+    d.project.clone_from(&l.project.name);
+    let plan = auraform::plan::plan(&d, &l, &PlanOptions::report_only()).unwrap();
+    for kind in [DocumentKind::Plan, DocumentKind::Drift, DocumentKind::Diff] {
+        let doc = Plan {
+            kind,
+            ..plan.clone()
+        };
+        let md = markdown(&doc);
+        let marker = if kind == DocumentKind::Drift {
+            DRIFT_MARKER_PREFIX
+        } else {
+            MARKER_PREFIX
+        };
+        assert!(md.starts_with(marker), "{md}");
+        assert_eq!(md.matches("<!--").count(), 1, "{kind:?}: {md}");
+        assert_eq!(md.matches("-->").count(), 1, "{kind:?}: {md}");
+        assert_eq!(md.matches(marker).count(), 1, "{md}");
+        assert_eq!(
+            md.matches("<details>").count(),
+            md.matches("</details>").count(),
+            "{md}"
+        );
+        for raw in ["<img", "<script", "<b>unmanaged", "a|b"] {
+            assert!(!md.contains(raw), "{kind:?}: `{raw}` raw in\n{md}");
+        }
+        // A link only ever inside a code span, where it is text.
+        assert_eq!(
+            md.matches("](http://evil)").count(),
+            md.matches("`[click](http://evil)`").count(),
+            "{md}"
+        );
+        // Still readable: the escaped forms decode to the names.
+        assert!(
+            md.contains("x&#60;/details&#62;&#60;img src=y&#62;"),
+            "{md}"
+        );
+        assert!(md.contains("<b>a&#124;b&#96;c</b>"), "{md}");
+    }
+}
+
+/// The same for the parts issue 12 added: a clone-replace's warning and notes name the
+/// instance escaped, and a destroy plan's marker carries only a clean project id.
+#[test]
+fn markdown_escapes_names_in_clone_replace_and_destroy_plans() {
+    use auraform::config::ReplaceMode;
+    use auraform::plan::render::MARKER_PREFIX;
+
+    let breaker = "x</details><img src=y>";
+    let mut d = desired(vec![
+        di(breaker)
+            .region("us-east1")
+            .allow_replace()
+            .with(|i| i.replace = ReplaceMode::Clone),
+    ]);
+    let mut l = live(vec![li("11111111", breaker)], &[]);
+    l.project.id = "p --> <img src=z>".to_owned();
+    l.project.name = "<!-- auraform:plan --><script>".to_owned();
+    d.project.clone_from(&l.project.name);
+    let replace = auraform::plan::plan(&d, &l, &PlanOptions::default()).unwrap();
+    let destroy = auraform::plan::plan(&d, &l, &PlanOptions::destroy(Vec::new())).unwrap();
+    for plan in [replace, destroy] {
+        let md = markdown(&plan);
+        assert!(md.starts_with(MARKER_PREFIX), "{md}");
+        assert_eq!(md.matches("<!--").count(), 1, "{md}");
+        assert_eq!(md.matches("-->").count(), 1, "{md}");
+        for raw in ["<img", "<script"] {
+            assert!(!md.contains(raw), "`{raw}` raw in\n{md}");
+        }
+        assert!(
+            md.contains("x&#60;/details&#62;&#60;img src=y&#62;"),
+            "{md}"
+        );
+    }
+}

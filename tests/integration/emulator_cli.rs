@@ -16,7 +16,11 @@ fn refuses_a_non_loopback_address() {
 
 #[test]
 fn refuses_bad_settings() {
-    for args in [["--speed", "0"], ["--fault-rate", "1.5"]] {
+    for args in [
+        ["--speed", "0"],
+        ["--fault-rate", "1.5"],
+        ["--fault-kinds", "truncated,bogus"],
+    ] {
         let out = auraform()
             .args(["emulator", "--listen", "127.0.0.1:0"])
             .args(args)

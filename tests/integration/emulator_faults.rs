@@ -235,3 +235,126 @@ async fn forced_status() {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     emu.handle.shutdown().await;
 }
+
+/// What one GET answered, byte for byte: status, content type, body (or `None` when
+/// the body broke off).
+async fn answer(emu: &Emu, path: &str) -> (u16, String, Option<Vec<u8>>) {
+    let r = emu
+        .http
+        .get(emu.url(path))
+        .bearer_auth(&emu.token)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let kind = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (status, kind, r.bytes().await.ok().map(|b| b.to_vec()))
+}
+
+/// The hostile kinds are chosen by name and by route, replay by seed, and damage the
+/// answer the handler gave: truncated, a proxy's HTML 502, the wrong shape, an empty
+/// 200, 16 MiB, a stall that ends in a closed connection.
+#[tokio::test]
+async fn hostile_kinds_by_name_and_route_reproducible_by_seed() {
+    let emu = start(fast()).await;
+    let settings = set_faults(
+        &emu,
+        json!({"fault_rate": 1.0, "kinds": ["truncated", "html", "wrong-shape", "empty"],
+               "routes": ["GET /v1/tenants"], "seed": 4}),
+    )
+    .await;
+    assert_eq!(
+        settings["kinds"],
+        json!(["truncated", "html", "wrong-shape", "empty"])
+    );
+    assert_eq!(settings["routes"], json!(["GET /v1/tenants"]));
+    let real: Value = serde_json::from_slice(
+        &answer(&emu, &format!("/v1/tenants/{}", emu.demo()))
+            .await
+            .2
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(real["data"]["id"].is_string(), "other routes are untouched");
+    let run = || async {
+        let mut seen = Vec::new();
+        for _ in 0..12 {
+            seen.push(answer(&emu, "/v1/tenants").await);
+        }
+        seen
+    };
+    let first = run().await;
+    set_faults(&emu, json!({"seed": 4})).await;
+    assert_eq!(run().await, first);
+    let parses = |b: &Option<Vec<u8>>| {
+        b.as_ref()
+            .and_then(|b| serde_json::from_slice::<Value>(b).ok())
+    };
+    let mut kinds = std::collections::BTreeSet::new();
+    for (status, content_type, body) in &first {
+        let kind = match (status, content_type.as_str(), parses(body)) {
+            (502, "text/html", _) => "html",
+            (200, _, None) if body.as_deref() == Some(b"") => "empty",
+            (200, _, None) => "truncated",
+            (200, _, Some(v)) if !v["data"].is_array() => "wrong-shape",
+            other => panic!("an answer that is not damaged: {other:?}"),
+        };
+        kinds.insert(kind);
+    }
+    assert_eq!(kinds.len(), 4, "{kinds:?}");
+
+    set_faults(&emu, json!({"kinds": ["huge"]})).await;
+    let (status, _, body) = answer(&emu, "/v1/tenants").await;
+    assert_eq!(status, 200);
+    let body = body.unwrap();
+    assert!(body.len() >= 16 * 1024 * 1024, "{}", body.len());
+    assert!(serde_json::from_slice::<Value>(&body).unwrap()["data"].is_array());
+
+    set_faults(&emu, json!({"kinds": ["stall"], "stall_ms": 300})).await;
+    let started = Instant::now();
+    let (status, _, body) = answer(&emu, "/v1/tenants").await;
+    assert_eq!(status, 200);
+    assert!(body.is_none(), "the body never completes");
+    assert!(started.elapsed() >= Duration::from_millis(300));
+
+    // Bad settings name the field; "all" and null work.
+    let r = emu
+        .http
+        .post(emu.url("/_emulator/faults"))
+        .json(&json!({"kinds": ["truncated", "nope"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["errors"][0]["field"], "kinds");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`nope`")
+    );
+    let all = set_faults(&emu, json!({"kinds": "all", "routes": null})).await;
+    assert_eq!(all["kinds"].as_array().unwrap().len(), 14);
+    assert_eq!(all["routes"], json!([]));
+    let defaults = set_faults(&emu, json!({"kinds": null})).await;
+    assert_eq!(
+        defaults["kinds"],
+        json!([
+            "500",
+            "502",
+            "503",
+            "504",
+            "429",
+            "slow",
+            "drop",
+            "not-visible"
+        ])
+    );
+    emu.handle.shutdown().await;
+}

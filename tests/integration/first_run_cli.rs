@@ -379,6 +379,8 @@ fn emulator_help_lists_only_the_emulators_flags() {
         "token-ttl",
         "seed",
         "fault-rate",
+        "fault-kinds",
+        "fault-route",
         "latency",
         "help",
         "version",

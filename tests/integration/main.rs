@@ -21,6 +21,7 @@ mod emulator_persist;
 mod emulator_routes;
 mod emulator_shapes;
 mod emulator_spec;
+mod hostile_responses;
 
 // The API client against the emulator.
 mod client_auth;
@@ -45,6 +46,7 @@ mod plan_emulator;
 mod plan_proptest;
 mod plan_rules;
 mod plan_saved;
+mod plan_saved_cli;
 mod plan_scenarios;
 mod plan_schema;
 mod scenarios;
@@ -57,6 +59,7 @@ mod apply_defects;
 mod apply_executor;
 mod apply_overlap;
 mod apply_perf;
+mod fault_matrix;
 mod output_cli;
 mod report_schemas;
 mod sinks_cli;
@@ -75,6 +78,9 @@ mod drift_render;
 mod import_cli;
 mod projects_cli;
 mod projects_reports;
+
+// Secrets never leave their sinks, whatever runs.
+mod secrets;
 
 // First run and the messages a new user meets: `init`, `show`, `catalog`, the flags
 // that do not go together, and each diagnostic's exact text.

@@ -29,7 +29,10 @@ fn a_config_change_makes_it_stale() {
     let d2 = desired(vec![di("orders").memory("32GB")]);
     assert_eq!(
         check_fresh(&sealed, &d2, &l),
-        Err(StaleReason::ConfigChanged)
+        Err(StaleReason::ConfigChanged {
+            made_from: None,
+            now: None
+        })
     );
 }
 

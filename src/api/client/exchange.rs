@@ -224,9 +224,21 @@ fn cause_in_words(e: &reqwest::Error, kind: TransportKind, chain: &str) -> Strin
     } else if lower.contains("tls") || lower.contains("handshake") {
         format!("the TLS handshake with {name} failed")
     } else {
+        // A body cut short (truncated, stalled mid-body) differs from no answer at
+        // all: the server did answer, so a non-idempotent request may have been done.
+        let mid_body = e.is_body() || e.is_decode();
         match kind {
+            TransportKind::Timeout if mid_body => {
+                "it began to answer, then stalled until the request timeout".to_owned()
+            }
             TransportKind::Timeout => format!("{at} did not answer in time"),
             TransportKind::Connect => format!("the connection to {at} failed"),
+            TransportKind::Broken if mid_body => {
+                "the answer was cut off before it was complete".to_owned()
+            }
+            TransportKind::Broken if e.is_request() => {
+                format!("{at} closed the connection before answering")
+            }
             TransportKind::Broken => {
                 format!("the connection to {at} broke before the answer was complete")
             }

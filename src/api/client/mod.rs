@@ -33,6 +33,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
+/// The decoder every answer goes through (`{"data": …}` envelopes are `Envelope<T>`):
+/// a value, or what is wrong with the body, never the body. Public for the fuzz target.
+pub use self::decode::decode as decode_body;
 use self::exchange::build_http;
 use self::url::normalise_base_url;
 use super::auth::TokenCache;

@@ -131,7 +131,9 @@ impl AuraClient {
 
     /// `POST /instances`. Resent only when the API certainly did not act (a 429, or
     /// a connection that could not be opened); a timeout, broken connection or 5xx
-    /// gives [`ApiError::AmbiguousCreate`]. The answer holds the only copy of the
+    /// gives [`ApiError::AmbiguousCreate`], and so does a success whose answer cannot
+    /// be read (truncated, empty, of the wrong shape, over the size cap): the API
+    /// acted, but what it made is unknown. The answer holds the only copy of the
     /// password (a `WireSecret`).
     pub async fn create_instance(
         &self,
@@ -145,7 +147,16 @@ impl AuraClient {
         );
         call.create_name = Some(request.name.clone());
         let raw = self.execute(&call).await?;
-        decode_data(&call, &raw)
+        decode_data(&call, &raw).map_err(|e| match e {
+            ApiError::Decode { detail, .. } => ApiError::AmbiguousCreate {
+                name: request.name.clone(),
+                cause: format!(
+                    "HTTP {}, but the answer was unreadable: {detail}",
+                    raw.status
+                ),
+            },
+            other => other,
+        })
     }
 
     /// `PATCH /instances/{id}`. The API answers 200 or 202 with a full instance, `{}`
@@ -238,8 +249,7 @@ impl AuraClient {
             to_json(request)?,
             Resend::Always,
         );
-        let raw = self.execute(&call).await?;
-        decode_data(&call, &raw)
+        self.execute_decoded(&call, decode_data).await
     }
 
     // ---- snapshots ----------------------------------------------------------------
@@ -361,8 +371,7 @@ impl AuraClient {
     }
 
     async fn get_json<T: DeserializeOwned>(&self, call: Call) -> Result<T, ApiError> {
-        let raw = self.execute(&call).await?;
-        decode_data(&call, &raw)
+        self.execute_decoded(&call, decode_data).await
     }
 }
 

@@ -41,9 +41,11 @@ impl AuraClient {
                 .token_requests
                 .fetch_add(1, Ordering::Relaxed);
             let (err, retry_after) = match self.attempt(&call, None).await {
-                Ok(raw) if (200..300).contains(&raw.status) => {
-                    return decode_token(&call, &raw);
-                }
+                // An unreadable token answer is as transient as a 5xx: ask again.
+                Ok(raw) if (200..300).contains(&raw.status) => match decode_token(&call, &raw) {
+                    Ok(token) => return Ok(token),
+                    Err(err) => (err, None),
+                },
                 Ok(raw) if call.resend.after_status(raw.status) => {
                     self.note_rate_limit(&raw);
                     (token_status_error(&call, &raw), raw.retry_after)
@@ -91,24 +93,34 @@ impl AuraClient {
                         return Err(match (&call.create_name, raw.status) {
                             (Some(name), 500..=599) => ApiError::AmbiguousCreate {
                                 name: name.clone(),
-                                cause: match &raw.request_id {
-                                    Some(id) => format!("HTTP {}, request id {id}", raw.status),
-                                    None => format!("HTTP {}", raw.status),
-                                },
+                                cause: ambiguous_status(&err, &raw),
                             },
                             _ => err,
                         });
                     }
                     (err, raw.retry_after)
                 }
-                Err(NoAnswer::TooLarge) => return Err(self.too_large(call)),
+                Err(NoAnswer::TooLarge) => {
+                    // A create answered with something far bigger than any real answer:
+                    // the API may have acted, and what it made is unknown.
+                    return Err(match &call.create_name {
+                        Some(name) => ApiError::AmbiguousCreate {
+                            name: name.clone(),
+                            cause: format!(
+                                "the answer was larger than the {} limit",
+                                crate::api::error::size(self.inner.max_body)
+                            ),
+                        },
+                        None => self.too_large(call),
+                    });
+                }
                 Err(NoAnswer::Transport(kind, detail)) => {
                     if let Some(name) = &call.create_name
                         && kind != TransportKind::Connect
                     {
                         return Err(ApiError::AmbiguousCreate {
                             name: name.clone(),
-                            cause: kind.to_string(),
+                            cause: format!("{kind}: {detail}"),
                         });
                     }
                     let err = ApiError::Transport {
@@ -133,6 +145,29 @@ impl AuraClient {
         }
     }
 
+    /// [`Self::execute`], then `decode`; a success whose body does not decode is sent
+    /// again like a 5xx when the call may be resent (a body damaged on its way is as
+    /// transient as a gateway error), within the same attempts and deadline rules.
+    pub(super) async fn execute_decoded<T>(
+        &self,
+        call: &Call,
+        decode: impl Fn(&Call, &Raw) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let started = Instant::now();
+        let mut delays = self.inner.retry.delays();
+        loop {
+            let raw = self.execute(call).await?;
+            match decode(call, &raw) {
+                Ok(value) => return Ok(value),
+                Err(err) if call.resend == Resend::Always => {
+                    self.wait_before_retry(call, &mut delays, started, None, err, true)
+                        .await?;
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
     /// Sleeps before the next attempt, or returns `err` when the attempts or the
     /// deadline are used up.
     async fn wait_before_retry(
@@ -149,7 +184,8 @@ impl AuraClient {
         };
         let backoff = if back_off { backoff } else { Duration::ZERO };
         let delay = backoff.max(retry_after.unwrap_or_default());
-        if started.elapsed() + delay > self.inner.retry.deadline {
+        // `Retry-After` is the server's to choose: saturate, never overflow.
+        if started.elapsed().saturating_add(delay) > self.inner.retry.deadline {
             return Err(err);
         }
         info!(
@@ -273,6 +309,21 @@ fn log_exchange(call: &Call, outcome: &Result<Raw, NoAnswer>, elapsed_ms: u64) {
             "aura api"
         ),
     }
+}
+
+/// Why a create answered with a 5xx may or may not have happened, in words: the
+/// status, what the answer said (an HTML page from a proxy, say), the request id.
+fn ambiguous_status(err: &ApiError, raw: &Raw) -> String {
+    let mut cause = format!("HTTP {}", raw.status);
+    if let Some(message) = err.response().and_then(|r| r.message.as_deref()) {
+        cause.push_str(": ");
+        cause.push_str(message);
+    }
+    if let Some(id) = &raw.request_id {
+        cause.push_str(", request id ");
+        cause.push_str(id);
+    }
+    cause
 }
 
 /// A 401, or a 403 whose body speaks of the token or credentials (an expired

@@ -83,7 +83,27 @@ impl WaitFor<'_> {
         }
         match values.and_then(|v| first_mismatch(v, inst)) {
             None => Verdict::Done,
+            // Settled in the *other* status with a value the step set not there: a
+            // paused instance is not resized by waiting (the fault matrix's "paused
+            // out of band" once waited the whole timeout here). Only the expected
+            // status may show a value late.
+            Some(field) if self.settled_elsewhere(status) => Verdict::Fail(format!(
+                "the instance settled `{status}` with {field} not as this step set it: someone else stopped the change; run apply again"
+            )),
             Some(field) => Verdict::Pending(format!("{status}, {field} not updated yet")),
+        }
+    }
+}
+
+impl WaitFor<'_> {
+    /// Whether `status` is a settled status other than the one the step expects (only
+    /// a [`WaitFor::Settled`] wait accepts one).
+    fn settled_elsewhere(self, status: &InstanceStatus) -> bool {
+        match self {
+            WaitFor::Settled(Expectation::Status { status: want, .. }) => {
+                !status.is_transitional() && *status != want.to_wire()
+            }
+            _ => false,
         }
     }
 }

@@ -16,7 +16,7 @@
 //!   once: waiting cannot fix them, and only this instance's chain stops;
 //! - the expected status with the expected values (fields the API omits never count
 //!   as a mismatch, docs/aura-api.md §9.6) completes the step;
-//! - anything else, including statuses this build does not know (`resizing`), means
+//! - anything else, including `resizing` and statuses this build does not know, means
 //!   keep waiting until the step's timeout.
 //!
 //! Pacing: polls share the client's request budget with every other call of the

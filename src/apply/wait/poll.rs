@@ -122,15 +122,15 @@ where
     Fut: Future<Output = Result<Option<T>, E>>,
 {
     let start = Instant::now();
-    let deadline = start + spec.timeout;
-    let grace_end = start + spec.not_found_grace;
+    let deadline = after(start, spec.timeout);
+    let grace_end = after(start, spec.not_found_grace);
     // When the operation usually ends: one poll lands there.
-    let usual_end = spec.usual.map(|d| start + d);
+    let usual_end = spec.usual.map(|d| after(start, d));
     let mut next = if spec.poll_now {
         start
     } else {
         let first = spec.usual.map_or(Duration::ZERO, super::usual::first_poll);
-        (start + pacing.interval().max(first)).min(deadline)
+        after(start, pacing.interval().max(first)).min(deadline)
     };
     // A wait counts among the pollers sharing the budget from its first poll on:
     // before it, it sends nothing.
@@ -177,10 +177,19 @@ where
                 // at once.
                 next = match usual_end {
                     Some(end) if sent < end => end,
-                    _ => next + pacing.interval(),
+                    _ => after(next, pacing.interval()),
                 };
                 next = next.max(now).min(deadline);
             }
         }
     }
+}
+
+/// `t + d`, never overflowing: the flags that set `d` are bounded when parsed
+/// (`--timeout`, `--poll-interval`), and this keeps any other duration from panicking
+/// the clock; a sum past what the clock can hold is "a century from now".
+pub(crate) fn after(t: Instant, d: Duration) -> Instant {
+    t.checked_add(d)
+        .or_else(|| t.checked_add(Duration::from_secs(100 * 365 * 86_400)))
+        .unwrap_or(t)
 }

@@ -499,6 +499,60 @@ fn idle_is_running_or_paused_whatever_the_plan_says() {
     );
 }
 
+/// A timeout, grace or interval too big for the clock neither panics nor stops the
+/// wait early: the deadline is "a century from now" and the wait ends when the
+/// instance does.
+#[tokio::test(start_paused = true)]
+async fn durations_too_big_for_the_clock_do_not_overflow() {
+    let (get, calls) = fake(|t| {
+        Some(instance(
+            if t < 10 * SEC { "creating" } else { "running" },
+            "8GB",
+        ))
+    });
+    let waited = wait_until(
+        get,
+        WaitFor::Step(&Expectation::status(ExpectedStatus::Running)),
+        WaitSpec::new(Duration::MAX)
+            .with_grace(Duration::MAX)
+            .poll_now(),
+        budget().polls(5 * SEC),
+        &Cancel::new(),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(waited.elapsed, 10 * SEC);
+    assert_eq!(calls.get(), 3);
+    let now = Instant::now();
+    assert!(super::poll::after(now, Duration::MAX) > now);
+}
+
+/// A settled wait for a resize that sees the instance paused (by someone else) with
+/// the old memory fails at once: a paused instance is not resized by waiting. The
+/// expected status with the old memory may still be Aura lagging, and is waited for.
+#[test]
+fn settled_elsewhere_without_the_new_values_fails_fast() {
+    let want = Expectation::Status {
+        status: ExpectedStatus::Running,
+        values: ExpectedValues {
+            memory: Some("16GB".into()),
+            ..ExpectedValues::default()
+        },
+    };
+    let judge =
+        |status, memory| WaitFor::Settled(&want).judge(Some(&instance(status, memory)), false);
+    assert!(matches!(judge("paused", "8GB"), Verdict::Fail(r) if r.contains("settled `paused`")));
+    assert!(matches!(judge("running", "8GB"), Verdict::Pending(_)));
+    assert!(matches!(judge("updating", "8GB"), Verdict::Pending(_)));
+    assert_eq!(judge("paused", "16GB"), Verdict::Done);
+    // A plain step wait keeps its old meaning.
+    assert!(matches!(
+        WaitFor::Step(&want).judge(Some(&instance("paused", "8GB")), false),
+        Verdict::Pending(_)
+    ));
+}
+
 #[test]
 fn a_step_timeout_is_said_whole_though_the_wait_had_what_was_left() {
     let left: WaitError<String> = WaitError::TimedOut {

@@ -17,10 +17,13 @@ use crate::units::WallDuration;
 /// The share of the usual duration the first poll waits: 3/4.
 pub const FIRST_POLL: (u32, u32) = (3, 4);
 
+/// The longest usual duration `--usual-durations` takes.
+const MAX_USUAL: Duration = Duration::from_secs(24 * 3600);
+
 /// When the first poll of an operation that usually takes `usual` comes.
 pub(crate) fn first_poll(usual: Duration) -> Duration {
     let (num, den) = FIRST_POLL;
-    usual * num / den
+    usual.saturating_mul(num) / den
 }
 
 /// Usual durations of the operations a step waits for (`--usual-durations`). A zero
@@ -126,6 +129,11 @@ impl FromStr for UsualDurations {
             } else {
                 value.parse::<WallDuration>()?.0
             };
+            if *slot > MAX_USUAL {
+                return Err(format!(
+                    "`{item}`: an operation's usual duration is at most 24h"
+                ));
+            }
         }
         Ok(out)
     }
@@ -170,7 +178,13 @@ mod tests {
                 .unwrap(),
             UsualDurations::default()
         );
-        for bad in ["create", "boot=1m", "create=fast", "create=-1s"] {
+        for bad in [
+            "create",
+            "boot=1m",
+            "create=fast",
+            "create=-1s",
+            "create=25h",
+        ] {
             assert!(bad.parse::<UsualDurations>().is_err(), "{bad}");
         }
     }

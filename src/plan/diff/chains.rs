@@ -15,8 +15,8 @@ use crate::plan::model::{
 
 use super::compare::{InPlaceDiff, text};
 
-/// The status a busy instance will settle in, as far as one can tell now. Unknown
-/// statuses (`resizing`, …) are assumed to end `running`; the wait step's expectation
+/// The status a busy instance will settle in, as far as one can tell now. `resizing`
+/// and statuses this build does not know are assumed to end `running`; the wait step's expectation
 /// says so, and the executor fails the chain if the instance ends elsewhere.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Settled {
@@ -384,6 +384,10 @@ mod tests {
         assert_eq!(settle(&InstanceStatus::Pausing), Settled::Paused);
         assert_eq!(settle(&InstanceStatus::Updating), Settled::Running);
         assert_eq!(settle(&InstanceStatus::parse("resizing")), Settled::Running);
+        assert_eq!(
+            settle(&InstanceStatus::parse("migrating")),
+            Settled::Running
+        );
         assert_eq!(settle(&InstanceStatus::Destroying), Settled::Gone);
         assert!(matches!(
             settle(&InstanceStatus::LoadingFailed),

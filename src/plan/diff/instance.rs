@@ -80,6 +80,17 @@ fn diff_instance(
     errors: &mut Vec<PlanError>,
 ) -> DeclaredOutcome {
     let busy = l.status.is_transitional();
+    // A status this auraform does not know (a new one Aura added) is busy for apply,
+    // which waits for it to end before acting; a drift report cannot call the instance
+    // in sync, so it asks a person to look.
+    if report_only && matches!(l.status, InstanceStatus::Other(_)) {
+        return DeclaredOutcome::Attention(Attention {
+            name: d.name.clone(),
+            id: l.id.clone(),
+            advice: advice_for(&l.status),
+            status: l.status.clone(),
+        });
+    }
     let settled = match settle(&l.status) {
         Settled::NeedsPerson(status) => {
             return DeclaredOutcome::Attention(Attention {
@@ -160,6 +171,7 @@ fn refusal(d: &DesiredInstance, l: &LiveInstance, forcing: &[FieldChange]) -> Op
 
 fn advice_for(status: &InstanceStatus) -> String {
     match status {
+        InstanceStatus::Other(_) => "auraform does not know this status (new in Aura?); check the instance in the Aura console. apply treats it as busy: it waits for the instance to be running or paused before changing it".to_owned(),
         InstanceStatus::LoadingFailed => "its data failed to load; check the Aura console or contact Neo4j support, then plan again".to_owned(),
         _ => "Aura suspended it (billing, or inactivity on the free tier); resolve that in the Aura console, then plan again".to_owned(),
     }

@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use super::super::model::{Change, ChangeKind, DocumentKind, Expectation, FieldValue, Plan, Step};
+use super::escape::{code, marker_value, text};
 use super::{
     action_chain, change_symbol, clone_note, closing_line, is_real_id, restore_point_notes, symbol,
     verb,
@@ -21,12 +22,6 @@ pub const MARKER_PREFIX: &str = "<!-- auraform:plan";
 /// Every drift report starts with this; the full marker is
 /// `<!-- auraform:drift project=<id> -->`. A scheduled job finds its open issue by it.
 pub const DRIFT_MARKER_PREFIX: &str = "<!-- auraform:drift";
-
-/// Inline code that survives any value (backticks inside are replaced, pipes escaped
-/// so tables hold).
-pub(super) fn code(s: &str) -> String {
-    format!("`{}`", s.replace('`', "'").replace('|', "\\|"))
-}
 
 fn value(v: Option<&FieldValue>) -> String {
     match v {
@@ -60,7 +55,7 @@ fn header(out: &mut String, plan: &Plan) {
             let _ = writeln!(
                 out,
                 "{MARKER_PREFIX} project={} kind=destroy -->",
-                plan.project.id
+                marker_value(&plan.project.id)
             );
             let _ = writeln!(
                 out,
@@ -74,7 +69,11 @@ fn header(out: &mut String, plan: &Plan) {
             );
         }
         DocumentKind::Plan => {
-            let _ = writeln!(out, "{MARKER_PREFIX} project={} -->", plan.project.id);
+            let _ = writeln!(
+                out,
+                "{MARKER_PREFIX} project={} -->",
+                marker_value(&plan.project.id)
+            );
             let _ = writeln!(
                 out,
                 "### auraform plan for project {} ({})\n",
@@ -83,7 +82,11 @@ fn header(out: &mut String, plan: &Plan) {
             );
         }
         DocumentKind::Drift => {
-            let _ = writeln!(out, "{DRIFT_MARKER_PREFIX} project={} -->", plan.project.id);
+            let _ = writeln!(
+                out,
+                "{DRIFT_MARKER_PREFIX} project={} -->",
+                marker_value(&plan.project.id)
+            );
             let _ = writeln!(
                 out,
                 "### auraform drift report for project {} ({})\n",
@@ -101,7 +104,7 @@ fn header(out: &mut String, plan: &Plan) {
             let _ = writeln!(
                 out,
                 "{MARKER_PREFIX} project={} kind=diff -->",
-                plan.project.id.replace("--", "")
+                marker_value(&plan.project.id)
             );
             let _ = writeln!(
                 out,
@@ -169,7 +172,7 @@ fn data_loss_warning(out: &mut String, plan: &Plan) {
                 out,
                 "> - {} **{}**{id} is {what}",
                 code(symbol(c.kind)),
-                c.name,
+                text(&c.name),
             );
         }
         out.push('\n');
@@ -214,7 +217,7 @@ fn clone_notice(out: &mut String, plan: &Plan) {
             out,
             "> - {} **{}** ({id}): {}",
             code("+/-"),
-            c.name,
+            text(&c.name),
             forcing.join(", ")
         );
     }
@@ -311,6 +314,7 @@ fn unmanaged(out: &mut String, plan: &Plan) {
                 let _ = write!(out, " ({})", code(&u.id));
             }
             if let Some(why) = &u.kept_because {
+                // auraform's own words (with their code spans), never user text.
                 let _ = write!(out, ": not pruned because {why}");
             }
             out.push('\n');
@@ -333,6 +337,7 @@ fn attention(out: &mut String, plan: &Plan) {
                 code(&a.name),
                 code(&a.id),
                 code(a.status.as_str()),
+                // auraform's own words, never user text.
                 a.advice
             );
         }
@@ -346,8 +351,8 @@ fn details(out: &mut String, c: &Change, plan: &Plan) {
         out,
         "<details><summary><code>{}</code> <b>{}</b> {}{}</summary>\n",
         change_symbol(c),
-        c.name,
-        verb(c, plan).replace('`', ""),
+        text(&c.name),
+        text(&verb(c, plan).replace('`', "")),
         action_chain(c)
     );
     if c.id.as_deref().is_none_or(is_real_id) {
@@ -386,7 +391,7 @@ fn details(out: &mut String, c: &Change, plan: &Plan) {
         out.push('\n');
     }
     for note in clone_note(c).into_iter().chain(restore_point_notes(c)) {
-        let _ = writeln!(out, "_{}_\n", note.replace('_', "\\_"));
+        let _ = writeln!(out, "_{}_\n", text(&note).replace('_', "\\_"));
     }
     for d in &c.depends_on {
         let _ = writeln!(
@@ -394,7 +399,7 @@ fn details(out: &mut String, c: &Change, plan: &Plan) {
             "Starts after step {} of {}: {}.\n",
             d.step + 1,
             code(&d.instance),
-            d.reason.replace('`', "")
+            text(&d.reason.replace('`', ""))
         );
     }
     if c.steps.is_empty() {

@@ -3,6 +3,7 @@
 //! They are pure: the caller decides colour (from `--color` and `NO_COLOR`) and where
 //! the text goes (stdout).
 
+mod escape;
 pub mod files;
 mod human;
 mod markdown;

@@ -9,7 +9,7 @@
 use std::ffi::OsStr;
 use std::io::Write as _;
 use std::path::Path;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
 
 use serde_json::Value;
 
@@ -228,6 +228,12 @@ impl Spawned {
     /// Its stdout, to read while it runs; [`Spawned::wait`] then returns only stderr.
     pub fn take_stdout(&mut self) -> ChildStdout {
         self.child.stdout.take().unwrap()
+    }
+
+    /// Its stderr, to drain while it runs (a chatty `-vvv` child would otherwise block
+    /// on a full pipe); [`Spawned::wait`] then returns no stderr.
+    pub fn take_stderr(&mut self) -> ChildStderr {
+        self.child.stderr.take().unwrap()
     }
 
     /// Sends SIGINT, as Ctrl-C in a terminal does.

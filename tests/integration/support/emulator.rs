@@ -89,17 +89,7 @@ impl Emu {
     }
 
     pub async fn fresh_token(&self) -> String {
-        let r = self
-            .http
-            .post(self.url("/oauth/token"))
-            .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
-            .form(&[("grant_type", "client_credentials")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        let v: Value = r.json().await.unwrap();
-        v["access_token"].as_str().unwrap().to_owned()
+        token_at(&self.handle.base_url(), CLIENT_ID, CLIENT_SECRET).await
     }
 
     /// Sends an authenticated request; POST/PATCH get the JSON content type.
@@ -251,17 +241,53 @@ pub async fn into_resp(r: reqwest::Response) -> Resp {
     }
 }
 
+/// A token from the emulator at `base_url` for `client_id`, as the binary gets one.
+pub async fn token_at(base_url: &str, client_id: &str, secret: &str) -> String {
+    let r = http_client()
+        .post(format!("{base_url}/oauth/token"))
+        .basic_auth(client_id, Some(secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    v["access_token"].as_str().unwrap().to_owned()
+}
+
+/// `GET path` (with its query) of the emulator at `base_url`, as JSON.
+pub async fn get_json_at(base_url: &str, token: &str, path: &str) -> Value {
+    json_of(
+        http_client()
+            .get(format!("{base_url}{path}"))
+            .bearer_auth(token),
+    )
+    .await
+}
+
+/// The answer to `request`, as JSON.
+async fn json_of(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+/// `(a, b)` of every element of the array `list`, two string fields each.
+pub fn string_pairs(list: &Value, a: &str, b: &str) -> Vec<(String, String)> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e[a].as_str().unwrap().to_owned(),
+                e[b].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
 /// `GET /_emulator/stats` of the emulator at `base_url` (request counts by route and
 /// status, dropped connections).
 pub async fn stats_at(base_url: &str) -> Value {
-    http_client()
-        .get(format!("{base_url}/_emulator/stats"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    json_of(http_client().get(format!("{base_url}/_emulator/stats"))).await
 }
 
 /// `GET /_emulator/stats`.

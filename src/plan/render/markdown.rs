@@ -142,19 +142,7 @@ fn data_loss_warning(out: &mut String, plan: &Plan) {
         for c in &destructive {
             let what = match c.kind {
                 ChangeKind::Replace => {
-                    let forcing: Vec<String> = c
-                        .fields
-                        .iter()
-                        .filter(|f| f.forces_replacement)
-                        .map(|f| {
-                            format!(
-                                "{} {} → {}",
-                                f.field,
-                                value(f.before.as_ref()),
-                                value(f.after.as_ref())
-                            )
-                        })
-                        .collect();
+                    let forcing = forcing_fields(c);
                     format!(
                         "replaced (destroyed and created again): {}",
                         forcing.join(", ")
@@ -199,19 +187,7 @@ fn clone_notice(out: &mut String, plan: &Plan) {
         if clones.len() == 1 { "s" } else { "" }
     );
     for c in clones {
-        let forcing: Vec<String> = c
-            .fields
-            .iter()
-            .filter(|f| f.forces_replacement)
-            .map(|f| {
-                format!(
-                    "{} {} → {}",
-                    f.field,
-                    value(f.before.as_ref()),
-                    value(f.after.as_ref())
-                )
-            })
-            .collect();
+        let forcing = forcing_fields(c);
         let id = c.id.as_deref().map(code).unwrap_or_default();
         let _ = writeln!(
             out,
@@ -428,4 +404,20 @@ fn step_line(step: &Step) -> String {
         Expectation::SnapshotCompleted => "until the snapshot is completed".to_owned(),
     };
     format!("{} {until}", code(step.action.as_str()))
+}
+
+/// The fields that force a replacement, as `field before → after`.
+fn forcing_fields(c: &Change) -> Vec<String> {
+    c.fields
+        .iter()
+        .filter(|f| f.forces_replacement)
+        .map(|f| {
+            format!(
+                "{} {} → {}",
+                f.field,
+                value(f.before.as_ref()),
+                value(f.after.as_ref())
+            )
+        })
+        .collect()
 }
